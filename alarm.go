@@ -1,0 +1,81 @@
+package alleenwerken
+
+import (
+	"crypto/rand"
+	"math/big"
+	"time"
+)
+
+// AlarmState is where an alarm stands.
+type AlarmState string
+
+// Alarm states, as in the app API.
+const (
+	AlarmEscalating AlarmState = "escalating"
+	AlarmAccepted   AlarmState = "accepted"
+	AlarmHandled    AlarmState = "handled"
+	AlarmUnanswered AlarmState = "unanswered" // nobody accepted after all loops; still calling
+)
+
+// AlarmCause says why an alarm was raised.
+type AlarmCause string
+
+// Alarm causes.
+const (
+	CauseExpired AlarmCause = "expired" // the timer ran out
+	CauseManual  AlarmCause = "manual"  // the worker pressed Alarm
+	CauseTest    AlarmCause = "test"    // a test alarm from the console
+)
+
+// Alarm is raised when a session's timer expires or the worker presses Alarm.
+// It is escalated through the ladder until a person accepts with DTMF 1 and a
+// responder marks it handled.
+type Alarm struct {
+	ID         string     `json:"id"`
+	Number     int        `json:"number"`      // sequential, speakable report number (#897)
+	AccessCode string     `json:"access_code"` // short numeric code spoken with the number
+	SessionID  string     `json:"session_id"`
+	Cause      AlarmCause `json:"cause"`
+	Test       bool       `json:"test,omitempty"`
+	State      AlarmState `json:"state"`
+	RaisedAt   time.Time  `json:"raised_at"`
+
+	Ladder     []string   `json:"ladder"` // numbers in calling order, fallback last
+	Loop       int        `json:"loop"`   // current loop, 1-based
+	Step       int        `json:"step"`   // next step to call in the current loop
+	NextCallAt *time.Time `json:"next_call_at,omitempty"`
+	Attempts   []Attempt  `json:"attempts"`
+
+	AcceptedBy    string     `json:"accepted_by,omitempty"`
+	AcceptedAt    *time.Time `json:"accepted_at,omitempty"`
+	UnansweredAt  *time.Time `json:"unanswered_at,omitempty"`
+	HandledBy     string     `json:"handled_by,omitempty"`
+	HandledAt     *time.Time `json:"handled_at,omitempty"`
+	Remark        string     `json:"remark,omitempty"`
+	FanOutSentAt  *time.Time `json:"fan_out_sent_at,omitempty"`  // telephony-down SMS sent
+	PlaceFailures int        `json:"place_failures,omitempty"`   // consecutive calls not placed
+	InfoTokenHash string     `json:"info_token_hash,omitempty"` // hashed token of the SMS link
+	InfoTokenExp  *time.Time `json:"info_token_exp,omitempty"`
+}
+
+// Open reports whether the alarm still escalates (nobody accepted yet).
+func (a *Alarm) Open() bool { return a.State == AlarmEscalating || a.State == AlarmUnanswered }
+
+// Attempt returns the attempt with the given sequence number.
+func (a *Alarm) Attempt(seq int) *Attempt {
+	for i := range a.Attempts {
+		if a.Attempts[i].Seq == seq {
+			return &a.Attempts[i]
+		}
+	}
+	return nil
+}
+
+// NewAccessCode returns a random 4-digit access code.
+func NewAccessCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(9000))
+	if err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return itoa(int(n.Int64()) + 1000)
+}

@@ -1,0 +1,116 @@
+package alleenwerken
+
+import (
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Settings are the run-time settings an admin changes. They live in the store,
+// are seeded from the config file on first start, and are read afresh for
+// each call attempt and each SMS.
+type Settings struct {
+	FallbackNumber   string        `json:"fallback_number"`
+	AdminNumbers     []string      `json:"admin_numbers"`
+	CancelWindow     time.Duration `json:"cancel_window"`
+	ReminderLead     time.Duration `json:"reminder_lead"`
+	DefaultExtension time.Duration `json:"default_extension"`
+	RingTimeout      time.Duration `json:"ring_timeout"`
+	PromptRepeats    int           `json:"prompt_repeats"`
+	LadderLoops      int           `json:"ladder_loops"`
+	RepeatInterval   time.Duration `json:"repeat_interval"`
+	SimultaneousCall int           `json:"simultaneous_calls"`
+	Language         string        `json:"language"`  // "nl" or "en"
+	TimeZone         string        `json:"time_zone"` // IANA name
+	PublicBaseURL    string        `json:"public_base_url"`
+	CallerID         string        `json:"caller_id"`
+	Extensions       []Extension   `json:"extensions"`
+}
+
+// DefaultSettings returns the safe defaults of the customer's document.
+func DefaultSettings() Settings {
+	return Settings{
+		CancelWindow:     10 * time.Second,
+		ReminderLead:     5 * time.Minute,
+		DefaultExtension: 60 * time.Minute,
+		RingTimeout:      30 * time.Second,
+		PromptRepeats:    3,
+		LadderLoops:      2,
+		RepeatInterval:   5 * time.Minute,
+		SimultaneousCall: 4,
+		Language:         "nl",
+		TimeZone:         "Europe/Amsterdam",
+		PublicBaseURL:    "https://alleenwerken.local",
+	}
+}
+
+// Validate checks the settings and normalises the numbers in place. Errors
+// name the field.
+func (s *Settings) Validate() error {
+	for _, x := range s.Extensions {
+		if err := x.Validate(); err != nil {
+			return err
+		}
+	}
+	if s.FallbackNumber != "" {
+		n, err := ParseAlarmNumber("fallback_number", s.FallbackNumber, s.Extensions)
+		if err != nil {
+			return err
+		}
+		s.FallbackNumber = n
+	}
+	for i, a := range s.AdminNumbers {
+		n, err := ParseMobileNumber("admin_numbers", a)
+		if err != nil {
+			return err
+		}
+		s.AdminNumbers[i] = n
+	}
+	switch {
+	case s.CancelWindow < time.Second || s.CancelWindow > 5*time.Minute:
+		return FieldError("cancel_window", "De annuleertijd ligt tussen 1 seconde en 5 minuten.")
+	case s.ReminderLead < 0 || s.ReminderLead > 2*time.Hour:
+		return FieldError("reminder_lead", "De herinnering komt 0 tot 120 minuten voor het einde.")
+	case s.DefaultExtension < time.Minute || s.DefaultExtension > 24*time.Hour:
+		return FieldError("default_extension", "De standaardverlenging ligt tussen 1 minuut en 24 uur.")
+	case s.RingTimeout < time.Second || s.RingTimeout > 2*time.Minute:
+		return FieldError("ring_timeout", "De beltijd ligt tussen 1 en 120 seconden.")
+	case s.PromptRepeats < 1 || s.PromptRepeats > 10:
+		return FieldError("prompt_repeats", "Het aantal herhalingen ligt tussen 1 en 10.")
+	case s.LadderLoops < 1 || s.LadderLoops > 10:
+		return FieldError("ladder_loops", "Het aantal rondes ligt tussen 1 en 10.")
+	case s.RepeatInterval < time.Second || s.RepeatInterval > time.Hour:
+		return FieldError("repeat_interval", "De herhaaltijd ligt tussen 1 seconde en 60 minuten.")
+	case s.SimultaneousCall < 1 || s.SimultaneousCall > 100:
+		return FieldError("simultaneous_calls", "Het aantal gelijktijdige gesprekken ligt tussen 1 en 100.")
+	case s.Language != "nl" && s.Language != "en":
+		return FieldError("language", "De taal is nl of en.")
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+		return FieldError("time_zone", "%q is geen bekende tijdzone.", s.TimeZone)
+	}
+	u, err := url.Parse(s.PublicBaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return FieldError("public_base_url", "Het adres begint met http:// of https:// en heeft een host.")
+	}
+	s.PublicBaseURL = strings.TrimRight(s.PublicBaseURL, "/")
+	return nil
+}
+
+// Location returns the settings' time zone, or UTC when it cannot be loaded.
+func (s Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Extension returns the extension with the given number.
+func (s Settings) Extension(number string) (Extension, bool) {
+	for _, x := range s.Extensions {
+		if x.Number == number {
+			return x, true
+		}
+	}
+	return Extension{}, false
+}

@@ -1,0 +1,66 @@
+package alleenwerken
+
+import (
+	"context"
+	"time"
+)
+
+// CallRequest is one call of one attempt, with everything the telephony
+// adapter needs; the settings are read afresh for each attempt.
+type CallRequest struct {
+	ID            string        // channel id, stable per attempt: a retry can never ring twice
+	Number        string        // E.164 or an extension number
+	Extension     *Extension    // set when Number is an internal extension
+	Language      string        // "nl" or "en"
+	RingTimeout   time.Duration // how long to ring before giving up
+	PromptRepeats int           // how often "press 1" is played
+	CallerID      string        // presented number, may be empty
+	Test          bool          // a test alarm: every prompt starts with "this is a test"
+	AlarmNumber   int           // the report number, for logs
+}
+
+// AcceptPlan is what the escalator tells the call to do after a 1, once the
+// acceptance is on disk.
+type AcceptPlan struct {
+	OfferSMS     bool   // offer the SMS (1 yes, 2 no): mobile acceptor and SMS healthy
+	ReportNumber int    // spoken digit by digit when no SMS is chosen
+	AccessCode   string // spoken digit by digit after the report number
+}
+
+// CallProgress receives a call's progress as it happens. Methods are called
+// from the goroutine that owns the call, in order.
+type CallProgress interface {
+	// Answered is called when the callee answers.
+	Answered()
+	// Digit is called for every DTMF digit received.
+	Digit(d string)
+	// Accepted is called once, on the first 1. It returns after the
+	// acceptance is recorded durably and says what the call plays next.
+	Accepted() AcceptPlan
+	// SMSChoice reports the answer to the SMS offer: "yes", "no" or "none".
+	SMSChoice(choice string)
+	// Played reports a media URI that finished playing (e.g. "sound:aw-intro").
+	Played(media string)
+}
+
+// CallResult is how a call ended. Outcome uses the one vocabulary of
+// architecture.md; Cause is the Q.850 hang-up cause.
+type CallResult struct {
+	Outcome   Outcome
+	Cause     int
+	CauseText string
+	SIPDetail string
+	Reason    string
+}
+
+// Telephony places alarm calls.
+type Telephony interface {
+	HealthReporter
+	// Call places one call and blocks until it has ended, reporting progress
+	// to p. An error means the call could not be placed at all
+	// (infrastructure); every call that was placed ends in a CallResult.
+	Call(ctx context.Context, req CallRequest, p CallProgress) (CallResult, error)
+	// Hangup ends a call by its id if it still exists (after a daemon restart
+	// or reconnect). A call that no longer exists is not an error.
+	Hangup(ctx context.Context, callID string) error
+}
