@@ -24,6 +24,8 @@ type Settings struct {
 	TimeZone         string        `json:"time_zone"` // IANA name
 	PublicBaseURL    string        `json:"public_base_url"`
 	CallerID         string        `json:"caller_id"`
+	DialTemplate     string        `json:"dial_template"`  // e.g. "PJSIP/{e164}@trunk" or "PJSIP/{national}@trunk"
+	TrunkEndpoint    string        `json:"trunk_endpoint"` // PJSIP endpoint of the SIP trunk, for health
 	Extensions       []Extension   `json:"extensions"`
 }
 
@@ -41,6 +43,8 @@ func DefaultSettings() Settings {
 		Language:         "nl",
 		TimeZone:         "Europe/Amsterdam",
 		PublicBaseURL:    "https://alleenwerken.local",
+		DialTemplate:     "PJSIP/{e164}@trunk",
+		TrunkEndpoint:    "trunk",
 	}
 }
 
@@ -89,12 +93,21 @@ func (s *Settings) Validate() error {
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
 		return FieldError("time_zone", "%q is geen bekende tijdzone.", s.TimeZone)
 	}
+	if !strings.Contains(s.DialTemplate, "{e164}") && !strings.Contains(s.DialTemplate, "{national}") {
+		return FieldError("dial_template", "Het belsjabloon bevat {e164} of {national}.")
+	}
 	u, err := url.Parse(s.PublicBaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return FieldError("public_base_url", "Het adres begint met http:// of https:// en heeft een host.")
 	}
 	s.PublicBaseURL = strings.TrimRight(s.PublicBaseURL, "/")
 	return nil
+}
+
+// DialString fills the dial template for an E.164 number.
+func (s Settings) DialString(e164 string) string {
+	r := strings.NewReplacer("{e164}", e164, "{national}", NationalNumber(e164))
+	return r.Replace(s.DialTemplate)
 }
 
 // Location returns the settings' time zone, or UTC when it cannot be loaded.
