@@ -46,16 +46,34 @@ type Alarm struct {
 	NextCallAt *time.Time `json:"next_call_at,omitempty"`
 	Attempts   []Attempt  `json:"attempts"`
 
-	AcceptedBy    string     `json:"accepted_by,omitempty"`
-	AcceptedAt    *time.Time `json:"accepted_at,omitempty"`
-	UnansweredAt  *time.Time `json:"unanswered_at,omitempty"`
-	HandledBy     string     `json:"handled_by,omitempty"`
-	HandledAt     *time.Time `json:"handled_at,omitempty"`
-	Remark        string     `json:"remark,omitempty"`
-	FanOutSentAt  *time.Time `json:"fan_out_sent_at,omitempty"`  // telephony-down SMS sent
-	PlaceFailures int        `json:"place_failures,omitempty"`   // consecutive calls not placed
-	InfoTokenHash string     `json:"info_token_hash,omitempty"` // hashed token of the SMS link
-	InfoTokenExp  *time.Time `json:"info_token_exp,omitempty"`
+	AcceptedBy    string      `json:"accepted_by,omitempty"`
+	AcceptedAt    *time.Time  `json:"accepted_at,omitempty"`
+	UnansweredAt  *time.Time  `json:"unanswered_at,omitempty"`
+	HandledBy     string      `json:"handled_by,omitempty"`
+	HandledAt     *time.Time  `json:"handled_at,omitempty"`
+	Remark        string      `json:"remark,omitempty"`
+	FanOutSentAt  *time.Time  `json:"fan_out_sent_at,omitempty"` // telephony-down SMS sent
+	PlaceFailures int         `json:"place_failures,omitempty"`  // consecutive calls not placed
+	InfoTokens    []InfoToken `json:"info_tokens,omitempty"`     // hashed tokens of the SMS links
+}
+
+// InfoTokenTTL is how long the link in an SMS opens the information page.
+const InfoTokenTTL = 24 * time.Hour
+
+// InfoToken is the hash of the token in an SMS link to one alarm's
+// information page: random, stored hashed, valid 24 h, read and mark handled
+// only.
+type InfoToken struct {
+	Hash      []byte    `json:"hash"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// NewInfoToken adds a fresh link token to the alarm and returns it; only its
+// hash is kept.
+func (a *Alarm) NewInfoToken(now time.Time) string {
+	tok, hash := NewToken("")
+	a.InfoTokens = append(a.InfoTokens, InfoToken{Hash: hash, ExpiresAt: now.Add(InfoTokenTTL)})
+	return tok
 }
 
 // Open reports whether the alarm still escalates (nobody accepted yet).

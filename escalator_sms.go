@@ -1,0 +1,104 @@
+package alleenwerken
+
+import (
+	"context"
+	"time"
+)
+
+// The SMS the escalator decides on: responder, admins, telephony-down fan-out.
+
+// smsResponder queues the SMS with the details and a link to an acceptor.
+func (e *Escalator) smsResponder(ctx context.Context, a *Alarm, to string, set Settings) {
+	s := e.svc
+	tok, a, err := e.newLink(ctx, a.ID)
+	if err != nil {
+		s.log.Error("responder SMS: storing link failed", "alarm", a.Number, "err", err)
+		return
+	}
+	var sess *Session
+	if a.SessionID != "" {
+		sess, _ = s.store.Session(ctx, a.SessionID)
+	}
+	text := ResponderText(set.Language, a, sess, InfoLink(set.PublicBaseURL, tok), set.Location())
+	e.enqueue(ctx, a, SMSResponder, []string{to}, text)
+}
+
+// smsAdmins tells the admins that nobody accepted.
+func (e *Escalator) smsAdmins(ctx context.Context, a *Alarm, set Settings) {
+	if len(set.AdminNumbers) == 0 {
+		e.svc.log.Error("nobody accepted and no admin numbers are set", "alarm", a.Number)
+		return
+	}
+	tok, a, err := e.newLink(ctx, a.ID)
+	if err != nil {
+		e.svc.log.Error("admin SMS: storing link failed", "alarm", a.Number, "err", err)
+		return
+	}
+	e.enqueue(ctx, a, SMSAdmin, set.AdminNumbers, UnansweredText(set.Language, a, InfoLink(set.PublicBaseURL, tok)))
+}
+
+// smsFanOut sends the alarm SMS to every mobile alarm number and admin when
+// the phone system cannot place calls: the independent path.
+func (e *Escalator) smsFanOut(ctx context.Context, a *Alarm, set Settings) {
+	s := e.svc
+	now := s.clock.Now()
+	a, err := s.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
+		x.FanOutSentAt = &now
+		return nil
+	})
+	if err != nil {
+		s.log.Error("fan-out SMS: marking failed", "err", err)
+		return
+	}
+	tok, a, err := e.newLink(ctx, a.ID)
+	if err != nil {
+		s.log.Error("fan-out SMS: storing link failed", "alarm", a.Number, "err", err)
+		return
+	}
+	var to []string
+	seen := map[string]bool{}
+	for _, n := range append(append([]string(nil), a.Ladder...), set.AdminNumbers...) {
+		if IsMobileNumber(n) && !seen[n] {
+			seen[n] = true
+			to = append(to, n)
+		}
+	}
+	name := ""
+	if a.SessionID != "" {
+		if sess, err := s.store.Session(ctx, a.SessionID); err == nil {
+			name = sess.Worker.Name
+		}
+	}
+	s.log.Error("telephony cannot place calls: alarm SMS to every alarm number and admin", "alarm", a.Number, "to", to)
+	e.enqueue(ctx, a, SMSAlarm, to, TelephonyDownText(set.Language, a, name, InfoLink(set.PublicBaseURL, tok)))
+}
+
+func (e *Escalator) newLink(ctx context.Context, id string) (string, *Alarm, error) {
+	var tok string
+	now := e.svc.clock.Now()
+	a, err := e.svc.store.UpdateAlarm(ctx, id, func(x *Alarm) error {
+		tok = x.NewInfoToken(now)
+		return nil
+	})
+	return tok, a, err
+}
+
+func (e *Escalator) enqueue(ctx context.Context, a *Alarm, kind SMSKind, to []string, text string) {
+	s := e.svc
+	for _, n := range to {
+		m := &SMS{Kind: kind, To: n, Text: text, CreatedAt: s.clock.Now(), AlarmID: a.ID, SessionID: a.SessionID, Test: a.Test}
+		var err error
+		for try := 0; try < 3; try++ {
+			if err = s.store.EnqueueSMS(ctx, m); err == nil {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if err != nil {
+			s.log.Error("queueing SMS failed", "alarm", a.Number, "kind", kind, "to", n, "err", err)
+			continue
+		}
+		s.log.Info("SMS queued", "alarm", a.Number, "kind", kind, "to", n, "sms", m.ID)
+	}
+	s.notify()
+}
