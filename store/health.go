@@ -1,0 +1,23 @@
+package store
+
+import (
+	"alleenwerken"
+)
+
+// Health reports the store down when it is closed or its last write failed,
+// and ok otherwise. It never touches the disk.
+func (db *DB) Health() alleenwerken.Health {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	switch {
+	case db.closed:
+		return alleenwerken.Health{State: alleenwerken.HealthDown, Reason: "De database is gesloten.", Since: db.since}
+	case db.writeErr != nil:
+		return alleenwerken.Health{
+			State:  alleenwerken.HealthDown,
+			Reason: "Laatste schrijfactie naar de database mislukt: " + db.writeErr.Error(),
+			Since:  db.since,
+		}
+	}
+	return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: "Database in orde.", Since: db.since}
+}

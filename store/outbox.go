@@ -1,0 +1,330 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"time"
+
+	"alleenwerken"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// smsRecord is how an outbox message is stored.
+type smsRecord struct {
+	ID         string     `json:"id"`
+	Kind       string     `json:"kind"`
+	To         string     `json:"to"`
+	Text       string     `json:"text"`
+	State      string     `json:"state"`
+	CreatedAt  time.Time  `json:"created_at"`
+	Deadline   *time.Time `json:"deadline,omitempty"`
+	SessionID  string     `json:"session_id,omitempty"`
+	AlarmID    string     `json:"alarm_id,omitempty"`
+	Test       bool       `json:"test,omitempty"`
+	Tries      int        `json:"tries"`
+	NextTryAt  *time.Time `json:"next_try_at,omitempty"`
+	LastError  string     `json:"last_error,omitempty"`
+	Resent     bool       `json:"resent,omitempty"`
+	SentAt     *time.Time `json:"sent_at,omitempty"`
+	Modem      string     `json:"modem,omitempty"`
+	Refs       []int      `json:"refs,omitempty"`
+	Delivery   string     `json:"delivery,omitempty"`
+	DeliveryAt *time.Time `json:"delivery_at,omitempty"`
+}
+
+// EnqueueSMS assigns m an id and stores it as queued; a zero CreatedAt is
+// set to now.
+func (db *DB) EnqueueSMS(ctx context.Context, m *alleenwerken.SMS) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		m.ID = newID()
+		m.State = alleenwerken.SMSQueued
+		if m.CreatedAt.IsZero() {
+			m.CreatedAt = db.Now()
+		}
+		return saveSMS(tx, nil, m)
+	})
+}
+
+// CancelSMS marks the queued messages of a session and kind cancelled and
+// returns how many.
+func (db *DB) CancelSMS(ctx context.Context, sessionID string, kind alleenwerken.SMSKind) (int, error) {
+	n := 0
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		n = 0
+		ids, err := sessionSMSIDs(tx, sessionID)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			rec, err := findSMSRecord(tx, id)
+			if err != nil {
+				return err
+			}
+			if rec.State != string(alleenwerken.SMSQueued) || rec.Kind != string(kind) {
+				continue
+			}
+			m := rec.sms()
+			m.State = alleenwerken.SMSCancelled
+			if err := saveSMS(tx, rec, m); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// PurgeSessionSMS deletes every SMS record of a session (privacy).
+func (db *DB) PurgeSessionSMS(ctx context.Context, sessionID string) error {
+	if sessionID == "" {
+		return nil
+	}
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		ids, err := sessionSMSIDs(tx, sessionID)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			rec, err := findSMSRecord(tx, id)
+			if err != nil {
+				return err
+			}
+			if err := deleteSMSIndexes(tx, rec); err != nil {
+				return err
+			}
+			if err := tx.Bucket(smsBucket).Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ClaimSMS takes, in one write transaction, the next queued message that is
+// due at now (alarm kinds before reminders, then oldest first), marks it
+// sending by modem and counts the try. It returns nil when nothing is due.
+func (db *DB) ClaimSMS(ctx context.Context, now time.Time, modem string) (*alleenwerken.SMS, error) {
+	var m *alleenwerken.SMS
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		m = nil
+		c := tx.Bucket(smsQueueBucket).Cursor()
+		for k, id := c.First(); k != nil; k, id = c.Next() {
+			rec, err := findSMSRecord(tx, string(id))
+			if err != nil {
+				return err
+			}
+			if rec.NextTryAt != nil && rec.NextTryAt.After(now) {
+				continue
+			}
+			m = rec.sms()
+			m.State = alleenwerken.SMSSending
+			m.Modem = modem
+			m.Tries++
+			return saveSMS(tx, rec, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// UpdateSMS applies fn to a message in one transaction and keeps the queue
+// index in step with its state; ENOTFOUND for an unknown id.
+func (db *DB) UpdateSMS(ctx context.Context, id string, fn func(*alleenwerken.SMS) error) (*alleenwerken.SMS, error) {
+	var m *alleenwerken.SMS
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		rec, err := findSMSRecord(tx, id)
+		if err != nil {
+			return err
+		}
+		m = rec.sms()
+		if err := fn(m); err != nil {
+			return err
+		}
+		m.ID = id
+		return saveSMS(tx, rec, m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ListSMS returns messages, newest first, at most limit (0: all).
+func (db *DB) ListSMS(ctx context.Context, limit int) ([]*alleenwerken.SMS, error) {
+	var out []*alleenwerken.SMS
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(smsTimeBucket).Cursor()
+		for k, id := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, id = c.Prev() {
+			rec, err := findSMSRecord(tx, string(id))
+			if err != nil {
+				return err
+			}
+			out = append(out, rec.sms())
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RecoverSMS marks messages left in sending (the daemon died while sending)
+// unknown and returns them.
+func (db *DB) RecoverSMS(ctx context.Context) ([]*alleenwerken.SMS, error) {
+	var out []*alleenwerken.SMS
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		out = nil
+		var ids []string
+		if err := tx.Bucket(smsSendingBucket).ForEach(func(k, _ []byte) error {
+			ids = append(ids, string(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			rec, err := findSMSRecord(tx, id)
+			if err != nil {
+				return err
+			}
+			m := rec.sms()
+			m.State = alleenwerken.SMSUnknown
+			if err := saveSMS(tx, rec, m); err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > 0 {
+		db.logger.Warn("sms left in sending marked unknown", "count", len(out))
+	}
+	return out, nil
+}
+
+// sessionSMSIDs returns the ids of a session's messages.
+func sessionSMSIDs(tx *bolt.Tx, sessionID string) ([]string, error) {
+	if sessionID == "" {
+		return nil, nil
+	}
+	var ids []string
+	prefix := joinKey([]byte(sessionID), nil)
+	c := tx.Bucket(smsSessionBucket).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		ids = append(ids, string(k[len(prefix):]))
+	}
+	return ids, nil
+}
+
+func findSMSRecord(tx *bolt.Tx, id string) (*smsRecord, error) {
+	var rec smsRecord
+	if ok, err := getJSON(tx.Bucket(smsBucket), []byte(id), &rec); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, alleenwerken.Errorf(alleenwerken.ENOTFOUND, "SMS %s niet gevonden.", id)
+	}
+	return &rec, nil
+}
+
+// queueKey orders the queue index: priority, then creation time, then id.
+func queueKey(kind string, created time.Time, id string) []byte {
+	k := []byte{byte(alleenwerken.SMSKind(kind).Priority())}
+	k = append(k, timeKey(created)...)
+	return append(k, id...)
+}
+
+// smsIndexKeys returns the index entries (bucket -> key) a record needs.
+func smsIndexKeys(rec *smsRecord) map[string][]byte {
+	keys := map[string][]byte{
+		string(smsTimeBucket): append(timeKey(rec.CreatedAt), rec.ID...),
+	}
+	if rec.SessionID != "" {
+		keys[string(smsSessionBucket)] = joinKey([]byte(rec.SessionID), []byte(rec.ID))
+	}
+	switch alleenwerken.SMSState(rec.State) {
+	case alleenwerken.SMSQueued:
+		keys[string(smsQueueBucket)] = queueKey(rec.Kind, rec.CreatedAt, rec.ID)
+	case alleenwerken.SMSSending:
+		keys[string(smsSendingBucket)] = []byte(rec.ID)
+	}
+	return keys
+}
+
+func deleteSMSIndexes(tx *bolt.Tx, rec *smsRecord) error {
+	for bucket, k := range smsIndexKeys(rec) {
+		if err := tx.Bucket([]byte(bucket)).Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// saveSMS stores m and moves its index entries from what old (nil for a new
+// message) had to what m needs.
+func saveSMS(tx *bolt.Tx, old *smsRecord, m *alleenwerken.SMS) error {
+	rec := newSMSRecord(m)
+	if old != nil {
+		if err := deleteSMSIndexes(tx, old); err != nil {
+			return err
+		}
+	}
+	for bucket, k := range smsIndexKeys(rec) {
+		if err := tx.Bucket([]byte(bucket)).Put(k, []byte(rec.ID)); err != nil {
+			return err
+		}
+	}
+	return putJSON(tx.Bucket(smsBucket), []byte(rec.ID), rec)
+}
+
+func newSMSRecord(m *alleenwerken.SMS) *smsRecord {
+	return &smsRecord{
+		ID:         m.ID,
+		Kind:       string(m.Kind),
+		To:         m.To,
+		Text:       m.Text,
+		State:      string(m.State),
+		CreatedAt:  m.CreatedAt,
+		Deadline:   timePtr(m.Deadline),
+		SessionID:  m.SessionID,
+		AlarmID:    m.AlarmID,
+		Test:       m.Test,
+		Tries:      m.Tries,
+		NextTryAt:  timePtr(m.NextTryAt),
+		LastError:  m.LastError,
+		Resent:     m.Resent,
+		SentAt:     timePtr(m.SentAt),
+		Modem:      m.Modem,
+		Refs:       append([]int(nil), m.Refs...),
+		Delivery:   m.Delivery,
+		DeliveryAt: timePtr(m.DeliveryAt),
+	}
+}
+
+func (rec *smsRecord) sms() *alleenwerken.SMS {
+	return &alleenwerken.SMS{
+		ID:         rec.ID,
+		Kind:       alleenwerken.SMSKind(rec.Kind),
+		To:         rec.To,
+		Text:       rec.Text,
+		State:      alleenwerken.SMSState(rec.State),
+		CreatedAt:  rec.CreatedAt,
+		Deadline:   rec.Deadline,
+		SessionID:  rec.SessionID,
+		AlarmID:    rec.AlarmID,
+		Test:       rec.Test,
+		Tries:      rec.Tries,
+		NextTryAt:  rec.NextTryAt,
+		LastError:  rec.LastError,
+		Resent:     rec.Resent,
+		SentAt:     rec.SentAt,
+		Modem:      rec.Modem,
+		Refs:       rec.Refs,
+		Delivery:   rec.Delivery,
+		DeliveryAt: rec.DeliveryAt,
+	}
+}

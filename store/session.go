@@ -1,0 +1,330 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"time"
+
+	"alleenwerken"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// sessionRecord is how a session is stored.
+type sessionRecord struct {
+	ID           string          `json:"id"`
+	DeviceID     string          `json:"device_id,omitempty"`
+	State        string          `json:"state"`
+	WorkerName   string          `json:"worker_name,omitempty"`
+	WorkerPhone  string          `json:"worker_phone,omitempty"`
+	AlarmNumbers []string        `json:"alarm_numbers,omitempty"`
+	Description  string          `json:"description,omitempty"`
+	Reference    string          `json:"reference,omitempty"`
+	Address      string          `json:"address,omitempty"`
+	Location     *locationRecord `json:"location,omitempty"`
+	Test         bool            `json:"test,omitempty"`
+	StartedAt    time.Time       `json:"started_at"`
+	ExpiresAt    time.Time       `json:"expires_at"`
+	ReminderAt   *time.Time      `json:"reminder_at,omitempty"`
+	AlarmFiresAt *time.Time      `json:"alarm_fires_at,omitempty"`
+	StoppedAt    *time.Time      `json:"stopped_at,omitempty"`
+	AlarmID      string          `json:"alarm_id,omitempty"`
+	ReminderDone bool            `json:"reminder_done,omitempty"`
+	Purged       bool            `json:"purged,omitempty"`
+	PurgedAt     *time.Time      `json:"purged_at,omitempty"` // storage only: when the stub was made
+}
+
+// locationRecord is how a location is stored.
+type locationRecord struct {
+	Lat       float64   `json:"lat"`
+	Lon       float64   `json:"lon"`
+	AccuracyM float64   `json:"accuracy_m"`
+	At        time.Time `json:"at"`
+	Status    string    `json:"status,omitempty"`
+}
+
+// idempotencyRecord remembers which session an Idempotency-Key created, and
+// when; nothing else.
+type idempotencyRecord struct {
+	SessionID string    `json:"session_id"`
+	At        time.Time `json:"at"`
+}
+
+// CreateSession stores s under a new id. In the same transaction it answers
+// an idempotent retry with the session created then, and refuses a second
+// open session for the device with ECONFLICT.
+func (db *DB) CreateSession(ctx context.Context, s *alleenwerken.Session, idemKey string, now time.Time) (*alleenwerken.Session, bool, error) {
+	var got *alleenwerken.Session
+	created := false
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		var err error
+		got, created, err = db.createSession(tx, s, idemKey, now)
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return got, created, nil
+}
+
+func (db *DB) createSession(tx *bolt.Tx, s *alleenwerken.Session, idemKey string, now time.Time) (*alleenwerken.Session, bool, error) {
+	idem := tx.Bucket(idempotencyBucket)
+	idemK := joinKey([]byte(s.DeviceID), []byte(idemKey))
+	if idemKey != "" {
+		var rec idempotencyRecord
+		if ok, err := getJSON(idem, idemK, &rec); err != nil {
+			return nil, false, err
+		} else if ok && now.Sub(rec.At) < alleenwerken.IdempotencyTTL {
+			if prev, err := findSession(tx, rec.SessionID); err == nil {
+				return prev, false, nil
+			} else if alleenwerken.ErrorCode(err) != alleenwerken.ENOTFOUND {
+				return nil, false, err
+			}
+		}
+	}
+	if s.DeviceID != "" {
+		if id := tx.Bucket(sessionsDeviceBucket).Get([]byte(s.DeviceID)); id != nil {
+			return nil, false, alleenwerken.Errorf(alleenwerken.ECONFLICT, "Er loopt al een sessie voor dit toestel: %s.", id)
+		}
+	}
+	s.ID = newID()
+	if err := db.saveSession(tx, nil, s); err != nil {
+		return nil, false, err
+	}
+	if idemKey != "" {
+		if err := putJSON(idem, idemK, idempotencyRecord{SessionID: s.ID, At: now}); err != nil {
+			return nil, false, err
+		}
+	}
+	out := *s
+	return &out, true, nil
+}
+
+// Session returns a session by id, or ENOTFOUND.
+func (db *DB) Session(ctx context.Context, id string) (*alleenwerken.Session, error) {
+	var s *alleenwerken.Session
+	err := db.view(ctx, func(tx *bolt.Tx) (err error) {
+		s, err = findSession(tx, id)
+		return err
+	})
+	return s, err
+}
+
+// UpdateSession applies fn to a session in one transaction and keeps the
+// open-session indexes in step with its state.
+func (db *DB) UpdateSession(ctx context.Context, id string, fn func(*alleenwerken.Session) error) (*alleenwerken.Session, error) {
+	var s *alleenwerken.Session
+	err := db.update(ctx, func(tx *bolt.Tx) (err error) {
+		s, err = db.updateSession(tx, id, fn)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (db *DB) updateSession(tx *bolt.Tx, id string, fn func(*alleenwerken.Session) error) (*alleenwerken.Session, error) {
+	rec, err := findSessionRecord(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	s := rec.session()
+	if err := fn(s); err != nil {
+		return nil, err
+	}
+	s.ID = id
+	if err := db.saveSession(tx, rec, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenSessions returns every session that is not stopped.
+func (db *DB) OpenSessions(ctx context.Context) ([]*alleenwerken.Session, error) {
+	var out []*alleenwerken.Session
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(sessionsOpenBucket).ForEach(func(k, _ []byte) error {
+			s, err := findSession(tx, string(k))
+			if err != nil {
+				return err
+			}
+			out = append(out, s)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// PurgeExpired removes idempotency records older than IdempotencyTTL and
+// purged session stubs made longer ago than that.
+func (db *DB) PurgeExpired(ctx context.Context, now time.Time) error {
+	cutoff := now.Add(-alleenwerken.IdempotencyTTL)
+	var nIdem, nStubs int
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		idem := tx.Bucket(idempotencyBucket)
+		var old [][]byte
+		err := idem.ForEach(func(k, v []byte) error {
+			var rec idempotencyRecord
+			if err := json.Unmarshal(v, &rec); err != nil || !rec.At.After(cutoff) {
+				old = append(old, k)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range old {
+			if err := idem.Delete(k); err != nil {
+				return err
+			}
+		}
+		nIdem = len(old)
+
+		purged := tx.Bucket(sessionsPurgedBucket)
+		end := timeKey(cutoff)
+		old = old[:0]
+		c := purged.Cursor()
+		for k, _ := c.First(); k != nil && bytes.Compare(k[:8], end) <= 0; k, _ = c.Next() {
+			old = append(old, k)
+		}
+		for _, k := range old {
+			if err := tx.Bucket(sessionsBucket).Delete(k[8:]); err != nil {
+				return err
+			}
+			if err := purged.Delete(k); err != nil {
+				return err
+			}
+		}
+		nStubs = len(old)
+		return nil
+	})
+	if err == nil && nIdem+nStubs > 0 {
+		db.logger.Info("purged expired records", "idempotency", nIdem, "session_stubs", nStubs)
+	}
+	return err
+}
+
+// findSession loads a session by id, or ENOTFOUND.
+func findSession(tx *bolt.Tx, id string) (*alleenwerken.Session, error) {
+	rec, err := findSessionRecord(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return rec.session(), nil
+}
+
+func findSessionRecord(tx *bolt.Tx, id string) (*sessionRecord, error) {
+	var rec sessionRecord
+	if ok, err := getJSON(tx.Bucket(sessionsBucket), []byte(id), &rec); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, alleenwerken.Errorf(alleenwerken.ENOTFOUND, "Sessie %s niet gevonden.", id)
+	}
+	return &rec, nil
+}
+
+// saveSession stores s and moves its index entries from what old (nil for a
+// new session) had to what s needs.
+func (db *DB) saveSession(tx *bolt.Tx, old *sessionRecord, s *alleenwerken.Session) error {
+	rec := newSessionRecord(s)
+	id := []byte(s.ID)
+	open := tx.Bucket(sessionsOpenBucket)
+	byDevice := tx.Bucket(sessionsDeviceBucket)
+	purged := tx.Bucket(sessionsPurgedBucket)
+
+	if old != nil {
+		rec.PurgedAt = old.PurgedAt
+		if old.State != string(alleenwerken.SessionStopped) {
+			if err := open.Delete(id); err != nil {
+				return err
+			}
+			if old.DeviceID != "" && bytes.Equal(byDevice.Get([]byte(old.DeviceID)), id) {
+				if err := byDevice.Delete([]byte(old.DeviceID)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if s.Open() {
+		if err := open.Put(id, nil); err != nil {
+			return err
+		}
+		if s.DeviceID != "" {
+			if other := byDevice.Get([]byte(s.DeviceID)); other != nil && !bytes.Equal(other, id) {
+				return alleenwerken.Errorf(alleenwerken.ECONFLICT, "Er loopt al een sessie voor dit toestel: %s.", other)
+			}
+			if err := byDevice.Put([]byte(s.DeviceID), id); err != nil {
+				return err
+			}
+		}
+	}
+	switch {
+	case s.Purged && rec.PurgedAt == nil:
+		t := db.Now()
+		rec.PurgedAt = &t
+		if err := purged.Put(append(timeKey(t), id...), nil); err != nil {
+			return err
+		}
+	case !s.Purged && rec.PurgedAt != nil:
+		if err := purged.Delete(append(timeKey(*rec.PurgedAt), id...)); err != nil {
+			return err
+		}
+		rec.PurgedAt = nil
+	}
+	return putJSON(tx.Bucket(sessionsBucket), id, rec)
+}
+
+func newSessionRecord(s *alleenwerken.Session) *sessionRecord {
+	rec := &sessionRecord{
+		ID:           s.ID,
+		DeviceID:     s.DeviceID,
+		State:        string(s.State),
+		WorkerName:   s.Worker.Name,
+		WorkerPhone:  s.Worker.Phone,
+		AlarmNumbers: append([]string(nil), s.AlarmNumbers...),
+		Description:  s.Description,
+		Reference:    s.Reference,
+		Address:      s.Address,
+		Test:         s.Test,
+		StartedAt:    s.StartedAt,
+		ExpiresAt:    s.ExpiresAt,
+		ReminderAt:   timePtr(s.ReminderAt),
+		AlarmFiresAt: timePtr(s.AlarmFiresAt),
+		StoppedAt:    timePtr(s.StoppedAt),
+		AlarmID:      s.AlarmID,
+		ReminderDone: s.ReminderDone,
+		Purged:       s.Purged,
+	}
+	if l := s.Location; l != nil {
+		rec.Location = &locationRecord{Lat: l.Lat, Lon: l.Lon, AccuracyM: l.AccuracyM, At: l.At, Status: l.Status}
+	}
+	return rec
+}
+
+func (rec *sessionRecord) session() *alleenwerken.Session {
+	s := &alleenwerken.Session{
+		ID:           rec.ID,
+		DeviceID:     rec.DeviceID,
+		State:        alleenwerken.SessionState(rec.State),
+		Worker:       alleenwerken.Worker{Name: rec.WorkerName, Phone: rec.WorkerPhone},
+		AlarmNumbers: rec.AlarmNumbers,
+		Description:  rec.Description,
+		Reference:    rec.Reference,
+		Address:      rec.Address,
+		Test:         rec.Test,
+		StartedAt:    rec.StartedAt,
+		ExpiresAt:    rec.ExpiresAt,
+		ReminderAt:   rec.ReminderAt,
+		AlarmFiresAt: rec.AlarmFiresAt,
+		StoppedAt:    rec.StoppedAt,
+		AlarmID:      rec.AlarmID,
+		ReminderDone: rec.ReminderDone,
+		Purged:       rec.Purged,
+	}
+	if l := rec.Location; l != nil {
+		s.Location = &alleenwerken.Location{Lat: l.Lat, Lon: l.Lon, AccuracyM: l.AccuracyM, At: l.At, Status: l.Status}
+	}
+	return s
+}

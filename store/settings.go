@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"alleenwerken"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// settingsRecord is how the settings are stored; durations in nanoseconds.
+type settingsRecord struct {
+	FallbackNumber   string            `json:"fallback_number,omitempty"`
+	AdminNumbers     []string          `json:"admin_numbers,omitempty"`
+	CancelWindow     int64             `json:"cancel_window_ns"`
+	ReminderLead     int64             `json:"reminder_lead_ns"`
+	DefaultExtension int64             `json:"default_extension_ns"`
+	RingTimeout      int64             `json:"ring_timeout_ns"`
+	PromptRepeats    int               `json:"prompt_repeats"`
+	LadderLoops      int               `json:"ladder_loops"`
+	RepeatInterval   int64             `json:"repeat_interval_ns"`
+	SimultaneousCall int               `json:"simultaneous_calls"`
+	Language         string            `json:"language"`
+	TimeZone         string            `json:"time_zone"`
+	PublicBaseURL    string            `json:"public_base_url"`
+	CallerID         string            `json:"caller_id,omitempty"`
+	DialTemplate     string            `json:"dial_template"`
+	TrunkEndpoint    string            `json:"trunk_endpoint,omitempty"`
+	Extensions       []extensionRecord `json:"extensions,omitempty"`
+}
+
+// extensionRecord is how an internal extension is stored.
+type extensionRecord struct {
+	Number   string `json:"number"`
+	Name     string `json:"name,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
+}
+
+// Settings returns the stored settings, or DefaultSettings when none are
+// stored.
+func (db *DB) Settings(ctx context.Context) (alleenwerken.Settings, error) {
+	s := alleenwerken.DefaultSettings()
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		var rec settingsRecord
+		if ok, err := getJSON(tx.Bucket(settingsBucket), settingsKey, &rec); err != nil || !ok {
+			return err
+		}
+		s = rec.settings()
+		return nil
+	})
+	return s, err
+}
+
+// SaveSettings validates s (returning its error unchanged) and stores it.
+func (db *DB) SaveSettings(ctx context.Context, s alleenwerken.Settings) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		return putJSON(tx.Bucket(settingsBucket), settingsKey, newSettingsRecord(s))
+	})
+}
+
+// SeedSettings validates and stores s only when no settings are stored yet;
+// it reports whether it did.
+func (db *DB) SeedSettings(ctx context.Context, s alleenwerken.Settings) (bool, error) {
+	if err := s.Validate(); err != nil {
+		return false, err
+	}
+	seeded := false
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(settingsBucket)
+		if b.Get(settingsKey) != nil {
+			return nil
+		}
+		seeded = true
+		return putJSON(b, settingsKey, newSettingsRecord(s))
+	})
+	return seeded && err == nil, err
+}
+
+func newSettingsRecord(s alleenwerken.Settings) *settingsRecord {
+	rec := &settingsRecord{
+		FallbackNumber:   s.FallbackNumber,
+		AdminNumbers:     s.AdminNumbers,
+		CancelWindow:     int64(s.CancelWindow),
+		ReminderLead:     int64(s.ReminderLead),
+		DefaultExtension: int64(s.DefaultExtension),
+		RingTimeout:      int64(s.RingTimeout),
+		PromptRepeats:    s.PromptRepeats,
+		LadderLoops:      s.LadderLoops,
+		RepeatInterval:   int64(s.RepeatInterval),
+		SimultaneousCall: s.SimultaneousCall,
+		Language:         s.Language,
+		TimeZone:         s.TimeZone,
+		PublicBaseURL:    s.PublicBaseURL,
+		CallerID:         s.CallerID,
+		DialTemplate:     s.DialTemplate,
+		TrunkEndpoint:    s.TrunkEndpoint,
+	}
+	for _, x := range s.Extensions {
+		rec.Extensions = append(rec.Extensions, extensionRecord{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})
+	}
+	return rec
+}
+
+func (rec *settingsRecord) settings() alleenwerken.Settings {
+	s := alleenwerken.Settings{
+		FallbackNumber:   rec.FallbackNumber,
+		AdminNumbers:     rec.AdminNumbers,
+		CancelWindow:     time.Duration(rec.CancelWindow),
+		ReminderLead:     time.Duration(rec.ReminderLead),
+		DefaultExtension: time.Duration(rec.DefaultExtension),
+		RingTimeout:      time.Duration(rec.RingTimeout),
+		PromptRepeats:    rec.PromptRepeats,
+		LadderLoops:      rec.LadderLoops,
+		RepeatInterval:   time.Duration(rec.RepeatInterval),
+		SimultaneousCall: rec.SimultaneousCall,
+		Language:         rec.Language,
+		TimeZone:         rec.TimeZone,
+		PublicBaseURL:    rec.PublicBaseURL,
+		CallerID:         rec.CallerID,
+		DialTemplate:     rec.DialTemplate,
+		TrunkEndpoint:    rec.TrunkEndpoint,
+	}
+	for _, x := range rec.Extensions {
+		s.Extensions = append(s.Extensions, alleenwerken.Extension{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})
+	}
+	return s
+}

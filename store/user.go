@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"alleenwerken"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// userRecord is how a console user is stored.
+type userRecord struct {
+	ID           string     `json:"id"`
+	Name         string     `json:"name"`
+	Role         string     `json:"role"`
+	PasswordHash []byte     `json:"password_hash"`
+	CreatedAt    time.Time  `json:"created_at"`
+	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
+}
+
+// CreateUser assigns u an id and stores it; EINVALID without a name,
+// ECONFLICT when the name exists.
+func (db *DB) CreateUser(ctx context.Context, u *alleenwerken.User) error {
+	if u.Name == "" {
+		return alleenwerken.FieldError("name", "Naam ontbreekt.")
+	}
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		idx := tx.Bucket(usersNameBucket)
+		if idx.Get([]byte(u.Name)) != nil {
+			return alleenwerken.Errorf(alleenwerken.ECONFLICT, "Er bestaat al een gebruiker met de naam %q.", u.Name)
+		}
+		u.ID = newID()
+		if err := idx.Put([]byte(u.Name), []byte(u.ID)); err != nil {
+			return err
+		}
+		return putJSON(tx.Bucket(usersBucket), []byte(u.ID), &userRecord{
+			ID:           u.ID,
+			Name:         u.Name,
+			Role:         string(u.Role),
+			PasswordHash: u.PasswordHash,
+			CreatedAt:    u.CreatedAt,
+			DisabledAt:   timePtr(u.DisabledAt),
+		})
+	})
+}
+
+// UserByName returns a user, or ENOTFOUND.
+func (db *DB) UserByName(ctx context.Context, name string) (*alleenwerken.User, error) {
+	var u *alleenwerken.User
+	err := db.view(ctx, func(tx *bolt.Tx) (err error) {
+		id := tx.Bucket(usersNameBucket).Get([]byte(name))
+		if id == nil {
+			return alleenwerken.Errorf(alleenwerken.ENOTFOUND, "Gebruiker %q niet gevonden.", name)
+		}
+		u, err = findUser(tx, string(id))
+		return err
+	})
+	return u, err
+}
+
+// Users returns every user, sorted by name.
+func (db *DB) Users(ctx context.Context) ([]*alleenwerken.User, error) {
+	var out []*alleenwerken.User
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		// The name index iterates in name order.
+		return tx.Bucket(usersNameBucket).ForEach(func(_, id []byte) error {
+			u, err := findUser(tx, string(id))
+			if err != nil {
+				return err
+			}
+			out = append(out, u)
+			return nil
+		})
+	})
+	return out, err
+}
+
+func findUser(tx *bolt.Tx, id string) (*alleenwerken.User, error) {
+	var rec userRecord
+	if ok, err := getJSON(tx.Bucket(usersBucket), []byte(id), &rec); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, alleenwerken.Errorf(alleenwerken.ENOTFOUND, "Gebruiker %s niet gevonden.", id)
+	}
+	return &alleenwerken.User{
+		ID:           rec.ID,
+		Name:         rec.Name,
+		Role:         alleenwerken.Role(rec.Role),
+		PasswordHash: rec.PasswordHash,
+		CreatedAt:    rec.CreatedAt,
+		DisabledAt:   rec.DisabledAt,
+	}, nil
+}
