@@ -1,0 +1,42 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"alleenwerken"
+)
+
+// BenchmarkCreateSession measures one durable CreateSession (with an
+// idempotency key) per iteration.
+func BenchmarkCreateSession(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpenDB(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := db.CreateSession(ctx, newSession(fmt.Sprint("dev", i)), fmt.Sprint("key", i), t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkClaimSMS measures one durable ClaimSMS per iteration on a queue
+// with a history of sent messages.
+func BenchmarkClaimSMS(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpenDB(b)
+	for i := 0; i < b.N; i++ {
+		mustEnqueue(b, db, alleenwerken.SMSKind([]string{"alarm", "reminder"}[i%2]), "", t0.Add(time.Duration(i)*time.Millisecond))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m, err := db.ClaimSMS(ctx, t0.Add(time.Hour), "modem0")
+		if err != nil {
+			b.Fatal(err)
+		} else if m == nil {
+			b.Fatal("queue empty")
+		}
+	}
+}

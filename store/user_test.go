@@ -1,0 +1,43 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"alleenwerken"
+)
+
+func TestUser(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("OK", func(t *testing.T) {
+		db := MustOpenDB(t)
+		u := &alleenwerken.User{Name: "beheer", Role: alleenwerken.RoleSuperAdmin, PasswordHash: []byte("$2a$10$abc"), CreatedAt: t0}
+		if err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.UserByName(ctx, "beheer")
+		if err != nil {
+			t.Fatal(err)
+		} else if got.ID != u.ID || got.Role != alleenwerken.RoleSuperAdmin || string(got.PasswordHash) != "$2a$10$abc" {
+			t.Fatalf("user %+v", got)
+		}
+		if err := db.CreateUser(ctx, &alleenwerken.User{Name: "aaron", Role: alleenwerken.RoleResponder}); err != nil {
+			t.Fatal(err)
+		}
+		list, err := db.Users(ctx)
+		if err != nil || len(list) != 2 || list[0].Name != "aaron" {
+			t.Fatal(list, err)
+		}
+	})
+
+	t.Run("ErrDuplicate", func(t *testing.T) {
+		db := MustOpenDB(t)
+		if err := db.CreateUser(ctx, &alleenwerken.User{Name: "beheer"}); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, db.CreateUser(ctx, &alleenwerken.User{Name: "beheer"}), alleenwerken.ECONFLICT)
+		_, err := db.UserByName(ctx, "niemand")
+		wantCode(t, err, alleenwerken.ENOTFOUND)
+	})
+}
