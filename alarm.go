@@ -53,6 +53,7 @@ type Alarm struct {
 	HandledAt     *time.Time  `json:"handled_at,omitempty"`
 	Remark        string      `json:"remark,omitempty"`
 	FanOutSentAt  *time.Time  `json:"fan_out_sent_at,omitempty"` // telephony-down SMS sent
+	AdminSMSAt    *time.Time  `json:"admin_sms_at,omitempty"`    // "not accepted" SMS to admins queued
 	PlaceFailures int         `json:"place_failures,omitempty"`  // consecutive calls not placed
 	InfoTokens    []InfoToken `json:"info_tokens,omitempty"`     // hashed tokens of the SMS links
 }

@@ -3,6 +3,7 @@ package alleenwerken
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -36,7 +37,7 @@ func (e *Escalator) Start(alarmID string) {
 	e.mu.Unlock()
 	go func() {
 		defer e.wg.Done()
-		wake := e.run(ctx, alarmID)
+		wake := e.runSafe(ctx, alarmID)
 		e.mu.Lock()
 		delete(e.running, alarmID)
 		e.mu.Unlock()
@@ -109,6 +110,19 @@ func (e *Escalator) Resume(ctx context.Context) error {
 	return nil
 }
 
+// runSafe runs the ladder; a panic is logged and the ladder retried in 5 s,
+// never the end of the daemon or of the alarm.
+func (e *Escalator) runSafe(ctx context.Context, id string) (wake *time.Time) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.svc.log.Error("ladder: panic; retrying in 5 s", "alarm_id", id, "panic", r, "stack", string(debug.Stack()))
+			t := e.svc.clock.Now().Add(5 * time.Second)
+			wake = &t
+		}
+	}()
+	return e.run(ctx, id)
+}
+
 // run drives the ladder until it must wait (returns when to wake) or the
 // alarm is no longer open (returns nil).
 func (e *Escalator) run(ctx context.Context, id string) *time.Time {
@@ -123,11 +137,14 @@ func (e *Escalator) run(ctx context.Context, id string) *time.Time {
 		if !a.Open() {
 			return nil
 		}
+		set := s.settings(ctx)
+		if a.State == AlarmUnanswered && a.AdminSMSAt == nil {
+			e.smsAdmins(a, set)
+		}
 		now := s.clock.Now()
 		if a.NextCallAt != nil && now.Before(*a.NextCallAt) {
 			return a.NextCallAt
 		}
-		set := s.settings(ctx)
 		if a.Step >= len(a.Ladder) {
 			if err := e.endOfLoop(ctx, a, set); err != nil {
 				s.log.Error("ladder: end of loop failed; retrying in 5 s", "alarm", a.Number, "err", err)
@@ -158,9 +175,8 @@ func (e *Escalator) endOfLoop(ctx context.Context, a *Alarm, set Settings) error
 		s.log.Warn("ladder: nobody accepted; next loop", "alarm", a.Number, "loop", a.Loop+1)
 		return err
 	}
-	first := a.State == AlarmEscalating
 	next := now.Add(set.RepeatInterval)
-	a, err := s.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
+	a, err := s.store.UpdateAlarm(context.Background(), a.ID, func(x *Alarm) error {
 		if x.State == AlarmEscalating {
 			x.State, x.UnansweredAt = AlarmUnanswered, &now
 		}
@@ -171,8 +187,8 @@ func (e *Escalator) endOfLoop(ctx context.Context, a *Alarm, set Settings) error
 		return err
 	}
 	s.log.Error("ALARM NOT ACCEPTED after all numbers; calling the ladder again", "alarm", a.Number, "next_call_at", next)
-	if first {
-		e.smsAdmins(ctx, a, set)
+	if a.AdminSMSAt == nil {
+		e.smsAdmins(a, set)
 	}
 	return nil
 }

@@ -10,11 +10,12 @@ import (
 // smsResponder queues the SMS with the details and a link to an acceptor.
 func (e *Escalator) smsResponder(ctx context.Context, a *Alarm, to string, set Settings) {
 	s := e.svc
-	tok, a, err := e.newLink(ctx, a.ID)
+	tok, a2, err := e.newLink(ctx, a.ID)
 	if err != nil {
 		s.log.Error("responder SMS: storing link failed", "alarm", a.Number, "err", err)
 		return
 	}
+	a = a2
 	var sess *Session
 	if a.SessionID != "" {
 		sess, _ = s.store.Session(ctx, a.SessionID)
@@ -24,17 +25,26 @@ func (e *Escalator) smsResponder(ctx context.Context, a *Alarm, to string, set S
 }
 
 // smsAdmins tells the admins that nobody accepted.
-func (e *Escalator) smsAdmins(ctx context.Context, a *Alarm, set Settings) {
+// It runs on its own context: shutting down must not lose it, and a crash
+// before it is recorded sends it after the restart.
+func (e *Escalator) smsAdmins(a *Alarm, set Settings) {
+	ctx := context.Background()
+	now := e.svc.clock.Now()
 	if len(set.AdminNumbers) == 0 {
 		e.svc.log.Error("nobody accepted and no admin numbers are set", "alarm", a.Number)
+		e.svc.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error { x.AdminSMSAt = &now; return nil })
 		return
 	}
-	tok, a, err := e.newLink(ctx, a.ID)
+	tok, a2, err := e.newLink(ctx, a.ID)
 	if err != nil {
 		e.svc.log.Error("admin SMS: storing link failed", "alarm", a.Number, "err", err)
 		return
 	}
+	a = a2
 	e.enqueue(ctx, a, SMSAdmin, set.AdminNumbers, UnansweredText(set.Language, a, InfoLink(set.PublicBaseURL, tok)))
+	if _, err := e.svc.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error { x.AdminSMSAt = &now; return nil }); err != nil {
+		e.svc.log.Error("admin SMS: marking sent failed", "alarm", a.Number, "err", err)
+	}
 }
 
 // smsFanOut sends the alarm SMS to every mobile alarm number and admin when
@@ -42,19 +52,19 @@ func (e *Escalator) smsAdmins(ctx context.Context, a *Alarm, set Settings) {
 func (e *Escalator) smsFanOut(ctx context.Context, a *Alarm, set Settings) {
 	s := e.svc
 	now := s.clock.Now()
-	a, err := s.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
+	if _, err := s.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
 		x.FanOutSentAt = &now
 		return nil
-	})
-	if err != nil {
-		s.log.Error("fan-out SMS: marking failed", "err", err)
+	}); err != nil {
+		s.log.Error("fan-out SMS: marking failed", "alarm", a.Number, "err", err)
 		return
 	}
-	tok, a, err := e.newLink(ctx, a.ID)
+	tok, a2, err := e.newLink(ctx, a.ID)
 	if err != nil {
 		s.log.Error("fan-out SMS: storing link failed", "alarm", a.Number, "err", err)
 		return
 	}
+	a = a2
 	var to []string
 	seen := map[string]bool{}
 	for _, n := range append(append([]string(nil), a.Ladder...), set.AdminNumbers...) {

@@ -35,6 +35,7 @@ type alarmRecord struct {
 	HandledAt     *time.Time        `json:"handled_at,omitempty"`
 	Remark        string            `json:"remark,omitempty"`
 	FanOutSentAt  *time.Time        `json:"fan_out_sent_at,omitempty"`
+	AdminSMSAt    *time.Time        `json:"admin_sms_at,omitempty"`
 	PlaceFailures int               `json:"place_failures,omitempty"`
 	InfoTokens    []infoTokenRecord `json:"info_tokens,omitempty"`
 }
@@ -239,6 +240,7 @@ func newAlarmRecord(a *alleenwerken.Alarm) *alarmRecord {
 		HandledAt:     timePtr(a.HandledAt),
 		Remark:        a.Remark,
 		FanOutSentAt:  timePtr(a.FanOutSentAt),
+		AdminSMSAt:    timePtr(a.AdminSMSAt),
 		PlaceFailures: a.PlaceFailures,
 	}
 	for i := range a.Attempts {
@@ -271,6 +273,7 @@ func (rec *alarmRecord) alarm() *alleenwerken.Alarm {
 		HandledAt:     rec.HandledAt,
 		Remark:        rec.Remark,
 		FanOutSentAt:  rec.FanOutSentAt,
+		AdminSMSAt:    rec.AdminSMSAt,
 		PlaceFailures: rec.PlaceFailures,
 	}
 	for _, r := range rec.Attempts {
