@@ -106,6 +106,10 @@ func parsePublicNumber(field, raw string) (string, error) {
 		// numbers (UAN) are ordinary lines and allowed.
 		return "", FieldError(field, "%q is een betaal- of servicenummer en kan niet gebeld worden voor een alarm.", raw)
 	}
+	if num.GetCountryCode() == 31 && strings.HasPrefix(phonenumbers.GetNationalSignificantNumber(num), "14") {
+		// 14 + area code: a municipality's service number.
+		return "", FieldError(field, "%q is een servicenummer van een gemeente en kan niet gebeld worden voor een alarm.", raw)
+	}
 	return phonenumbers.Format(num, phonenumbers.E164), nil
 }
 

@@ -1,0 +1,166 @@
+package alleenwerken_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	aw "alleenwerken"
+)
+
+// fakeSender answers sends from a script of errors, then succeeds.
+type fakeSender struct {
+	name string
+	mu   sync.Mutex
+	errs []error
+	sent []string
+	down bool
+}
+
+func (f *fakeSender) Name() string { return f.name }
+func (f *fakeSender) Health() aw.Health {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return aw.Health{State: aw.HealthDown, Reason: "test"}
+	}
+	return aw.Health{State: aw.HealthOK}
+}
+func (f *fakeSender) SendSMS(ctx context.Context, m *aw.SMS) (aw.SMSReceipt, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.errs) > 0 {
+		err := f.errs[0]
+		f.errs = f.errs[1:]
+		return aw.SMSReceipt{}, err
+	}
+	f.sent = append(f.sent, m.ID)
+	return aw.SMSReceipt{Refs: []int{len(f.sent)}}, nil
+}
+func (f *fakeSender) count() int { f.mu.Lock(); defer f.mu.Unlock(); return len(f.sent) }
+
+func runDispatcher(t *testing.T, db aw.Outbox, clock aw.Clock, senders ...aw.SMSSender) *aw.Dispatcher {
+	t.Helper()
+	d := &aw.Dispatcher{Outbox: db, Senders: senders, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Poll: 10 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return d
+}
+
+func smsState(t *testing.T, db interface {
+	ListSMS(context.Context, int) ([]*aw.SMS, error)
+}, id string) *aw.SMS {
+	t.Helper()
+	all, _ := db.ListSMS(context.Background(), 0)
+	for _, m := range all {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
+func TestDispatcher(t *testing.T) {
+	ctx := context.Background()
+	enqueue := func(t *testing.T, db aw.Outbox, kind aw.SMSKind, deadline *time.Time) *aw.SMS {
+		m := &aw.SMS{Kind: kind, To: "+31617782201", Text: "x", CreatedAt: time.Now(), Deadline: deadline}
+		if err := db.EnqueueSMS(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	t.Run("SentRetryFailed", func(t *testing.T) {
+		db := MustOpenDB(t)
+		s := &fakeSender{name: "m1", errs: []error{&aw.SendError{Retry: true, Err: errors.New("+CMS ERROR: 332")}}}
+		m1 := enqueue(t, db, aw.SMSAlarm, nil)
+		runDispatcher(t, db, aw.SystemClock{}, s)
+		eventually(t, "retry queued", func() bool { m := smsState(t, db, m1.ID); return m.State == aw.SMSQueued && m.NextTryAt != nil })
+		s.mu.Lock()
+		s.errs = []error{&aw.SendError{Err: errors.New("+CMS ERROR: 304")}}
+		s.mu.Unlock()
+		m2 := enqueue(t, db, aw.SMSAlarm, nil)
+		eventually(t, "final failure", func() bool { return smsState(t, db, m2.ID).State == aw.SMSFailed })
+		if got := smsState(t, db, m2.ID).LastError; got != "+CMS ERROR: 304" {
+			t.Fatalf("last error = %q", got)
+		}
+	})
+	t.Run("UnknownReminderNotResentAlarmResentOnce", func(t *testing.T) {
+		db := MustOpenDB(t)
+		timeout := &aw.SendError{Unknown: true, Err: errors.New("timeout")}
+		s := &fakeSender{name: "m1", errs: []error{timeout}}
+		rem := enqueue(t, db, aw.SMSReminder, nil)
+		runDispatcher(t, db, aw.SystemClock{}, s)
+		eventually(t, "reminder unknown", func() bool { return smsState(t, db, rem.ID).State == aw.SMSUnknown })
+		s.mu.Lock()
+		s.errs = []error{timeout}
+		s.mu.Unlock()
+		al := enqueue(t, db, aw.SMSResponder, nil)
+		eventually(t, "alarm SMS resent and sent", func() bool { return smsState(t, db, al.ID).State == aw.SMSSent })
+		if m := smsState(t, db, al.ID); !m.Resent || s.count() != 1 {
+			t.Fatalf("resent %v sends %d", m.Resent, s.count())
+		}
+	})
+	t.Run("LateReminderNotSent", func(t *testing.T) {
+		db := MustOpenDB(t)
+		s := &fakeSender{name: "m1"}
+		past := time.Now().Add(-time.Second)
+		m := enqueue(t, db, aw.SMSReminder, &past)
+		runDispatcher(t, db, aw.SystemClock{}, s)
+		eventually(t, "late", func() bool { return smsState(t, db, m.ID).State == aw.SMSLate })
+		if s.count() != 0 {
+			t.Fatal("late reminder sent")
+		}
+	})
+	t.Run("FailoverWithoutDoubleSends", func(t *testing.T) {
+		db := MustOpenDB(t)
+		a := &fakeSender{name: "a", down: true}
+		b := &fakeSender{name: "b"}
+		var ids []string
+		for i := 0; i < 20; i++ {
+			ids = append(ids, enqueue(t, db, aw.SMSAlarm, nil).ID)
+		}
+		runDispatcher(t, db, aw.SystemClock{}, a, b)
+		eventually(t, "all sent by b", func() bool { return b.count() == 20 })
+		if a.count() != 0 {
+			t.Fatalf("paused modem sent %d", a.count())
+		}
+		a.mu.Lock()
+		a.down = false
+		a.mu.Unlock()
+		for i := 0; i < 40; i++ {
+			ids = append(ids, enqueue(t, db, aw.SMSAlarm, nil).ID)
+		}
+		eventually(t, "all sent", func() bool { return a.count()+b.count() == 60 })
+		seen := map[string]bool{}
+		for _, s := range [][]string{a.sent, b.sent} {
+			for _, id := range s {
+				if seen[id] {
+					t.Fatalf("sent twice: %s", id)
+				}
+				seen[id] = true
+			}
+		}
+	})
+	t.Run("CrashWhileSendingRecovered", func(t *testing.T) {
+		db := MustOpenDB(t)
+		rem := enqueue(t, db, aw.SMSReminder, nil)
+		al := enqueue(t, db, aw.SMSAlarm, nil)
+		for i := 0; i < 2; i++ { // a daemon that died while both were being sent
+			if m, err := db.ClaimSMS(ctx, time.Now(), "m1"); err != nil || m == nil {
+				t.Fatal(m, err)
+			}
+		}
+		s := &fakeSender{name: "m1"}
+		runDispatcher(t, db, aw.SystemClock{}, s)
+		eventually(t, "alarm resent", func() bool { return smsState(t, db, al.ID).State == aw.SMSSent })
+		if st := smsState(t, db, rem.ID).State; st != aw.SMSUnknown || s.count() != 1 {
+			t.Fatalf("reminder %s, sends %d", st, s.count())
+		}
+	})
+}

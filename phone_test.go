@@ -1,0 +1,87 @@
+package alleenwerken_test
+
+import (
+	"strings"
+	"testing"
+
+	aw "alleenwerken"
+)
+
+func TestParseNumbers(t *testing.T) {
+	ext := []aw.Extension{{Number: "201"}}
+	t.Run("OK", func(t *testing.T) {
+		for _, in := range []string{"0617782201", "06-17782201", "+31617782201", "31617782201", "0031617782201", " 06 1778 2201 "} {
+			if got, err := aw.ParseMobileNumber("worker.phone", in); err != nil || got != "+31617782201" {
+				t.Fatalf("%q -> %q, %v", in, got, err)
+			}
+		}
+		for in, want := range map[string]string{"+32470123456": "+32470123456", "033-4221234": "+31334221234", "201": "201", "088-1234567": "+31881234567"} {
+			if got, err := aw.ParseAlarmNumber("alarm_numbers[0]", in, ext); err != nil || got != want {
+				t.Fatalf("%q -> %q, %v", in, got, err)
+			}
+		}
+	})
+	t.Run("ErrRefused", func(t *testing.T) {
+		for in, why := range map[string]string{
+			"112": "alarm- of servicenummer", "0900-1234567": "betaal- of servicenummer", "0906-1234567": "betaal",
+			"0909-1234567": "betaal", "14020": "servicenummer", "0800-1234": "servicenummer", "abc": "geen geldig", "12": "geen geldig", "": "ontbreekt",
+		} {
+			_, err := aw.ParseAlarmNumber("alarm_numbers[1]", in, ext)
+			if aw.ErrorCode(err) != aw.EINVALID || aw.ErrorField(err) != "alarm_numbers[1]" || !strings.Contains(aw.ErrorMessage(err), why) {
+				t.Fatalf("%q: %v", in, err)
+			}
+		}
+		if _, err := aw.ParseMobileNumber("worker.phone", "033-4221234"); !strings.Contains(aw.ErrorMessage(err), "geen mobiel nummer") {
+			t.Fatalf("landline as worker phone: %v", err)
+		}
+		if _, err := aw.ParseMobileNumber("worker.phone", "201"); aw.ErrorCode(err) != aw.EINVALID {
+			t.Fatalf("extension as worker phone: %v", err)
+		}
+	})
+	t.Run("National", func(t *testing.T) {
+		if got := aw.NationalNumber("+31617782201"); got != "0617782201" {
+			t.Fatalf("national = %s", got)
+		}
+		s := aw.DefaultSettings()
+		s.DialTemplate = "PJSIP/{national}@trunk"
+		if got := s.DialString("+31617782201"); got != "PJSIP/0617782201@trunk" {
+			t.Fatalf("dial = %s", got)
+		}
+	})
+}
+
+func TestSessionStartValidate(t *testing.T) {
+	base := func() aw.SessionStart {
+		return aw.SessionStart{Worker: aw.Worker{Name: "Laura", Phone: "0617782201"}, AlarmNumbers: []string{"201", "0650262703"}, DurationMinutes: 60}
+	}
+	ext := []aw.Extension{{Number: "201"}}
+	for name, c := range map[string]struct {
+		mod   func(*aw.SessionStart)
+		field string
+	}{
+		"OneNumber":   {func(r *aw.SessionStart) { r.AlarmNumbers = r.AlarmNumbers[:1] }, "alarm_numbers"},
+		"FourNumbers": {func(r *aw.SessionStart) { r.AlarmNumbers = []string{"201", "0650262701", "0650262702", "0650262703"} }, "alarm_numbers"},
+		"Duplicate":   {func(r *aw.SessionStart) { r.AlarmNumbers = []string{"0650262703", "+31650262703"} }, "alarm_numbers[1]"},
+		"OwnNumber":   {func(r *aw.SessionStart) { r.AlarmNumbers = []string{"201", "+31617782201"} }, "alarm_numbers[1]"},
+		"Duration0":   {func(r *aw.SessionStart) { r.DurationMinutes = 0 }, "duration_minutes"},
+		"Duration":    {func(r *aw.SessionStart) { r.DurationMinutes = 1441 }, "duration_minutes"},
+		"Name":        {func(r *aw.SessionStart) { r.Worker.Name = strings.Repeat("x", 101) }, "worker.name"},
+		"Description": {func(r *aw.SessionStart) { r.Description = strings.Repeat("é", 501) }, "description"},
+		"Reference":   {func(r *aw.SessionStart) { r.Reference = strings.Repeat("x", 65) }, "reference"},
+		"Address":     {func(r *aw.SessionStart) { r.Address = strings.Repeat("x", 201) }, "address"},
+		"Lat":         {func(r *aw.SessionStart) { r.Location = &aw.Location{Lat: 91} }, "location.lat"},
+		"Status":      {func(r *aw.SessionStart) { r.Location = &aw.Location{Status: strings.Repeat("x", 201)} }, "location.status"},
+	} {
+		t.Run("Err"+name, func(t *testing.T) {
+			r := base()
+			c.mod(&r)
+			if err := r.Validate(ext); aw.ErrorField(err) != c.field {
+				t.Fatalf("field = %q (%v), want %q", aw.ErrorField(err), err, c.field)
+			}
+		})
+	}
+	r := base()
+	if err := r.Validate(ext); err != nil || r.AlarmNumbers[1] != "+31650262703" || r.Worker.Phone != "+31617782201" {
+		t.Fatalf("ok: %v %+v", err, r)
+	}
+}
