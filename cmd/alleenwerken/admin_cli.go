@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	aw "alleenwerken"
+	"alleenwerken/store"
+)
+
+// runAdmin runs "user create", "token create|revoke|list" and "backup".
+func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := args[0]
+	rest := args[1:]
+	if cmd != "backup" {
+		if len(rest) == 0 {
+			fmt.Fprint(stderr, usage)
+			return flag.ErrHelp
+		}
+		cmd += " " + rest[0]
+		rest = rest[1:]
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "config file")
+	demo := fs.Bool("demo", false, "use the demo's embedded config")
+	name := fs.String("name", "", "name of the user or device")
+	role := fs.String("role", string(aw.RoleSuperAdmin), "user role")
+	id := fs.String("id", "", "device id")
+	out := fs.String("out", "", "backup file")
+	var sets setFlags
+	fs.Var(&sets, "set", "override a config key: key=value")
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*demo, *path, sets)
+	if err != nil {
+		return err
+	}
+	a := &adminClient{cfg: cfg}
+	defer a.close()
+
+	switch cmd {
+	case "token create":
+		var t tokenInfo
+		if err := a.do(ctx, "POST", "/tokens?name="+url.QueryEscape(*name), nil, &t, func(st aw.Store) error {
+			var err error
+			t, err = createToken(ctx, st, *name)
+			return err
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "Toestel %s (%s) aangemaakt. Het token wordt maar één keer getoond:\n", t.Name, t.ID)
+		fmt.Fprintln(stdout, t.Token)
+	case "token list":
+		var ts []tokenInfo
+		if err := a.do(ctx, "GET", "/tokens", nil, &ts, func(st aw.Store) error {
+			var err error
+			ts, err = listTokens(ctx, st)
+			return err
+		}); err != nil {
+			return err
+		}
+		printTokens(stdout, ts)
+	case "token revoke":
+		if err := a.do(ctx, "POST", "/tokens/"+url.PathEscape(*id)+"/revoke", nil, nil, func(st aw.Store) error {
+			return revokeToken(ctx, st, *id)
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Token van toestel %s ingetrokken; lopende sessies blijven bewaakt.\n", *id)
+	case "user create":
+		fmt.Fprintf(stderr, "Wachtwoord voor %s (12-72 tekens): ", *name)
+		pw, _ := bufio.NewReader(stdin).ReadString('\n')
+		pw = strings.TrimRight(pw, "\r\n")
+		body := map[string]string{"name": *name, "role": *role, "password": pw}
+		if err := a.do(ctx, "POST", "/users", body, nil, func(st aw.Store) error {
+			_, err := createUser(ctx, st, *name, *role, pw)
+			return err
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nGebruiker %s (%s) aangemaakt.\n", *name, *role)
+	case "backup":
+		if *out == "" {
+			return fmt.Errorf("backup: -out FILE is required")
+		}
+		if err := a.backup(ctx, *out); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Back-up geschreven naar %s\n", *out)
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	return nil
+}
+
+// adminClient runs an admin operation through the running daemon's socket,
+// or directly on the database when no daemon is listening.
+type adminClient struct {
+	cfg Config
+	db  *store.DB
+}
+
+func (a *adminClient) close() {
+	if a.db != nil {
+		a.db.Close()
+	}
+}
+
+func (a *adminClient) socket() *http.Client {
+	p := a.cfg.AdminSocket
+	if p == "" {
+		return nil
+	}
+	c, err := net.DialTimeout("unix", p, time.Second)
+	if err != nil {
+		return nil
+	}
+	c.Close()
+	return &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", p)
+		},
+	}}
+}
+
+func (a *adminClient) store() (*store.DB, error) {
+	if a.db == nil {
+		db, err := store.Open(a.cfg.Database, nil)
+		if err != nil {
+			return nil, err
+		}
+		a.db = db
+	}
+	return a.db, nil
+}
+
+func (a *adminClient) do(ctx context.Context, method, path string, body, out any, direct func(aw.Store) error) error {
+	hc := a.socket()
+	if hc == nil {
+		db, err := a.store()
+		if err != nil {
+			return err
+		}
+		return direct(db)
+	}
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://admin"+path, rd)
+	if err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		var e struct{ Error struct{ Code, Message string } }
+		json.NewDecoder(resp.Body).Decode(&e)
+		return fmt.Errorf("%s: %s", e.Error.Code, e.Error.Message)
+	}
+	if out != nil {
+		return json.NewDecoder(resp.Body).Decode(out)
+	}
+	return nil
+}
+
+func (a *adminClient) backup(ctx context.Context, out string) error {
+	tmp := out + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if hc := a.socket(); hc != nil {
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://admin/backup", nil)
+		resp, err := hc.Do(req)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		_, err = io.Copy(f, resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			f.Close()
+			return err
+		}
+	} else {
+		db, err := a.store()
+		if err != nil {
+			f.Close()
+			return err
+		}
+		if _, err := db.Backup(ctx, f); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	// Check the copy opens as a valid database before calling it a backup.
+	chk, err := store.Open(tmp, nil)
+	if err != nil {
+		return fmt.Errorf("backup is not a valid database: %w", err)
+	}
+	chk.Close()
+	return os.Rename(tmp, out)
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bufio"
+	_ "embed"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	aw "alleenwerken"
+)
+
+// The config file holds what the daemon needs to start. Format: one
+// "key = value" per line, "#" starts a comment. See alleenwerken.conf.example.
+
+//go:embed demo.conf
+var demoConfig string
+
+// Config is the daemon's start-up configuration.
+type Config struct {
+	Listen      string // app API and console, e.g. 127.0.0.1:8080
+	Database    string // bbolt file
+	AdminSocket string // unix socket for the admin commands
+	Demo        bool   // simulated telephony and modem
+	LogLevel    string
+	TLSCert     string
+	TLSKey      string
+
+	ARIURL      string // http://127.0.0.1:8088/ari
+	ARIUser     string
+	ARIPassword string
+	ARIApp      string
+	NATSURL     string // set for ari-proxy over NATS instead of native ARI
+
+	ModemPorts []string // modem.port, modem.port2
+	ModemPIN   string
+
+	Settings aw.Settings // seeds the stored settings on first start
+	set      map[string]bool
+}
+
+// DefaultConfig returns a config with every default filled in.
+func DefaultConfig() Config {
+	return Config{
+		AdminSocket: "/run/alleenwerken/admin.sock",
+		LogLevel:    "info",
+		ARIApp:      "alleenwerken",
+		Settings:    aw.DefaultSettings(),
+		set:         map[string]bool{},
+	}
+}
+
+// ReadConfigFile reads and validates a config file.
+func ReadConfigFile(path string) (Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	return ParseConfig(f)
+}
+
+// ParseConfig reads "key = value" lines over DefaultConfig and validates the
+// result. Errors name the key and the line.
+func ParseConfig(r io.Reader) (Config, error) {
+	c := DefaultConfig()
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return c, fmt.Errorf("config line %d: expected key = value", n)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if err := c.setKey(k, v); err != nil {
+			return c, fmt.Errorf("config line %d: key %s: %w", n, k, err)
+		}
+		c.set[k] = true
+	}
+	if err := sc.Err(); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+func (c *Config) setKey(k, v string) error {
+	s := &c.Settings
+	var err error
+	dur := func(p *time.Duration) {
+		var d time.Duration
+		if d, err = time.ParseDuration(v); err == nil {
+			*p = d
+		}
+	}
+	num := func(p *int) { *p, err = strconv.Atoi(v) }
+	switch k {
+	case "listen":
+		c.Listen = v
+	case "database":
+		c.Database = v
+	case "admin_socket":
+		c.AdminSocket = v
+	case "demo":
+		c.Demo, err = strconv.ParseBool(v)
+	case "log.level":
+		c.LogLevel = v
+	case "tls.cert":
+		c.TLSCert = v
+	case "tls.key":
+		c.TLSKey = v
+	case "ari.url":
+		c.ARIURL = v
+	case "ari.user":
+		c.ARIUser = v
+	case "ari.password":
+		c.ARIPassword = v
+	case "ari.app":
+		c.ARIApp = v
+	case "nats.url":
+		c.NATSURL = v
+	case "modem.port":
+		c.ModemPorts = append([]string{v}, c.ModemPorts...)
+	case "modem.port2":
+		c.ModemPorts = append(c.ModemPorts, v)
+	case "modem.pin":
+		c.ModemPIN = v
+	case "settings.fallback_number":
+		s.FallbackNumber = v
+	case "settings.admin_numbers":
+		s.AdminNumbers = nil
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				s.AdminNumbers = append(s.AdminNumbers, n)
+			}
+		}
+	case "settings.cancel_window":
+		dur(&s.CancelWindow)
+	case "settings.reminder_lead":
+		dur(&s.ReminderLead)
+	case "settings.default_extension":
+		dur(&s.DefaultExtension)
+	case "settings.ring_timeout":
+		dur(&s.RingTimeout)
+	case "settings.repeat_interval":
+		dur(&s.RepeatInterval)
+	case "settings.prompt_repeats":
+		num(&s.PromptRepeats)
+	case "settings.ladder_loops":
+		num(&s.LadderLoops)
+	case "settings.simultaneous_calls":
+		num(&s.SimultaneousCall)
+	case "settings.language":
+		s.Language = v
+	case "settings.time_zone":
+		s.TimeZone = v
+	case "settings.public_base_url":
+		s.PublicBaseURL = v
+	case "settings.caller_id":
+		s.CallerID = v
+	case "settings.dial_template":
+		s.DialTemplate = v
+	case "settings.trunk_endpoint":
+		s.TrunkEndpoint = v
+	case "settings.extensions":
+		// "201:Portiersloge, 202:Receptie"
+		s.Extensions = nil
+		for _, part := range strings.Split(v, ",") {
+			num, name, _ := strings.Cut(strings.TrimSpace(part), ":")
+			if num != "" {
+				s.Extensions = append(s.Extensions, aw.Extension{Number: num, Name: strings.TrimSpace(name)})
+			}
+		}
+	default:
+		return fmt.Errorf("unknown key")
+	}
+	return err
+}
+
+// Validate checks that every required key is there; errors name the key.
+func (c *Config) Validate() error {
+	for _, k := range []string{"listen", "database"} {
+		if !c.set[k] {
+			return fmt.Errorf("config: required key %q is missing", k)
+		}
+	}
+	if !c.Demo {
+		var missing []string
+		if c.NATSURL == "" {
+			for _, k := range []string{"ari.url", "ari.user", "ari.password"} {
+				if !c.set[k] {
+					missing = append(missing, k)
+				}
+			}
+		}
+		if len(c.ModemPorts) == 0 {
+			missing = append(missing, "modem.port")
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("config: no real telephony and SMS configured and demo is off: missing key(s) %s (set them, or set demo = true to run with simulated telephony and modem)", strings.Join(missing, ", "))
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("config: keys tls.cert and tls.key go together")
+	}
+	s := c.Settings
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("config: key settings.%s: %s", aw.ErrorField(err), aw.ErrorMessage(err))
+	}
+	c.Settings = s
+	return nil
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-systemd/v22/daemon"
+
+	aw "alleenwerken"
+	"alleenwerken/cmd/internal/demo"
+	"alleenwerken/httpapi"
+	"alleenwerken/store"
+)
+
+// Main is the daemon with everything wired; the end-to-end tests drive the
+// same code.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+	Out    io.Writer // the demo's simulated telephony and modem print here
+
+	DB         *store.DB
+	Service    *aw.Service
+	Dispatcher *aw.Dispatcher
+	Telephony  aw.Telephony
+	HTTP       *httpapi.Server
+	admin      *adminServer
+
+	closers []func() error // adapters, closed in reverse order
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+// NewMain returns a daemon for cfg, logging to stderr.
+func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
+	level := slog.LevelInfo
+	switch strings.ToLower(cfg.LogLevel) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	return &Main{Config: cfg, Out: stdout, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}
+}
+
+// Open opens the store, seeds the settings on first start, starts the
+// adapters, the core and the HTTP server. It does not wait for Asterisk or
+// the modem: they connect in the background and show in /healthz.
+func (m *Main) Open(ctx context.Context) error {
+	c := m.Config
+	log := m.Logger
+	if c.Demo {
+		fmt.Fprintln(m.Out, "*** DEMO: gesimuleerde telefonie en modem; er wordt niemand echt gebeld of ge-sms't. ***")
+		log.Warn("DEMO mode: simulated telephony and modem; nobody is really called")
+	}
+	if err := os.MkdirAll(filepath.Dir(c.Database), 0o750); err != nil {
+		return fmt.Errorf("config: key database: %w", err)
+	}
+	db, err := store.Open(c.Database, log.With("component", "store"))
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	if seeded, err := db.SeedSettings(ctx, c.Settings); err != nil {
+		return fmt.Errorf("seeding settings: %w", err)
+	} else if seeded {
+		log.Info("settings seeded from the config file", "path", c.Database)
+	}
+
+	var senders []aw.SMSSender
+	if c.Demo {
+		m.Telephony = demo.NewTelephony(m.Out)
+		senders = []aw.SMSSender{demo.NewModem(m.Out)}
+	} else {
+		tel, closeTel, err := openTelephony(ctx, c, db, log.With("component", "ari"))
+		if err != nil {
+			return err
+		}
+		m.Telephony = tel
+		m.closers = append(m.closers, closeTel)
+		senders, err = openModems(ctx, c, db, log.With("component", "gsm"), &m.closers)
+		if err != nil {
+			return err
+		}
+	}
+
+	m.Dispatcher = &aw.Dispatcher{Outbox: db, Senders: senders, Clock: aw.SystemClock{}, Logger: log.With("component", "sms")}
+	m.Service = aw.NewService(db, m.Telephony, aw.SystemClock{}, log.With("component", "core"))
+	m.Service.SMS = m.Dispatcher
+	m.Service.Notify = m.Dispatcher.Notify
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.done = make(chan struct{})
+	go func() {
+		defer close(m.done)
+		if err := m.Dispatcher.Run(runCtx); err != nil {
+			log.Error("sms dispatcher stopped", "err", err)
+		}
+	}()
+	if err := m.Service.Open(ctx); err != nil {
+		return err
+	}
+
+	hc := httpapi.Config{
+		Sessions: m.Service, Devices: db, Logger: log.With("component", "http"),
+		Health: map[string]aw.HealthReporter{"storage": db, "telephony": m.Telephony, "sms": m.Dispatcher},
+	}
+	if c.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			return fmt.Errorf("config: key tls.cert: %w", err)
+		}
+		hc.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	m.HTTP = httpapi.NewServer(hc)
+	if err := m.HTTP.Open(c.Listen); err != nil {
+		return fmt.Errorf("config: key listen: %w", err)
+	}
+	if c.AdminSocket != "" {
+		m.admin = &adminServer{db: db, log: log.With("component", "admin")}
+		if err := m.admin.Open(c.AdminSocket); err != nil {
+			return fmt.Errorf("config: key admin_socket: %w", err)
+		}
+	}
+	log.Info("Alleen Werken is running", "listen", m.HTTP.Addr(), "database", c.Database, "demo", c.Demo)
+	if c.Demo {
+		fmt.Fprintf(m.Out, "*** DEMO draait op http://%s ; admin-socket %s ***\n", m.HTTP.Addr(), c.AdminSocket)
+	}
+	daemon.SdNotify(false, daemon.SdNotifyReady)
+	return nil
+}
+
+// Close stops the HTTP server, the ladders, the SMS dispatcher and the
+// adapters (which hang up the calls they placed), then closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.HTTP != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, m.HTTP.Close(ctx))
+		cancel()
+	}
+	if m.admin != nil {
+		errs = append(errs, m.admin.Close())
+	}
+	if m.Service != nil {
+		errs = append(errs, m.Service.Close())
+	}
+	if m.cancel != nil {
+		m.cancel()
+		<-m.done
+	}
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		errs = append(errs, m.closers[i]())
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
