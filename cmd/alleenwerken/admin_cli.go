@@ -171,7 +171,9 @@ func (a *adminClient) do(ctx context.Context, method, path string, body, out any
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		json.NewDecoder(resp.Body).Decode(&e)
 		return fmt.Errorf("%s: %s", e.Error.Code, e.Error.Message)
 	}

@@ -121,4 +121,3 @@ func (a *adminServer) reply(w http.ResponseWriter, status int, v any, err error)
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
-
