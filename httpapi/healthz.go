@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+
+	"alleenwerken"
+
+	"github.com/gin-gonic/gin"
+)
+
+// HealthComponents are the components /healthz always shows.
+var HealthComponents = []string{"storage", "telephony", "sms"}
+
+// healthJSON is the body of /healthz: state and reason only; SIM, operator,
+// numbers and other detail belong to the console.
+type healthJSON struct {
+	Status     alleenwerken.HealthState       `json:"status"`
+	Components map[string]componentHealthJSON `json:"components"`
+}
+
+type componentHealthJSON struct {
+	State  alleenwerken.HealthState `json:"state"`
+	Reason string                   `json:"reason"`
+}
+
+func (s *Server) registerHealth() {
+	s.engine.GET("/healthz", noStore, s.healthz)
+}
+
+// healthz handles GET /healthz (no auth): 200 while the daemon can serve,
+// 503 when storage is down. The overall status is the worst component's.
+func (s *Server) healthz(c *gin.Context) {
+	out := healthJSON{Components: map[string]componentHealthJSON{}}
+	names := append([]string{}, HealthComponents...)
+	for name := range s.cfg.Health {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	var states []alleenwerken.HealthState
+	for _, name := range names {
+		h := alleenwerken.Health{State: alleenwerken.HealthDown, Reason: "niet ingesteld"}
+		if r := s.cfg.Health[name]; r != nil {
+			h = r.Health()
+		}
+		out.Components[name] = componentHealthJSON{State: h.State, Reason: h.Reason}
+		states = append(states, h.State)
+	}
+	out.Status = alleenwerken.Worst(states...)
+	status := http.StatusOK
+	if out.Components["storage"].State == alleenwerken.HealthDown {
+		status = http.StatusServiceUnavailable
+	}
+	c.JSON(status, out)
+}
