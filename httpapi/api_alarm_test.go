@@ -1,9 +1,12 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
+
+	"alleenwerken"
 )
 
 func TestPressAlarm(t *testing.T) {
@@ -100,6 +103,39 @@ func TestPressAlarm(t *testing.T) {
 		if got, want := e.Do("POST", "/api/v1/sessions/"+s.ID+"/alarm", nil).Session(t).State, "alarm"; got != want {
 			t.Fatalf("press in alarm: state %q, want %q", got, want)
 		}
+
+		// Someone accepts: the app shows who.
+		stored, err := e.DB.Session(context.Background(), s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.DB.UpdateAlarm(context.Background(), stored.AlarmID, func(a *alleenwerken.Alarm) error {
+			a.State, a.AcceptedBy = alleenwerken.AlarmAccepted, "+31650929952"
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		g = e.Do("GET", "/api/v1/sessions/"+s.ID, nil).Session(t)
+		if got, want := g.Alarm.State, "accepted"; got != want {
+			t.Fatalf("alarm.state %q, want %q", got, want)
+		}
+		if g.Alarm.AcceptedBy == nil || *g.Alarm.AcceptedBy != "+31650929952" {
+			t.Fatalf("accepted_by %v, want +31650929952", g.Alarm.AcceptedBy)
+		}
+
+		// A responder handles it: the session is stopped, the alarm handled.
+		if _, err := e.Svc.HandleAlarm(context.Background(), stored.AlarmID, "portier", "alles goed"); err != nil {
+			t.Fatal(err)
+		}
+		g = e.Do("GET", "/api/v1/sessions/"+s.ID, nil).Session(t)
+		if got, want := g.State, "stopped"; got != want {
+			t.Fatalf("state %q, want %q", got, want)
+		}
+		if g.Alarm == nil || g.Alarm.State != "handled" {
+			t.Fatalf("alarm %+v, want handled", g.Alarm)
+		}
+		// The device may start again.
+		e.MustStart()
 	})
 
 	t.Run("ErrCancelWithoutAlarm", func(t *testing.T) {

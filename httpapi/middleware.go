@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -25,15 +24,12 @@ func (s *Server) recovery(c *gin.Context) {
 	c.Next()
 }
 
-// logRequests logs every request at debug level, and server errors at warn.
+// logRequests logs every request at debug level; internal errors are
+// logged by writeError.
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
-	level := slog.LevelDebug
-	if c.Writer.Status() >= 500 {
-		level = slog.LevelWarn
-	}
-	s.log.Log(c.Request.Context(), level, "http request",
+	s.log.Debug("http request",
 		"method", c.Request.Method,
 		"route", c.FullPath(),
 		"status", c.Writer.Status(),

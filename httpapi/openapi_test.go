@@ -90,7 +90,7 @@ func TestOpenAPI(t *testing.T) {
 		ops := openAPIOperations(t)
 		for op, want := range map[string]string{
 			"POST /api/v1/sessions":                   "201 400 401 409 413 422 500 503",
-			"GET /api/v1/sessions/{id}":               "200 401 404 500",
+			"GET /api/v1/sessions/{id}":               "200 401 404 500 503",
 			"POST /api/v1/sessions/{id}/extend":       "200 400 401 404 409 413 422 500 503",
 			"POST /api/v1/sessions/{id}/stop":         "200 401 404 409 500 503",
 			"POST /api/v1/sessions/{id}/alarm":        "202 401 404 409 500 503",

@@ -58,12 +58,16 @@ func TestErrors(t *testing.T) {
 		if err := e.DB.Close(); err != nil {
 			t.Fatal(err)
 		}
-		resp := e.Do("POST", "/api/v1/sessions", startBody())
-		if got, want := resp.Status, http.StatusServiceUnavailable; got != want {
-			t.Fatalf("status %d, want %d: %s", got, want, resp.Body)
-		}
-		if got, want := resp.Error(t).Code, "unavailable"; got != want {
-			t.Fatalf("code %q, want %q", got, want)
+		for _, r := range []struct{ method, path string }{
+			{"POST", "/api/v1/sessions"}, {"GET", "/api/v1/sessions/x"}, {"POST", "/api/v1/sessions/x/stop"},
+		} {
+			resp := e.Do(r.method, r.path, startBody())
+			if got, want := resp.Status, http.StatusServiceUnavailable; got != want {
+				t.Fatalf("%s %s: status %d, want %d: %s", r.method, r.path, got, want, resp.Body)
+			}
+			if got, want := resp.Error(t).Code, "unavailable"; got != want {
+				t.Fatalf("code %q, want %q", got, want)
+			}
 		}
 	})
 
