@@ -63,6 +63,14 @@ func (m *Main) Open(ctx context.Context) error {
 		fmt.Fprintln(m.Out, "*** DEMO: gesimuleerde telefonie en modem; er wordt niemand echt gebeld of ge-sms't. ***")
 		log.Warn("DEMO mode: simulated telephony and modem; nobody is really called")
 	}
+	var tlsConfig *tls.Config
+	if c.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			return fmt.Errorf("config: key tls.cert: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	if err := os.MkdirAll(filepath.Dir(c.Database), 0o750); err != nil {
 		return fmt.Errorf("config: key database: %w", err)
 	}
@@ -116,13 +124,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Sessions: m.Service, Devices: db, Logger: log.With("component", "http"),
 		Health: map[string]aw.HealthReporter{"storage": db, "telephony": m.Telephony, "sms": m.Dispatcher},
 	}
-	if c.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
-		if err != nil {
-			return fmt.Errorf("config: key tls.cert: %w", err)
-		}
-		hc.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	}
+	hc.TLSConfig = tlsConfig
 	m.HTTP = httpapi.NewServer(hc)
 	if err := m.HTTP.Open(c.Listen); err != nil {
 		return fmt.Errorf("config: key listen: %w", err)
