@@ -166,6 +166,7 @@ func (db *DB) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	}
 	tx, err := db.bolt.Begin(false)
 	if err != nil {
+		db.logger.Error("database read failed", "path", db.path, "err", err)
 		return unavailable(err)
 	}
 	defer tx.Rollback()
@@ -203,7 +204,8 @@ func unavailable(err error) error {
 	if errors.Is(err, berrors.ErrDatabaseReadOnly) {
 		return alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "De database is alleen-lezen.")
 	}
-	return alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "De database is niet beschikbaar: %v.", err)
+	// The cause (paths, OS errors) goes to the log, not to clients.
+	return alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "De database is nu niet beschikbaar.")
 }
 
 // newID returns a random 16-byte id in hex.

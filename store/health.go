@@ -15,7 +15,7 @@ func (db *DB) Health() alleenwerken.Health {
 	case db.writeErr != nil:
 		return alleenwerken.Health{
 			State:  alleenwerken.HealthDown,
-			Reason: "Laatste schrijfactie naar de database mislukt: " + db.writeErr.Error(),
+			Reason: "Laatste schrijfactie naar de database mislukt; de oorzaak staat in het logboek.",
 			Since:  db.since,
 		}
 	}
