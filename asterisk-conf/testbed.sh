@@ -186,6 +186,7 @@ start_phone() { # name port mediaport scenario
 	if phone_running "$1"; then return 0; fi
 	(cd "$HERE/testbed" && exec setsid sipp -sf "$4.xml" -i 127.0.0.1 -p "$2" -mi 127.0.0.1 -mp "$3" \
 		-aa -nostdin -trace_err -error_file "$STATE/sipp-$1.err" \
+		-trace_msg -message_file "$STATE/sipp-$1.msg" \
 		>"$STATE/sipp-$1.log" 2>&1 </dev/null) &
 	echo $! >"$STATE/sipp-$1.pid"
 }

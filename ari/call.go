@@ -1,0 +1,484 @@
+package ari
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"alleenwerken"
+
+	"github.com/CyCoreSystems/ari/v5"
+)
+
+// phase is where an answered call is in its script.
+type phase int
+
+const (
+	phaseRinging phase = iota
+	phasePrompt        // intro and "press 1" rounds: a 1 accepts
+	phaseConfirm       // "you have accepted": digits are ignored
+	phaseOffer         // the SMS offer and its wait: 1 yes, 2 no
+	phaseClosing       // SMS sent, or the report number and code; thanks
+	phaseHangup        // hung up by the adapter, waiting for the channel to go
+)
+
+// Guards against an Asterisk that goes quiet.
+const (
+	quietGuard  = 60 * time.Second // no event at all while a call runs
+	hangupGuard = 5 * time.Second  // channel not destroyed after its hang-up
+	ringSlack   = 30 * time.Second // on top of the ring timeout
+)
+
+// call is one alarm call. Its goroutine (the caller of Call) owns all of
+// its state; events reach it through q.
+type call struct {
+	t        *Telephony
+	link     *link
+	req      alleenwerken.CallRequest
+	p        alleenwerken.CallProgress
+	endpoint string
+	q        *queue
+	log      *slog.Logger
+
+	phase   phase
+	items   []string // media still to play in this phase
+	playing string   // id of the playback the script waits for
+	pbSeq   int
+	round   int
+	wait    alleenwerken.Timer
+	guard   alleenwerken.Timer
+	gone    bool // the channel is hanging up
+	done    bool // the channel is destroyed (or lost)
+	started time.Time
+	plan    alleenwerken.AcceptPlan
+	f       facts
+	tech    int
+	dialSt  string
+	txt     string
+}
+
+// Call places one alarm call and blocks until it has ended; see
+// alleenwerken.Telephony. It waits for a free slot first (MaxCalls).
+func (t *Telephony) Call(ctx context.Context, req alleenwerken.CallRequest, p alleenwerken.CallProgress) (alleenwerken.CallResult, error) {
+	if req.ID == "" || req.Number == "" {
+		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EINVALID, "Gesprek zonder id of nummer.")
+	}
+	select {
+	case <-t.closing:
+		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "Telefonie wordt afgesloten.")
+	default:
+	}
+	if err := t.limit.acquire(ctx); err != nil {
+		return alleenwerken.CallResult{}, err
+	}
+	defer t.limit.release()
+	t.calls.Add(1)
+	defer t.calls.Done()
+
+	l := t.currentLink()
+	if l == nil {
+		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EUNAVAILABLE,
+			"Gesprek niet opgezet: %s", t.Health().Reason)
+	}
+	c := &call{
+		t: t, link: l, req: req, p: p, endpoint: t.dialString(req), q: newQueue(),
+		log: t.log.With("call", req.ID, "alarm", req.AlarmNumber, "number", req.Number),
+	}
+	t.mu.Lock()
+	if t.active[req.ID] != nil {
+		t.mu.Unlock()
+		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.ECONFLICT, "Gesprek %s loopt al.", req.ID)
+	}
+	t.active[req.ID] = c // subscribed before the originate: no early event is missed
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		delete(t.active, req.ID)
+		if c.f.lost != "" && t.created[req.ID] {
+			t.orphans[req.ID] = true
+		}
+		t.mu.Unlock()
+	}()
+	return c.run(ctx)
+}
+
+// run originates the call and follows it to its end.
+func (c *call) run(ctx context.Context) (alleenwerken.CallResult, error) {
+	c.started = c.t.clock.Now()
+	c.f.ringTimeout = c.req.RingTimeout
+	if err := c.originate(ctx); err != nil {
+		return alleenwerken.CallResult{}, err
+	}
+	c.log.Info("call placed", "endpoint", c.endpoint, "ring_timeout", c.req.RingTimeout)
+	c.kick()
+	ctxDone, closing := ctx.Done(), c.t.closing
+	for !c.done {
+		select {
+		case <-c.q.signal:
+			for _, e := range c.q.drain() {
+				c.handle(e)
+				if c.done {
+					break
+				}
+			}
+		case <-timerC(c.wait):
+			c.wait = nil
+			c.onWait()
+		case <-timerC(c.guard):
+			c.guard = nil
+			c.onGuard()
+		case <-ctxDone:
+			ctxDone = nil
+			c.abort("gesprek afgebroken")
+		case <-closing:
+			closing = nil
+			c.abort("telefonie afgesloten")
+		}
+	}
+	c.stopWait()
+	if c.guard != nil {
+		c.guard.Stop()
+	}
+	res := c.result()
+	c.log.Info("call ended", "outcome", res.Outcome, "cause", res.Cause, "cause_text", res.CauseText,
+		"sip", res.SIPDetail, "reason", res.Reason, "digits", c.f.others || c.f.accepted)
+	return res, nil
+}
+
+// originate creates the channel with the call's own id, so that a retry can
+// never ring a person twice: Asterisk refuses a second channel with that id.
+func (c *call) originate(ctx context.Context) error {
+	secs := int(math.Ceil(c.req.RingTimeout.Seconds()))
+	if secs < 1 {
+		secs = 30
+	}
+	lang := c.req.Language
+	if lang == "" {
+		lang = "nl"
+	}
+	or := ari.OriginateRequest{
+		Endpoint:  c.endpoint,
+		App:       c.t.cfg.App,
+		AppArgs:   "alarm",
+		Timeout:   secs,
+		CallerID:  c.req.CallerID,
+		ChannelID: c.req.ID,
+		Variables: map[string]string{"CHANNEL(language)": lang},
+	}
+	c.t.mu.Lock()
+	c.t.created[c.req.ID] = true
+	c.t.mu.Unlock()
+	rctx, cancel := context.WithTimeout(ctx, c.t.cfg.RequestTimeout)
+	defer cancel()
+	err := within(rctx, func() error {
+		h, err := c.link.ari.Channel().StageOriginate(nil, or)
+		if err != nil {
+			return err
+		}
+		return h.Exec()
+	})
+	if err == nil {
+		return nil
+	}
+	// A timed-out request may still have placed the call, and a retry of
+	// one that did gets a conflict: follow the existing channel.
+	if exists, lerr := c.t.channelExists(ctx, c.link, c.req.ID); lerr == nil && exists {
+		c.log.Warn("originate reported an error but the channel exists: following it", "err", err)
+		return nil
+	}
+	c.t.mu.Lock()
+	delete(c.t.created, c.req.ID)
+	c.t.mu.Unlock()
+	c.log.Error("call not placed", "endpoint", c.endpoint, "err", err)
+	return alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "Gesprek naar %s niet opgezet: %v", c.req.Number, err)
+}
+
+// handle applies one event.
+func (c *call) handle(e event) {
+	if c.phase != phaseHangup && !c.gone {
+		c.kick()
+	}
+	switch e.Type {
+	case evDial:
+		if e.DialStatus != "" {
+			c.dialSt = e.DialStatus
+		}
+	case evStasisStart:
+		if c.f.answered {
+			return
+		}
+		c.f.answered = true
+		c.log.Info("answered", "after", c.t.clock.Now().Sub(c.started).Round(time.Millisecond))
+		c.p.Answered()
+		c.phase, c.round = phasePrompt, 1
+		c.items = promptRound(1, c.req.Test)
+		c.playNext()
+	case evDTMF:
+		c.onDigit(e.Digit)
+	case evPlaybackFinished:
+		c.onPlaybackFinished(e.Playback)
+	case evStasisEnd, evHangupRequest:
+		if e.Soft {
+			return
+		}
+		c.noteCause(e)
+		if !c.gone {
+			c.gone = true
+			c.stopWait()
+			c.playing = ""
+			c.setGuard(hangupGuard)
+		}
+	case evDestroyed:
+		c.noteCause(e)
+		c.txt = e.CauseTxt
+		c.done = true
+	case evLinkLost:
+		if c.f.lost == "" {
+			c.f.lost = "verbinding met Asterisk verloren"
+		}
+		c.done = true
+	}
+}
+
+func (c *call) noteCause(e event) {
+	if e.Cause != 0 {
+		c.f.cause = e.Cause
+	}
+	if e.TechCause != 0 {
+		c.tech = e.TechCause
+	}
+}
+
+// onDigit handles a DTMF digit: only a 1 accepts, at any moment after answer.
+func (c *call) onDigit(d string) {
+	if !c.f.answered || c.gone || c.phase == phaseHangup {
+		return
+	}
+	c.log.Info("digit", "digit", d, "phase", c.phase)
+	c.p.Digit(d)
+	switch c.phase {
+	case phasePrompt:
+		if d == "1" {
+			c.accept()
+		} else {
+			c.f.others = true
+		}
+	case phaseOffer:
+		switch d {
+		case "1":
+			c.choose("yes")
+		case "2":
+			c.choose("no")
+		}
+	}
+}
+
+// accept reports the acceptance at once and goes on with the plan the core
+// returns once it is on disk.
+func (c *call) accept() {
+	c.f.accepted = true
+	c.stopPlayback()
+	c.stopWait()
+	c.phase = phaseConfirm
+	c.log.Info("accepted")
+	c.plan = c.p.Accepted()
+	c.items = []string{mediaAccepted}
+	c.playNext()
+}
+
+// choose records the answer to the SMS offer and plays what follows.
+func (c *call) choose(choice string) {
+	c.stopPlayback()
+	c.stopWait()
+	c.log.Info("sms choice", "choice", choice)
+	c.p.SMSChoice(choice)
+	c.phase = phaseClosing
+	if choice == "yes" {
+		c.items = []string{mediaSMSSent, mediaThanks}
+	} else {
+		c.items = append(reportItems(c.plan), mediaThanks)
+	}
+	c.playNext()
+}
+
+// afterItems is reached when the phase's media have all played.
+func (c *call) afterItems() {
+	switch c.phase {
+	case phasePrompt, phaseOffer:
+		c.startWait()
+	case phaseConfirm:
+		if c.plan.OfferSMS {
+			c.phase = phaseOffer
+			c.items = []string{mediaSMSOffer}
+			c.playNext()
+			return
+		}
+		c.phase = phaseClosing
+		c.items = append(reportItems(c.plan), mediaThanks)
+		c.playNext()
+	case phaseClosing:
+		c.hangup()
+	}
+}
+
+// onWait is reached when the wait after "press 1" or the SMS offer is over.
+func (c *call) onWait() {
+	switch c.phase {
+	case phasePrompt:
+		repeats := max(c.req.PromptRepeats, 1)
+		if c.round < repeats {
+			c.round++
+			c.items = promptRound(c.round, c.req.Test)
+			c.playNext()
+			return
+		}
+		c.f.exhausted = true
+		c.log.Info("no 1 after every prompt", "rounds", c.round)
+		c.hangup()
+	case phaseOffer:
+		c.choose("none")
+	}
+}
+
+// onGuard is reached when Asterisk went quiet for too long.
+func (c *call) onGuard() {
+	if c.gone || c.phase == phaseHangup {
+		c.log.Warn("channel not destroyed after hang-up; giving up on it")
+		c.done = true
+		return
+	}
+	c.abort("geen reactie meer van Asterisk")
+}
+
+// abort ends the call early (shutdown, cancelled ladder, silent Asterisk).
+func (c *call) abort(reason string) {
+	if c.f.lost == "" {
+		c.f.lost = reason
+	}
+	c.log.Warn("aborting call", "reason", reason)
+	if !c.gone && c.phase != phaseHangup {
+		c.hangup()
+	}
+}
+
+// hangup hangs up the channel and waits for it to be destroyed.
+func (c *call) hangup() {
+	c.phase = phaseHangup
+	c.stopWait()
+	c.setGuard(hangupGuard)
+	if err := c.t.hangupChannel(context.Background(), c.link, c.req.ID, "normal"); err != nil {
+		c.log.Error("hangup failed", "err", err)
+	}
+}
+
+// playNext starts the phase's next medium, or moves on when there is none.
+func (c *call) playNext() {
+	for !c.gone && c.phase != phaseHangup {
+		if len(c.items) == 0 {
+			c.afterItems()
+			return
+		}
+		media := c.items[0]
+		c.items = c.items[1:]
+		c.pbSeq++
+		id := fmt.Sprintf("%s-pb%d", c.req.ID, c.pbSeq)
+		ctx, cancel := context.WithTimeout(context.Background(), c.t.cfg.RequestTimeout)
+		err := within(ctx, func() error {
+			_, err := c.link.ari.Channel().Play(ari.NewKey(ari.ChannelKey, c.req.ID), id, media)
+			return err
+		})
+		cancel()
+		if err == nil {
+			c.playing = id
+			return
+		}
+		c.log.Error("prompt could not be started", "media", media, "err", err)
+		c.f.promptFailed = media
+	}
+}
+
+// onPlaybackFinished reports a finished prompt and plays the next one. A
+// failed playback (a missing file) is a failed step: a silent call.
+func (c *call) onPlaybackFinished(pb *playbackData) {
+	if pb == nil {
+		return
+	}
+	if pb.State == "failed" {
+		c.log.Error("prompt failed", "media", pb.MediaURI, "playback", pb.ID)
+		c.f.promptFailed = pb.MediaURI
+	} else {
+		c.p.Played(pb.MediaURI)
+	}
+	if pb.ID == c.playing {
+		c.playing = ""
+		c.playNext()
+	}
+}
+
+// stopPlayback stops the prompt in progress (a digit interrupts it).
+func (c *call) stopPlayback() {
+	if c.playing == "" {
+		return
+	}
+	id := c.playing
+	c.playing = ""
+	ctx, cancel := context.WithTimeout(context.Background(), c.t.cfg.RequestTimeout)
+	defer cancel()
+	if err := within(ctx, func() error { return c.link.ari.Playback().Stop(ari.NewKey(ari.PlaybackKey, id)) }); err != nil {
+		c.log.Debug("stopping playback", "playback", id, "err", err)
+	}
+}
+
+func (c *call) startWait() {
+	c.stopWait()
+	c.wait = c.t.clock.NewTimer(c.t.cfg.PromptWait)
+}
+
+func (c *call) stopWait() {
+	if c.wait != nil {
+		c.wait.Stop()
+		c.wait = nil
+	}
+}
+
+// kick restarts the quiet guard after activity.
+func (c *call) kick() {
+	if c.f.answered {
+		c.setGuard(quietGuard)
+	} else {
+		c.setGuard(c.req.RingTimeout + ringSlack)
+	}
+}
+
+func (c *call) setGuard(d time.Duration) {
+	if c.guard != nil {
+		c.guard.Stop()
+	}
+	c.guard = c.t.clock.NewTimer(d)
+}
+
+func timerC(t alleenwerken.Timer) <-chan time.Time {
+	if t == nil {
+		return nil
+	}
+	return t.C()
+}
+
+// result turns the call's facts into its CallResult.
+func (c *call) result() alleenwerken.CallResult {
+	c.f.rang = c.t.clock.Now().Sub(c.started)
+	o, reason := decide(c.f)
+	r := alleenwerken.CallResult{Outcome: o, Cause: c.f.cause, CauseText: c.txt, Reason: reason}
+	if c.tech != 0 {
+		r.SIPDetail = fmt.Sprintf("SIP %d", c.tech)
+	}
+	if c.dialSt != "" {
+		if r.SIPDetail != "" {
+			r.SIPDetail += "; "
+		}
+		r.SIPDetail += "dialstatus " + c.dialSt
+	}
+	return r
+}

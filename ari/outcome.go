@@ -1,0 +1,57 @@
+package ari
+
+import (
+	"fmt"
+	"time"
+
+	"alleenwerken"
+)
+
+// facts are what a call learned; decide turns them into an outcome.
+type facts struct {
+	answered     bool
+	accepted     bool
+	exhausted    bool   // every "press 1" played and waited for, no 1
+	others       bool   // a digit other than 1 before acceptance
+	promptFailed string // media of a prompt that failed
+	lost         string // the call was lost or aborted, and why
+	cause        int    // Q.850 hang-up cause
+	rang         time.Duration
+	ringTimeout  time.Duration
+}
+
+// decide maps a call's facts to an outcome and a reason, per the table in
+// architecture.md. Only a 1 accepts; a call dropped after the 1 stays
+// accepted.
+func decide(f facts) (alleenwerken.Outcome, string) {
+	switch {
+	case f.accepted && f.lost != "":
+		return alleenwerken.OutcomeAccepted, "aangenomen; daarna " + f.lost
+	case f.accepted:
+		return alleenwerken.OutcomeAccepted, "1 gedrukt"
+	case f.lost != "":
+		return alleenwerken.OutcomeFailed, f.lost
+	case !f.answered:
+		o := alleenwerken.OutcomeForCause(f.cause)
+		if f.cause == 0 && f.ringTimeout > 0 && f.rang >= f.ringTimeout {
+			// Asterisk before 22.8 gives cause 0 on an originate timeout.
+			o = alleenwerken.OutcomeNoAnswer
+		}
+		switch o {
+		case alleenwerken.OutcomeBusy:
+			return o, "in gesprek"
+		case alleenwerken.OutcomeNoAnswer:
+			return o, "niet opgenomen"
+		case alleenwerken.OutcomeDeclined:
+			return o, "geweigerd"
+		}
+		return o, fmt.Sprintf("niet verbonden (oorzaak %d)", f.cause)
+	case f.promptFailed != "" && !f.others:
+		return alleenwerken.OutcomeFailed, "melding kon niet worden afgespeeld: " + f.promptFailed
+	case f.others:
+		return alleenwerken.OutcomeDeclined, "opgenomen, andere toets dan 1"
+	case f.exhausted:
+		return alleenwerken.OutcomeNoAnswer, "opgenomen maar geen 1 na alle herhalingen (voicemail?)"
+	}
+	return alleenwerken.OutcomeDeclined, "opgenomen en opgehangen zonder 1"
+}
