@@ -1,0 +1,12 @@
+// Package gsm sends the appliance's SMS through a GSM USB modem with AT
+// commands (github.com/warthog618/modem) in PDU mode.
+//
+// A Modem owns one serial port: Run opens it by its stable path, sets the
+// modem up tolerantly (firmware differs; every refusal is recorded and shown
+// in the health reason), enters the SIM PIN once, polls SIM, registration,
+// signal and operator, and reopens the port with backoff when the modem
+// disappears. SendSMS implements alleenwerken.SMSSender: GSM-7 where the text
+// allows, UCS-2 otherwise, long texts as one concatenated message with a
+// reference of its own, a status report requested for every part, and every
+// error classified for the dispatcher (retry, final, or unknown outcome).
+package gsm

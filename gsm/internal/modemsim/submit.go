@@ -1,0 +1,104 @@
+package modemsim
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/warthog618/sms"
+	"github.com/warthog618/sms/encoding/pdumode"
+	"github.com/warthog618/sms/encoding/tpdu"
+)
+
+// Submit is one SMS-SUBMIT PDU the simulator received.
+type Submit struct {
+	TPDU *tpdu.TPDU // decoded
+	MR   int        // the message reference the simulator answered (-1: none)
+	Hex  string     // as received
+	At   time.Time
+}
+
+// Submits returns the PDUs received so far, including ones that got an error.
+func (s *Sim) Submits() []Submit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Submit(nil), s.submits...)
+}
+
+// Sent returns the PDUs that were answered with +CMGS (went out).
+func (s *Sim) Sent() []Submit {
+	var out []Submit
+	for _, sub := range s.Submits() {
+		if sub.MR >= 0 {
+			out = append(out, sub)
+		}
+	}
+	return out
+}
+
+func (s *Sim) submit(n int, hex string) {
+	p, err := pdumode.UnmarshalHexString(hex)
+	if err != nil || len(p.TPDU) != n {
+		s.reply("+CMS ERROR: 304")
+		return
+	}
+	t, err := sms.Unmarshal(p.TPDU, sms.AsMO)
+	if err != nil {
+		s.reply("+CMS ERROR: 304")
+		return
+	}
+	s.mu.Lock()
+	outcome := ""
+	if len(s.sends) > 0 {
+		outcome, s.sends = s.sends[0], s.sends[1:]
+	}
+	delay, auto := s.opts.SendDelay, s.opts.AutoReport
+	sub := Submit{TPDU: t, MR: -1, Hex: hex, At: time.Now()}
+	if outcome == "" {
+		s.mr = (s.mr + 1) % 256
+		sub.MR = s.mr
+	}
+	s.submits = append(s.submits, sub)
+	s.mu.Unlock()
+	if delay > 0 {
+		time.Sleep(delay)
+	}
+	switch outcome {
+	case "":
+		s.reply("+CMGS: "+strconv.Itoa(sub.MR), "OK")
+		if auto {
+			go func() {
+				time.Sleep(20 * time.Millisecond)
+				s.StatusReport(sub.MR, t.DA.Number(), 0)
+			}()
+		}
+	case "hang":
+	default:
+		s.reply("+CMS ERROR: " + outcome)
+	}
+}
+
+// StatusReport sends an unsolicited +CDS status report for message
+// reference mr to number, with TP-ST status (0: delivered).
+func (s *Sim) StatusReport(mr int, number string, status byte) error {
+	now := time.Now()
+	t := tpdu.TPDU{Direction: tpdu.MT}
+	if err := t.SetSmsType(tpdu.SmsStatusReport); err != nil {
+		return err
+	}
+	t.MR = byte(mr)
+	t.RA = tpdu.NewAddress(tpdu.FromNumber(number))
+	t.SCTS = tpdu.Timestamp{Time: now.Add(-time.Second)}
+	t.DT = tpdu.Timestamp{Time: now}
+	t.ST = status
+	b, err := t.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	p := pdumode.PDU{TPDU: b}
+	hex, err := p.MarshalHexString()
+	if err != nil {
+		return err
+	}
+	s.write("\r\n+CDS: " + strconv.Itoa(len(b)) + "\r\n" + hex + "\r\n")
+	return nil
+}

@@ -1,0 +1,163 @@
+package gsm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	aw "alleenwerken"
+
+	"github.com/warthog618/sms"
+	"github.com/warthog618/sms/encoding/pdumode"
+	"github.com/warthog618/sms/encoding/tpdu"
+)
+
+// Delivery values written to SMS.Delivery.
+const (
+	DeliveryDelivered = "delivered" // every part reached the phone
+	DeliveryPending   = "pending"   // the network is still trying (temporary error)
+	DeliveryFailed    = "failed"    // the network gave up on a part
+)
+
+// DeliveryReport is a status report matched to a sent message.
+type DeliveryReport struct {
+	SMSID    string
+	To       string
+	MR       int
+	Part     int // 1-based
+	Parts    int
+	Status   byte      // TP-ST: 0 delivered, 0x20-0x3F temporary, 0x40+ failed
+	Delivery string    // the message's delivery state after this report
+	At       time.Time // discharge time from the network, or receipt time
+}
+
+// sentPart remembers a sent part until its status report arrives.
+type sentPart struct {
+	id     string
+	to     string // digits only
+	mr     int
+	part   int
+	parts  int
+	at     time.Time
+	status int // -1 none yet
+}
+
+func digits(number string) string { return strings.TrimPrefix(number, "+") }
+
+func (m *Modem) recordPart(msg *aw.SMS, mr, part, parts int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.clock.Now()
+	m.st.sent++
+	keep := m.sentLog[:0]
+	for _, p := range m.sentLog {
+		if now.Sub(p.at) < m.cfg.ReportWindow {
+			keep = append(keep, p)
+		}
+	}
+	m.sentLog = append(keep, sentPart{id: msg.ID, to: digits(msg.To), mr: mr, part: part + 1, parts: parts, at: now, status: -1})
+}
+
+// onStatusReport handles "+CDS: <length>" and the PDU line after it. The
+// library's UnmarshalTPDU cannot parse this form, so it is parsed here.
+func (m *Modem) onStatusReport(c *conn) func([]string) {
+	return func(info []string) {
+		if c.ackReports {
+			if _, err := c.at.Command("+CNMA"); err != nil {
+				m.log.Warn("acknowledging a status report failed", "err", err)
+			}
+		}
+		t, err := parseCDS(info)
+		if err != nil {
+			m.log.Warn("unreadable status report", "info", info, "err", err)
+			return
+		}
+		m.matchReport(t)
+	}
+}
+
+func parseCDS(info []string) (*tpdu.TPDU, error) {
+	if len(info) < 2 {
+		return nil, errors.New("status report without PDU")
+	}
+	head := strings.TrimSpace(strings.TrimPrefix(info[0], "+CDS:"))
+	f := strings.Split(head, ",")
+	n, err := strconv.Atoi(strings.TrimSpace(f[len(f)-1]))
+	if err != nil {
+		return nil, fmt.Errorf("length %q: %w", head, err)
+	}
+	p, err := pdumode.UnmarshalHexString(strings.TrimSpace(info[1]))
+	if err != nil {
+		return nil, err
+	}
+	if len(p.TPDU) != n {
+		return nil, fmt.Errorf("length %d, PDU has %d", n, len(p.TPDU))
+	}
+	t, err := sms.Unmarshal(p.TPDU, sms.AsMT)
+	if err != nil {
+		return nil, err
+	}
+	if t.SmsType() != tpdu.SmsStatusReport {
+		return nil, fmt.Errorf("not a status report: %v", t.SmsType())
+	}
+	return t, nil
+}
+
+// matchReport finds the part by (MR, recipient, most recent within the
+// window), since MR wraps at 255, and records the message's delivery.
+func (m *Modem) matchReport(t *tpdu.TPDU) {
+	to := digits(t.RA.Number())
+	m.mu.Lock()
+	now := m.clock.Now()
+	idx := -1
+	for i := len(m.sentLog) - 1; i >= 0; i-- {
+		p := m.sentLog[i]
+		if p.mr == int(t.MR) && p.to == to && now.Sub(p.at) < m.cfg.ReportWindow {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		m.mu.Unlock()
+		m.log.Warn("status report for no known message", "mr", t.MR, "to", to, "status", t.ST)
+		return
+	}
+	m.sentLog[idx].status = int(t.ST)
+	p := m.sentLog[idx]
+	delivery := DeliveryDelivered
+	for _, q := range m.sentLog {
+		if q.id != p.id {
+			continue
+		}
+		switch {
+		case q.status >= 0x40:
+			delivery = DeliveryFailed
+		case q.status < 0 || q.status >= 0x20:
+			if delivery != DeliveryFailed {
+				delivery = DeliveryPending
+			}
+		}
+	}
+	m.mu.Unlock()
+	at := now
+	if !t.DT.IsZero() {
+		at = t.DT.Time
+	}
+	r := DeliveryReport{SMSID: p.id, To: p.to, MR: p.mr, Part: p.part, Parts: p.parts, Status: t.ST, Delivery: delivery, At: at}
+	m.log.Info("sms status report", "sms", r.SMSID, "part", r.Part, "parts", r.Parts, "status", fmt.Sprintf("0x%02x", t.ST), "delivery", delivery)
+	if m.cfg.Outbox != nil {
+		_, err := m.cfg.Outbox.UpdateSMS(context.Background(), p.id, func(s *aw.SMS) error {
+			s.Delivery, s.DeliveryAt = delivery, &at
+			return nil
+		})
+		if err != nil {
+			m.log.Warn("recording a delivery report failed", "sms", p.id, "err", err)
+		}
+	}
+	if m.cfg.OnReport != nil {
+		m.cfg.OnReport(r)
+	}
+}
