@@ -110,8 +110,13 @@ func (m *Main) Open(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.done = make(chan struct{})
+	monitor := &aw.Monitor{
+		Parts: map[string]aw.HealthReporter{"telefonie": m.Telephony, "sms": m.Dispatcher, "opslag": db},
+		Store: db, Clock: aw.SystemClock{}, Logger: log.With("component", "monitor"), Notify: m.Dispatcher.Notify,
+	}
 	go func() {
 		defer close(m.done)
+		go monitor.Run(runCtx)
 		if err := m.Dispatcher.Run(runCtx); err != nil {
 			log.Error("sms dispatcher stopped", "err", err)
 		}
