@@ -116,10 +116,12 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	go func() {
 		defer close(m.done)
-		go monitor.Run(runCtx)
+		mon := make(chan struct{})
+		go func() { monitor.Run(runCtx); close(mon) }()
 		if err := m.Dispatcher.Run(runCtx); err != nil {
 			log.Error("sms dispatcher stopped", "err", err)
 		}
+		<-mon
 	}()
 	if err := m.Service.Open(ctx); err != nil {
 		return err
