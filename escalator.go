@@ -218,6 +218,9 @@ func (e *Escalator) call(ctx context.Context, a *Alarm, set Settings) error {
 		req.Extension = &x
 	}
 	p := &attemptProgress{esc: e, alarmID: a.ID, seq: seq, number: number}
+	if ap, ok := s.tel.(SettingsApplier); ok {
+		ap.ApplySettings(set)
+	}
 	var res CallResult
 	if s.tel == nil {
 		err = Errorf(EUNAVAILABLE, "geen telefonie ingesteld")

@@ -53,6 +53,13 @@ type CallResult struct {
 	Reason    string
 }
 
+// SettingsApplier is implemented by a telephony adapter that takes the
+// run-time settings (dial template, trunk, simultaneous calls); the escalator
+// hands it the settings read afresh before each attempt.
+type SettingsApplier interface {
+	ApplySettings(Settings)
+}
+
 // Telephony places alarm calls.
 type Telephony interface {
 	HealthReporter
