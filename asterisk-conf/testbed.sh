@@ -98,6 +98,9 @@ configure() {
 		-e "s/@TRUNK_PASSWORD@/testbed-trunk/g" \
 		-e "s/@DESK_PASSWORD@/testbed-desk/g" \
 		"$etc"/*.conf
+	# The SIPp desk phone registers from port 5200 for its answering phone on
+	# 5201: keep the registered contact as it is.
+	sed -i -e '/^\[201\]$/,/^#tryinclude/ s/^rewrite_contact = yes/rewrite_contact = no/' "$etc/pjsip.conf"
 	# Qualify quickly so the trunk's state is known soon after start.
 	sed -i -e 's/^qualify_frequency = 30/qualify_frequency = 5/' "$etc/pjsip.conf"
 	if grep -q '@[A-Z_]*@' "$etc"/*.conf; then

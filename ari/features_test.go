@@ -1,0 +1,260 @@
+package ari_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"alleenwerken"
+	"alleenwerken/ari"
+)
+
+// The desk phone 201 registered itself; it is dialled as its PJSIP endpoint.
+func TestExtension(t *testing.T) {
+	needBed(t)
+	tel := MustOpen(t, testConfig("ext"))
+	req := request("201")
+	req.Extension = &alleenwerken.Extension{Number: "201", Name: "Portiersloge"}
+	r := newRecorder(alleenwerken.AcceptPlan{ReportNumber: 897, AccessCode: "4217"})
+	res, err := tel.Call(context.Background(), req, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, _, digits, _ := r.snapshot()
+	t.Logf("%+v %q", res, log)
+	if res.Outcome != alleenwerken.OutcomeAccepted || digits != "1" {
+		t.Fatalf("outcome %q digits %q, want accepted after 1", res.Outcome, digits)
+	}
+	checkReport(t, r, res)
+}
+
+// At most MaxCalls calls run at once; the others wait for a slot.
+func TestSimultaneousLimit(t *testing.T) {
+	needBed(t)
+	cfg := testConfig("limit")
+	cfg.MaxCalls = 2
+	tel := MustOpen(t, cfg)
+	const n = 6
+	var wg sync.WaitGroup
+	results := make([]alleenwerken.CallResult, n)
+	errs := make([]error, n)
+	ids := map[string]bool{}
+	reqs := make([]alleenwerken.CallRequest, n)
+	for i := range reqs {
+		reqs[i] = request(numNoAnswer)
+		reqs[i].RingTimeout = 2 * time.Second
+		ids[reqs[i].ID] = true
+	}
+	start := time.Now()
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = tel.Call(context.Background(), reqs[i], newRecorder(alleenwerken.AcceptPlan{}))
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	maxActive, maxChannels := 0, 0
+	for polling := true; polling; {
+		select {
+		case <-done:
+			polling = false
+		case <-time.After(100 * time.Millisecond):
+			maxActive = max(maxActive, tel.ActiveCalls())
+			ours := 0
+			for _, id := range channels(t) {
+				if ids[id] {
+					ours++
+				}
+			}
+			maxChannels = max(maxChannels, ours)
+		}
+	}
+	elapsed := time.Since(start)
+	t.Logf("%d calls with a limit of 2 took %v; max active %d, max channels %d", n, elapsed, maxActive, maxChannels)
+	for i := range n {
+		if errs[i] != nil || results[i].Outcome != alleenwerken.OutcomeNoAnswer {
+			t.Fatalf("call %d: %+v %v", i, results[i], errs[i])
+		}
+	}
+	if maxActive != 2 || maxChannels > 2 {
+		t.Fatalf("max active %d, max channels %d, want 2 and at most 2", maxActive, maxChannels)
+	}
+	if elapsed < 6*time.Second {
+		t.Fatalf("6 calls of 2 s with 2 at a time took %v, want at least 6 s", elapsed)
+	}
+}
+
+// One full call in English, for a test alarm.
+func TestEnglish(t *testing.T) {
+	needBed(t)
+	tel := MustOpen(t, testConfig("en"))
+	req := request(numSMSNo)
+	req.Language = "en"
+	req.Test = true
+	r := newRecorder(alleenwerken.AcceptPlan{OfferSMS: true, ReportNumber: 42, AccessCode: "9031"})
+	res, err := tel.Call(context.Background(), req, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, played, _, choice := r.snapshot()
+	t.Logf("%+v\n%s", res, strings.Join(log, "\n"))
+	if res.Outcome != alleenwerken.OutcomeAccepted || choice != "no" {
+		t.Fatalf("outcome %q choice %q", res.Outcome, choice)
+	}
+	if len(played) == 0 || played[0] != "sound:aw-test" {
+		t.Fatalf("a test alarm must start with 'this is a test': %q", played)
+	}
+	if count(played, "digits:42") != 2 || count(played, "digits:9031") != 2 {
+		t.Fatalf("report number and code not played twice: %q", played)
+	}
+}
+
+// Close hangs up the calls in progress: no channel of ours is left.
+func TestCloseHangsUp(t *testing.T) {
+	needBed(t)
+	tel, err := ari.New(testConfig("close"), nil, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := tel.WaitConnected(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reqs := []alleenwerken.CallRequest{request(numVoicemail), request(numNoAnswer), request(numPress2)}
+	reqs[1].RingTimeout = 30 * time.Second
+	var wg sync.WaitGroup
+	results := make([]alleenwerken.CallResult, len(reqs))
+	for i := range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], _ = tel.Call(context.Background(), reqs[i], newRecorder(alleenwerken.AcceptPlan{}))
+		}()
+	}
+	time.Sleep(2 * time.Second)
+	if got := tel.ActiveCalls(); got != 3 {
+		t.Fatalf("%d calls active, want 3", got)
+	}
+	start := time.Now()
+	tel.Close()
+	t.Logf("Close took %v", time.Since(start))
+	wg.Wait()
+	for _, id := range channels(t) {
+		for _, r := range reqs {
+			if id == r.ID {
+				t.Fatalf("channel %s still exists after Close", id)
+			}
+		}
+	}
+	for i, r := range results {
+		if r.Outcome != alleenwerken.OutcomeFailed {
+			t.Fatalf("call %d: %+v, want failed", i, r)
+		}
+	}
+}
+
+// Hangup ends a call by its id from another adapter instance (as after a
+// daemon restart); an unknown id is not an error.
+func TestHangupByID(t *testing.T) {
+	needBed(t)
+	a := MustOpen(t, testConfig("hangup-a"))
+	b := MustOpen(t, testConfig("hangup-b"))
+	req := request(numNoAnswer)
+	req.RingTimeout = 30 * time.Second
+	done := make(chan alleenwerken.CallResult, 1)
+	go func() {
+		res, _ := a.Call(context.Background(), req, newRecorder(alleenwerken.AcceptPlan{}))
+		done <- res
+	}()
+	time.Sleep(time.Second)
+	if err := b.Hangup(context.Background(), req.ID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case res := <-done:
+		t.Logf("%+v", res)
+		if res.Outcome == alleenwerken.OutcomeAccepted {
+			t.Fatalf("outcome %q", res.Outcome)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("call did not end after Hangup")
+	}
+	if err := b.Hangup(context.Background(), "no-such-channel"); err != nil {
+		t.Fatalf("hangup of an unknown channel: %v", err)
+	}
+}
+
+// Health shows Asterisk and the trunk's qualify state.
+func TestHealthTrunk(t *testing.T) {
+	needBed(t)
+	tel := MustOpen(t, testConfig("health"))
+	h := tel.Health()
+	t.Logf("health %+v trunk %q", h, tel.TrunkState())
+	if h.State != alleenwerken.HealthOK || tel.TrunkState() != "online" {
+		t.Fatalf("health %+v trunk %q, want ok and online", h, tel.TrunkState())
+	}
+}
+
+// The time from Call() to the INVITE reaching the SIPp phone, read from
+// SIPp's message trace.
+func TestInviteLatency(t *testing.T) {
+	needBed(t)
+	tel := MustOpen(t, testConfig("latency"))
+	var worst time.Duration
+	for i := range 3 {
+		req := request(numBusy)
+		req.CallerID = fmt.Sprintf("+3130%07d", time.Now().UnixNano()%1e7)
+		start := time.Now()
+		if _, err := tel.Call(context.Background(), req, newRecorder(alleenwerken.AcceptPlan{})); err != nil {
+			t.Fatal(err)
+		}
+		at, err := inviteTime(bedState+"/sipp-05.msg", req.CallerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := at.Sub(start)
+		worst = max(worst, d)
+		t.Logf("call %d: Call() to INVITE at SIPp: %v", i+1, d.Round(100*time.Microsecond))
+	}
+	if worst > time.Second {
+		t.Fatalf("INVITE took %v to reach the phone, want well under 1 s", worst)
+	}
+}
+
+// inviteTime finds the INVITE carrying callerID in a SIPp message trace and
+// returns when SIPp received it.
+func inviteTime(path, callerID string) (time.Time, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer f.Close()
+	var stamp time.Time
+	var received bool
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "----------------------------------------------- ") {
+			ts := strings.TrimPrefix(line, "----------------------------------------------- ")
+			stamp, _ = time.ParseInLocation("2006-01-02 15:04:05.000000", strings.TrimSpace(ts), time.Local)
+			received = false
+			continue
+		}
+		if strings.Contains(line, "message received") {
+			received = true
+		}
+		if received && strings.HasPrefix(line, "From:") && strings.Contains(line, callerID) {
+			return stamp, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("no INVITE from %s in %s", callerID, path)
+}
+
