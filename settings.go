@@ -27,6 +27,7 @@ type Settings struct {
 	DialTemplate     string        `json:"dial_template"`  // e.g. "PJSIP/{e164}@trunk" or "PJSIP/{national}@trunk"
 	TrunkEndpoint    string        `json:"trunk_endpoint"` // PJSIP endpoint of the SIP trunk, for health
 	Extensions       []Extension   `json:"extensions"`
+	SIMPIN           string        `json:"-"` // the modem's SIM PIN; never shown
 }
 
 // DefaultSettings returns the safe defaults of the customer's document.
@@ -92,6 +93,9 @@ func (s *Settings) Validate() error {
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
 		return FieldError("time_zone", "%q is geen bekende tijdzone.", s.TimeZone)
+	}
+	if s.SIMPIN != "" && (len(s.SIMPIN) < 4 || len(s.SIMPIN) > 8 || strings.Trim(s.SIMPIN, "0123456789") != "") {
+		return FieldError("sim_pin", "Een pincode heeft 4 tot 8 cijfers.")
 	}
 	if !strings.Contains(s.DialTemplate, "{e164}") && !strings.Contains(s.DialTemplate, "{national}") {
 		return FieldError("dial_template", "Het belsjabloon bevat {e164} of {national}.")

@@ -28,6 +28,7 @@ type settingsRecord struct {
 	DialTemplate     string            `json:"dial_template"`
 	TrunkEndpoint    string            `json:"trunk_endpoint,omitempty"`
 	Extensions       []extensionRecord `json:"extensions,omitempty"`
+	SIMPIN           string            `json:"sim_pin,omitempty"`
 }
 
 // extensionRecord is how an internal extension is stored.
@@ -98,6 +99,7 @@ func newSettingsRecord(s alleenwerken.Settings) *settingsRecord {
 		CallerID:         s.CallerID,
 		DialTemplate:     s.DialTemplate,
 		TrunkEndpoint:    s.TrunkEndpoint,
+		SIMPIN:           s.SIMPIN,
 	}
 	for _, x := range s.Extensions {
 		rec.Extensions = append(rec.Extensions, extensionRecord{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})
@@ -123,6 +125,7 @@ func (rec *settingsRecord) settings() alleenwerken.Settings {
 		CallerID:         rec.CallerID,
 		DialTemplate:     rec.DialTemplate,
 		TrunkEndpoint:    rec.TrunkEndpoint,
+		SIMPIN:           rec.SIMPIN,
 	}
 	for _, x := range rec.Extensions {
 		s.Extensions = append(s.Extensions, alleenwerken.Extension{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})

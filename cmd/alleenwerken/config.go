@@ -36,7 +36,6 @@ type Config struct {
 	NATSURL     string // set for ari-proxy over NATS instead of native ARI
 
 	ModemPorts []string // modem.port, modem.port2
-	ModemPIN   string
 
 	Settings aw.Settings // seeds the stored settings on first start
 	set      map[string]bool
@@ -129,7 +128,7 @@ func (c *Config) setKey(k, v string) error {
 	case "modem.port2":
 		c.ModemPorts = append(c.ModemPorts, v)
 	case "modem.pin":
-		c.ModemPIN = v
+		c.Settings.SIMPIN = v // seeds the stored settings
 	case "settings.fallback_number":
 		s.FallbackNumber = v
 	case "settings.admin_numbers":
