@@ -320,3 +320,56 @@ func TestExampleConfig(t *testing.T) {
 		t.Fatalf("example config: %s", out)
 	}
 }
+
+// TestRealModeWithPeersDown starts the real (non-demo) daemon with Asterisk
+// and the modem absent: it must start, report both down in /healthz, and
+// start sessions with warnings rather than refuse them.
+func TestRealModeWithPeersDown(t *testing.T) {
+	dir, listen := t.TempDir(), freeAddr(t)
+	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\n"+
+		"ari.url = http://%s/ari\nari.user = x\nari.password = y\nmodem.port = %s/no-modem\n",
+		listen, dir, dir, freeAddr(t), dir)
+	f := filepath.Join(dir, "aw.conf")
+	os.WriteFile(f, []byte(conf), 0o600)
+	d := &daemon{stdout: &syncBuffer{}, stderr: &syncBuffer{}, url: "http://" + listen, done: make(chan error, 1)}
+	d.cmd = exec.Command(binary, "run", "-config", f)
+	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
+	start := time.Now()
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.done <- d.cmd.Wait() }()
+	t.Cleanup(func() { d.cmd.Process.Kill(); <-d.done })
+	var health map[string]any
+	for {
+		resp, err := http.Get(d.url + "/healthz")
+		if err == nil {
+			json.NewDecoder(resp.Body).Decode(&health)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("healthz status %d", resp.StatusCode)
+			}
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("daemon did not serve within 10 s:\n%s", d.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("serving %s after start with Asterisk and modem absent", time.Since(start).Round(time.Millisecond))
+	comp := health["components"].(map[string]any)
+	if health["status"] != "down" || comp["telephony"].(map[string]any)["state"] != "down" ||
+		comp["sms"].(map[string]any)["state"] != "down" || comp["storage"].(map[string]any)["state"] != "ok" {
+		t.Fatalf("healthz = %v", health)
+	}
+	out, err := exec.Command(binary, "token", "create", "-config", f, "-name", "t").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := api(t, d, strings.TrimSpace(string(out)), "POST", "/api/v1/sessions", startBody)
+	w := fmt.Sprint(v["warnings"])
+	if v["state"] != "active" || !strings.Contains(w, "telephony_down") || !strings.Contains(w, "sms_down") {
+		t.Fatalf("session = %v", v)
+	}
+	d.stop(t)
+}
