@@ -1,0 +1,48 @@
+package alleenwerken
+
+import (
+	"context"
+	"time"
+)
+
+// AuditEntry is one line of the audit log: who did what, when, and for a
+// change the old and the new value.
+type AuditEntry struct {
+	ID     uint64    `json:"id"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`  // user name, or how a responder came in ("sms-link", "toegangscode")
+	Action string    `json:"action"` // one of the Audit* constants
+	Target string    `json:"target,omitempty"`
+	Field  string    `json:"field,omitempty"`
+	Old    string    `json:"old,omitempty"`
+	New    string    `json:"new,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+	IP     string    `json:"ip,omitempty"`
+}
+
+// Audited actions.
+const (
+	AuditLogin          = "login"
+	AuditLoginFailed    = "login_failed"
+	AuditLoginThrottled = "login_throttled"
+	AuditLogout         = "logout"
+	AuditSettingChanged = "setting_changed"
+	AuditUserCreated    = "user_created"
+	AuditUserRole       = "user_role_changed"
+	AuditUserPassword   = "user_password_reset"
+	AuditUserDisabled   = "user_disabled"
+	AuditUserEnabled    = "user_enabled"
+	AuditTokenCreated   = "token_created"
+	AuditTokenRevoked   = "token_revoked"
+	AuditAlarmViewed    = "alarm_viewed"
+	AuditAlarmHandled   = "alarm_handled"
+	AuditAccessRefused  = "access_refused"
+)
+
+// AuditStore keeps the audit log. Entries are never changed or removed.
+type AuditStore interface {
+	// AppendAudit assigns e the next id and stores it.
+	AppendAudit(ctx context.Context, e *AuditEntry) error
+	// AuditEntries returns entries newest first, at most limit (0: all).
+	AuditEntries(ctx context.Context, limit int) ([]*AuditEntry, error)
+}
