@@ -129,6 +129,9 @@ func (m *Modem) session(ctx context.Context) error {
 	if err := m.setup(c); err != nil {
 		return err
 	}
+	m.mu.Lock()
+	m.st.failStreak, m.st.pausedUntil = 0, time.Time{} // a fresh start
+	m.mu.Unlock()
 	m.log.Info("modem ready", "refusals", m.Status().Refusals)
 	defer func() {
 		m.mu.Lock()

@@ -76,6 +76,7 @@ func (m *Modem) failed(se *aw.SendError, modemFault bool) error {
 	defer m.mu.Unlock()
 	m.st.failed++
 	m.st.lastErr, m.st.lastErrAt = se.Err.Error(), m.clock.Now()
+	m.st.sendErr = se.Err.Error()
 	if modemFault && (se.Retry || se.Unknown) {
 		m.st.failStreak++
 		if m.st.failStreak >= m.cfg.PauseAfter {

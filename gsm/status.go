@@ -64,6 +64,7 @@ type state struct {
 	refusals    []string
 	lastErr     string
 	lastErrAt   time.Time
+	sendErr     string // last send failure
 	lastSentAt  time.Time
 	sent        int
 	failed      int
@@ -105,7 +106,7 @@ func (s *state) health(name string, now time.Time) (aw.HealthState, string) {
 	case s.reg != RegHome && s.reg != RegRoaming:
 		return aw.HealthDown, "Niet aangemeld bij een netwerk."
 	case now.Before(s.pausedUntil):
-		return aw.HealthDown, fmt.Sprintf("Gepauzeerd na %d mislukte verzendingen op rij (laatste fout: %s).", s.failStreak, s.lastErr)
+		return aw.HealthDown, fmt.Sprintf("Gepauzeerd na %d mislukte verzendingen op rij (laatste fout: %s).", s.failStreak, s.sendErr)
 	}
 	st := aw.HealthOK
 	var b strings.Builder
@@ -131,7 +132,7 @@ func (s *state) health(name string, now time.Time) (aw.HealthState, string) {
 	}
 	if s.failStreak > 0 {
 		st = aw.HealthDegraded
-		fmt.Fprintf(&b, " Laatste verzending mislukt: %s.", s.lastErr)
+		fmt.Fprintf(&b, " Laatste verzending mislukt: %s.", s.sendErr)
 	}
 	return st, b.String()
 }

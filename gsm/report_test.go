@@ -1,0 +1,82 @@
+package gsm_test
+
+import (
+	"testing"
+	"time"
+
+	aw "alleenwerken"
+	"alleenwerken/gsm"
+	"alleenwerken/gsm/internal/modemsim"
+)
+
+func TestDeliveryReport(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		sim := newSim(t, modemsim.Options{})
+		var got reports
+		cfg := fastConfig(sim.Path())
+		cfg.OnReport = got.add
+		m := startModem(t, cfg)
+		waitHealth(t, m, aw.HealthOK)
+		// Same recipient twice, another recipient: the report names MR and
+		// recipient and must land on the right message.
+		r1, _ := send(t, m, "a", "+31617782201", "een")
+		r2, _ := send(t, m, "b", "+31612345678", "twee")
+		r3, _ := send(t, m, "c", "+31617782201", "drie")
+		if len(r1.Refs)+len(r2.Refs)+len(r3.Refs) != 3 {
+			t.Fatal("sends failed")
+		}
+		if err := sim.StatusReport(r2.Refs[0], "+31612345678", 0x00); err != nil {
+			t.Fatal(err)
+		}
+		if err := sim.StatusReport(r3.Refs[0], "+31617782201", 0x41); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 2*time.Second, "two reports", func() bool { return len(got.all()) == 2 })
+		rs := got.all()
+		if rs[0].SMSID != "b" || rs[0].Delivery != gsm.DeliveryDelivered || rs[0].MR != r2.Refs[0] {
+			t.Fatalf("first report = %+v", rs[0])
+		}
+		if rs[1].SMSID != "c" || rs[1].Delivery != gsm.DeliveryFailed || rs[1].Status != 0x41 {
+			t.Fatalf("second report = %+v", rs[1])
+		}
+		if n := count(sim.Commands(), "+CNMA"); n != 2 {
+			t.Fatalf("%d +CNMA, want 2", n)
+		}
+	})
+	t.Run("Concatenated", func(t *testing.T) {
+		sim := newSim(t, modemsim.Options{AutoReport: true})
+		var got reports
+		cfg := fastConfig(sim.Path())
+		cfg.OnReport = got.add
+		m := startModem(t, cfg)
+		waitHealth(t, m, aw.HealthOK)
+		text := "Een lange melding in twee delen, met ë en é erin zodat het UCS-2 wordt en dus al na zeventig tekens wordt opgesplitst."
+		rcpt, err := send(t, m, "long", "+31617782201", text)
+		if err != nil || len(rcpt.Refs) != 2 {
+			t.Fatalf("send: %v %v", rcpt, err)
+		}
+		waitFor(t, 2*time.Second, "two reports", func() bool { return len(got.all()) == 2 })
+		rs := got.all()
+		if rs[0].Delivery != gsm.DeliveryPending || rs[1].Delivery != gsm.DeliveryDelivered || rs[1].SMSID != "long" {
+			t.Fatalf("reports = %+v", rs)
+		}
+	})
+	t.Run("Unmatched", func(t *testing.T) {
+		sim := newSim(t, modemsim.Options{})
+		var got reports
+		cfg := fastConfig(sim.Path())
+		cfg.OnReport = got.add
+		m := startModem(t, cfg)
+		waitHealth(t, m, aw.HealthOK)
+		r, _ := send(t, m, "a", "+31617782201", "een")
+		sim.StatusReport(r.Refs[0], "+31600000000", 0) // other recipient
+		sim.StatusReport(r.Refs[0]+1, "+31617782201", 0)
+		time.Sleep(100 * time.Millisecond)
+		if len(got.all()) != 0 {
+			t.Fatalf("matched %+v", got.all())
+		}
+		if _, err := send(t, m, "b", "+31617782201", "twee"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
