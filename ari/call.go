@@ -143,7 +143,7 @@ func (c *call) run(ctx context.Context) (alleenwerken.CallResult, error) {
 	}
 	res := c.result()
 	c.log.Info("call ended", "outcome", res.Outcome, "cause", res.Cause, "cause_text", res.CauseText,
-		"sip", res.SIPDetail, "reason", res.Reason, "digits", c.f.others || c.f.accepted)
+		"sip", res.SIPDetail, "reason", res.Reason)
 	return res, nil
 }
 
@@ -366,6 +366,7 @@ func (c *call) abort(reason string) {
 // hangup hangs up the channel and waits for it to be destroyed.
 func (c *call) hangup() {
 	c.phase = phaseHangup
+	c.f.ourHangup = true
 	c.stopWait()
 	c.setGuard(hangupGuard)
 	if err := c.t.hangupChannel(context.Background(), c.link, c.req.ID, "normal"); err != nil {
@@ -405,10 +406,13 @@ func (c *call) onPlaybackFinished(pb *playbackData) {
 	if pb == nil {
 		return
 	}
-	if pb.State == "failed" {
+	switch {
+	case pb.State == "failed" && c.gone:
+		c.log.Info("prompt ended by the hang-up", "media", pb.MediaURI)
+	case pb.State == "failed":
 		c.log.Error("prompt failed", "media", pb.MediaURI, "playback", pb.ID)
 		c.f.promptFailed = pb.MediaURI
-	} else {
+	default:
 		c.p.Played(pb.MediaURI)
 	}
 	if pb.ID == c.playing {

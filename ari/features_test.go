@@ -257,4 +257,3 @@ func inviteTime(path, callerID string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("no INVITE from %s in %s", callerID, path)
 }
-

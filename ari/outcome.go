@@ -15,6 +15,7 @@ type facts struct {
 	others       bool   // a digit other than 1 before acceptance
 	promptFailed string // media of a prompt that failed
 	lost         string // the call was lost or aborted, and why
+	ourHangup    bool   // the adapter hung up (script done or aborted)
 	cause        int    // Q.850 hang-up cause
 	rang         time.Duration
 	ringTimeout  time.Duration
@@ -46,6 +47,10 @@ func decide(f facts) (alleenwerken.Outcome, string) {
 			return o, "geweigerd"
 		}
 		return o, fmt.Sprintf("niet verbonden (oorzaak %d)", f.cause)
+	case f.cause == 0 && !f.ourHangup:
+		// A person hanging up gives 16; 0 after answer is Asterisk itself
+		// ending the call (shutdown, restart).
+		return alleenwerken.OutcomeFailed, "gesprek verbroken door Asterisk (oorzaak 0)"
 	case f.promptFailed != "" && !f.others:
 		return alleenwerken.OutcomeFailed, "melding kon niet worden afgespeeld: " + f.promptFailed
 	case f.others:

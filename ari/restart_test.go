@@ -1,0 +1,108 @@
+package ari_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"alleenwerken"
+	"alleenwerken/ari"
+)
+
+// Asterisk is down when the adapter starts: New does not block, Health is
+// down with a reason, calls fail fast; once Asterisk is up the adapter
+// connects and a call works.
+func TestAsteriskDownAtStart(t *testing.T) {
+	needBed(t)
+	bed(t, "asterisk-stop")
+	defer func() {
+		if !ariUp() {
+			bed(t, "asterisk-start")
+		}
+	}()
+	start := time.Now()
+	tel, err := ari.New(testConfig("down"), nil, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel.Close()
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Fatalf("New took %v with Asterisk down", d)
+	}
+	time.Sleep(500 * time.Millisecond)
+	h := tel.Health()
+	t.Logf("health while down: %+v", h)
+	if h.State != alleenwerken.HealthDown || !strings.Contains(h.Reason, "Asterisk") {
+		t.Fatalf("health %+v, want down with a reason", h)
+	}
+	if _, err := tel.Call(context.Background(), request(numBusy), newRecorder(alleenwerken.AcceptPlan{})); alleenwerken.ErrorCode(err) != alleenwerken.EUNAVAILABLE {
+		t.Fatalf("call while down: %v, want unavailable", err)
+	}
+
+	bed(t, "asterisk-start")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := tel.WaitConnected(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := tel.Call(context.Background(), request(numBusy), newRecorder(alleenwerken.AcceptPlan{}))
+	if err != nil || res.Outcome != alleenwerken.OutcomeBusy {
+		t.Fatalf("call after Asterisk came up: %+v %v", res, err)
+	}
+}
+
+// Asterisk restarts in the middle of a call: the call ends failed, the
+// adapter survives, reconnects, and the next call works.
+func TestAsteriskRestartDuringCall(t *testing.T) {
+	needBed(t)
+	tel := MustOpen(t, testConfig("restart"))
+	defer func() {
+		if !ariUp() {
+			bed(t, "asterisk-start")
+		}
+	}()
+	r := newRecorder(alleenwerken.AcceptPlan{})
+	done := make(chan alleenwerken.CallResult, 1)
+	go func() {
+		res, err := tel.Call(context.Background(), request(numVoicemail), r)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		log, _, _, _ := r.snapshot()
+		if len(log) > 0 && log[0] == "answered" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("not answered")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	bed(t, "asterisk-stop")
+	select {
+	case res := <-done:
+		t.Logf("call lost with Asterisk: %+v", res)
+		if res.Outcome != alleenwerken.OutcomeFailed {
+			t.Fatalf("outcome %q, want failed", res.Outcome)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("call did not end after Asterisk stopped")
+	}
+	if h := tel.Health(); h.State != alleenwerken.HealthDown {
+		t.Fatalf("health %+v, want down", h)
+	}
+	bed(t, "asterisk-start")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := tel.WaitConnected(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := tel.Call(context.Background(), request(numSMSYes), newRecorder(alleenwerken.AcceptPlan{OfferSMS: true}))
+	if err != nil || res.Outcome != alleenwerken.OutcomeAccepted {
+		t.Fatalf("call after the restart: %+v %v", res, err)
+	}
+}
