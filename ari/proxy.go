@@ -3,15 +3,20 @@ package ari
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/CyCoreSystems/ari-proxy/v5/client"
 	"github.com/nats-io/nats.go"
 )
 
 // dialProxy connects through ari-proxy over NATS. Events are read from the
-// proxy's event subject with the adapter's own decoder (no library
-// subscription buffers that deadlock on cancel); the NATS connection retries
-// for ever (nats.go stops after about 2 minutes by default).
+// proxy's event subject on the adapter's own NATS connection, with its own
+// decoder (no library subscription buffers that deadlock on cancel), and that
+// connection retries for ever. Requests go through the ari-proxy client on a
+// connection of its own: client.WithNATS leaves the request timeout at zero
+// in v5.3.1 (every request times out at once), so the client dials by URI;
+// should its connection give up, the watchdog ends the link and a new client
+// is made.
 func dialProxy(ctx context.Context, cfg Config, onEvent func(*link, []byte)) (*link, error) {
 	l := &link{lost: make(chan struct{})}
 	nc, err := nats.Connect(cfg.NATSURL,
@@ -27,11 +32,6 @@ func dialProxy(ctx context.Context, cfg Config, onEvent func(*link, []byte)) (*l
 	if err != nil {
 		return nil, fmt.Errorf("NATS: %w", err)
 	}
-	enc, err := nats.NewEncodedConn(nc, nats.JSON_ENCODER) //nolint:staticcheck // ari-proxy v5 needs an EncodedConn
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
 	subject := fmt.Sprintf("%sevent.%s.>", cfg.ProxyPrefix, cfg.App)
 	sub, err := nc.Subscribe(subject, func(m *nats.Msg) { onEvent(l, m.Data) })
 	if err != nil {
@@ -42,7 +42,8 @@ func dialProxy(ctx context.Context, cfg Config, onEvent func(*link, []byte)) (*l
 	var cl *client.Client
 	err = within(ctx, func() error {
 		var err error
-		cl, err = client.New(cctx, client.WithApplication(cfg.App), client.WithNATS(enc),
+		cl, err = client.New(cctx, client.WithApplication(cfg.App), client.WithURI(cfg.NATSURL),
+			client.WithTimeoutRetries(1),
 			client.WithPrefix(cfg.ProxyPrefix))
 		return err
 	})
@@ -57,6 +58,16 @@ func dialProxy(ctx context.Context, cfg Config, onEvent func(*link, []byte)) (*l
 		cl.Close()
 		cancel()
 		nc.Close()
+	}
+	// Requests go to the Asterisk nodes the client has heard announce
+	// themselves; with none known yet every request fails with "no data".
+	for !cl.Connected() {
+		select {
+		case <-ctx.Done():
+			l.close()
+			return nil, fmt.Errorf("geen ari-proxy voor applicatie %q gevonden: %w", cfg.App, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 	info, err := asteriskInfo(ctx, cl)
 	if err != nil {
