@@ -2,6 +2,7 @@ package gsm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,8 @@ type Modem struct {
 	clock  aw.Clock
 	enc    *sms.Encoder // one for the modem's life: concatenation references stay unique
 	sendMu sync.Mutex   // one message at a time, its parts in order
+
+	reportMu sync.Mutex // one status report at a time
 
 	mu      sync.Mutex
 	conn    *conn // nil while not set up
@@ -111,7 +114,10 @@ func (m *Modem) setConnErr(err error) {
 }
 
 // session opens the port, sets the modem up and polls it until the modem
-// goes away or ctx is done.
+// goes away (EOF: unplugged) or ctx is done. A modem that stops answering
+// keeps its port: a serial read cannot be interrupted, so a second open
+// would leave the old reader stealing the replies. It is set up again on
+// the same port once it answers.
 func (m *Modem) session(ctx context.Context) error {
 	port, err := serial.New(serial.WithPort(m.cfg.Port), serial.WithBaud(m.cfg.Baud))
 	if err != nil {
@@ -126,34 +132,72 @@ func (m *Modem) session(ctx context.Context) error {
 	if err := a.AddIndication("^RSSI:", m.onRSSI); err != nil {
 		return err
 	}
-	if err := m.setup(c); err != nil {
+	defer func() {
+		m.mu.Lock()
+		m.conn = nil
+		m.mu.Unlock()
+	}()
+	if err := m.waitReady(ctx, c); err != nil {
 		return err
 	}
 	m.mu.Lock()
 	m.st.failStreak, m.st.pausedUntil = 0, time.Time{} // a fresh start
 	m.mu.Unlock()
 	m.log.Info("modem ready", "refusals", m.Status().Refusals)
-	defer func() {
-		m.mu.Lock()
-		m.conn = nil
-		m.mu.Unlock()
-	}()
+	silent := 0 // polls in a row the modem did not answer
 	for {
-		m.poll(c)
-		t := m.clock.NewTimer(m.cfg.PollInterval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-a.Closed():
-			t.Stop()
-			m.log.Error("modem disconnected (unplugged?)")
-			return fmt.Errorf("verbinding verbroken (losgekoppeld?)")
-		case <-m.wake:
-		case <-t.C():
+		if err := m.poll(c); errors.Is(err, at.ErrDeadlineExceeded) {
+			silent++
+			if silent >= 3 {
+				m.log.Error("modem does not answer; setting it up again when it does")
+				m.setConnErr(fmt.Errorf("modem antwoordt niet"))
+				if err := m.waitReady(ctx, c); err != nil {
+					return err
+				}
+				m.log.Info("modem answers again")
+				silent = 0
+			}
+		} else {
+			silent = 0
 		}
-		t.Stop()
+		if err := m.sleep(ctx, c, m.cfg.PollInterval); err != nil {
+			return err
+		}
 	}
+}
+
+// waitReady runs the set-up until it succeeds, backing off between tries.
+func (m *Modem) waitReady(ctx context.Context, c *conn) error {
+	wait := m.cfg.ReconnectMin
+	for {
+		err := m.setup(c)
+		if err == nil {
+			return nil
+		}
+		m.setConnErr(err)
+		m.log.Warn("modem set-up failed; trying again", "err", err, "retry_in", wait)
+		if err := m.sleep(ctx, c, wait); err != nil {
+			return err
+		}
+		wait = min(2*wait, m.cfg.ReconnectMax)
+	}
+}
+
+// sleep waits d, or until PollNow; it fails when ctx is done or the modem
+// went away.
+func (m *Modem) sleep(ctx context.Context, c *conn, d time.Duration) error {
+	t := m.clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.at.Closed():
+		m.log.Error("modem disconnected (unplugged?)")
+		return fmt.Errorf("verbinding verbroken (losgekoppeld?)")
+	case <-m.wake:
+	case <-t.C():
+	}
+	return nil
 }
 
 // closeSoon closes the port without waiting long: closing a serial port

@@ -9,17 +9,18 @@ import (
 )
 
 // poll reads SIM, registration, signal and operator and caches them. A SIM
-// that asks for its PIN gets it once (see enterPIN).
-func (m *Modem) poll(c *conn) {
+// that asks for its PIN gets it once (see enterPIN). It returns an error when
+// the modem did not answer.
+func (m *Modem) poll(c *conn) error {
 	sim, err := readSIM(c.at)
 	if err != nil {
 		m.noteErr("AT+CPIN?: " + err.Error())
-		return
+		return err
 	}
 	if sim == SIMPIN && m.enterPIN(c) {
 		if sim, err = readSIM(c.at); err != nil {
 			m.noteErr("AT+CPIN?: " + err.Error())
-			return
+			return err
 		}
 	}
 	reg, rssi, op := RegUnknown, 99, ""
@@ -56,6 +57,7 @@ func (m *Modem) poll(c *conn) {
 		m.st.pinRejected = false
 	}
 	m.st.checkedAt = m.clock.Now()
+	return nil
 }
 
 // enterPIN enters the configured PIN once. A PIN the SIM refused is never

@@ -62,3 +62,30 @@ func TestUnplugDuringSend(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A modem that hangs (connected but silent) is reopened; health says so.
+func TestHungModem(t *testing.T) {
+	sim := newSim(t, modemsim.Options{})
+	cfg := fastConfig(sim.Path())
+	cfg.CommandTimeout = 50 * time.Millisecond
+	m := startModem(t, cfg)
+	waitHealth(t, m, aw.HealthOK)
+	sim.Configure(func(o *modemsim.Options) { o.Mute = true })
+	waitHealth(t, m, aw.HealthDown, "antwoordt niet")
+	sim.Configure(func(o *modemsim.Options) { o.Mute = false })
+	waitHealth(t, m, aw.HealthOK)
+	if _, err := send(t, m, "s", "+31617782201", "weer wakker"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A port that does not exist: the modem is down, says where it looked, and
+// keeps trying.
+func TestMissingPort(t *testing.T) {
+	m := startModem(t, fastConfig("/dev/serial/by-id/usb-nope-if02-port0"))
+	waitHealth(t, m, aw.HealthDown, "niet bereikbaar op /dev/serial/by-id/usb-nope-if02-port0", "opnieuw verbinden")
+	_, err := send(t, m, "s", "+31617782201", "x")
+	if !isRetry(err) {
+		t.Fatalf("err = %v, want retry", err)
+	}
+}

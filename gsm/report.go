@@ -109,6 +109,10 @@ func parseCDS(info []string) (*tpdu.TPDU, error) {
 // matchReport finds the part by (MR, recipient, most recent within the
 // window), since MR wraps at 255, and records the message's delivery.
 func (m *Modem) matchReport(t *tpdu.TPDU) {
+	// Handlers run on goroutines of their own: one report at a time, so the
+	// last write to the outbox reflects every part seen.
+	m.reportMu.Lock()
+	defer m.reportMu.Unlock()
 	to := digits(t.RA.Number())
 	m.mu.Lock()
 	now := m.clock.Now()

@@ -32,12 +32,15 @@ func TestDeliveryReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitFor(t, 2*time.Second, "two reports", func() bool { return len(got.all()) == 2 })
-		rs := got.all()
-		if rs[0].SMSID != "b" || rs[0].Delivery != gsm.DeliveryDelivered || rs[0].MR != r2.Refs[0] {
-			t.Fatalf("first report = %+v", rs[0])
+		byID := map[string]gsm.DeliveryReport{}
+		for _, r := range got.all() { // handlers run concurrently: any order
+			byID[r.SMSID] = r
 		}
-		if rs[1].SMSID != "c" || rs[1].Delivery != gsm.DeliveryFailed || rs[1].Status != 0x41 {
-			t.Fatalf("second report = %+v", rs[1])
+		if r := byID["b"]; r.Delivery != gsm.DeliveryDelivered || r.MR != r2.Refs[0] || r.To != "31612345678" {
+			t.Fatalf("report for b = %+v", r)
+		}
+		if r := byID["c"]; r.Delivery != gsm.DeliveryFailed || r.Status != 0x41 {
+			t.Fatalf("report for c = %+v", r)
 		}
 		if n := count(sim.Commands(), "+CNMA"); n != 2 {
 			t.Fatalf("%d +CNMA, want 2", n)
@@ -57,7 +60,7 @@ func TestDeliveryReport(t *testing.T) {
 		}
 		waitFor(t, 2*time.Second, "two reports", func() bool { return len(got.all()) == 2 })
 		rs := got.all()
-		if rs[0].Delivery != gsm.DeliveryPending || rs[1].Delivery != gsm.DeliveryDelivered || rs[1].SMSID != "long" {
+		if rs[0].Delivery != gsm.DeliveryPending || rs[1].Delivery != gsm.DeliveryDelivered || rs[1].SMSID != "long" || rs[0].Part == rs[1].Part {
 			t.Fatalf("reports = %+v", rs)
 		}
 	})

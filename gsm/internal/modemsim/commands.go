@@ -19,6 +19,9 @@ func (s *Sim) command(line string) (int, bool) {
 	o := s.opts
 	s.mu.Unlock()
 	ucmd := strings.ToUpper(cmd)
+	if o.Mute {
+		return 0, false
+	}
 	switch {
 	case ucmd == "" || ucmd == "Z" || ucmd == "E0" || ucmd == "E1" || ucmd == "+CMGF=0":
 		s.reply("OK")

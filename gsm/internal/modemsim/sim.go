@@ -32,6 +32,7 @@ type Options struct {
 	Operator    string        // +COPS? name (default "KPN NL")
 	SendDelay   time.Duration // network time per +CMGS
 	AutoReport  bool          // a +CDS status report (delivered) after each submit
+	Mute        bool          // a hung modem: reads everything, answers nothing
 }
 
 // Sim is a simulated modem on the master side of a pseudo-terminal; the
