@@ -1,0 +1,287 @@
+package httpapi
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"alleenwerken"
+
+	"github.com/gin-gonic/gin"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// DefaultBcryptCost is the bcrypt cost of passwords set in the console.
+const DefaultBcryptCost = 12
+
+// ConsoleConfig is what the web console needs.
+type ConsoleConfig struct {
+	// Store is all storage the console reads and writes.
+	Store alleenwerken.ConsoleStore
+	// Alarms marks alarms handled (stopping the ladder).
+	Alarms alleenwerken.AlarmService
+	// Clock stamps log-ins, links and audit entries; SystemClock if nil.
+	Clock alleenwerken.Clock
+	// Health holds the components shown on the health page: "storage",
+	// "telephony", "sms" and any others.
+	Health map[string]alleenwerken.HealthReporter
+	// DatabasePath is the bbolt file; the health page shows the free space
+	// of its file system.
+	DatabasePath string
+	// Logger receives internal errors; slog.Default() if nil.
+	Logger *slog.Logger
+	// BcryptCost for passwords set in the console; DefaultBcryptCost if 0.
+	BcryptCost int
+}
+
+// Console is the web console, the responders' information page and the
+// public report-number form. Mount it with Server.MountConsole.
+type Console struct {
+	cfg   ConsoleConfig
+	log   *slog.Logger
+	pages map[string]*template.Template
+
+	loginThrottle *throttle // failed log-ins, per user name and per IP
+	codeThrottle  *throttle // wrong access codes, per IP
+	numThrottle   *throttle // wrong access codes, per report number
+}
+
+// NewConsole parses the templates and returns a console.
+func NewConsole(cfg ConsoleConfig) (*Console, error) {
+	if cfg.Store == nil || cfg.Alarms == nil {
+		return nil, fmt.Errorf("console: Store and Alarms are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = alleenwerken.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.BcryptCost == 0 {
+		cfg.BcryptCost = DefaultBcryptCost
+	}
+	c := &Console{
+		cfg:           cfg,
+		log:           cfg.Logger,
+		pages:         map[string]*template.Template{},
+		loginThrottle: newThrottle(cfg.Clock, LoginMaxFailures, LoginLockout),
+		codeThrottle:  newThrottle(cfg.Clock, CodeMaxFailures, CodeLockout),
+		numThrottle:   newThrottle(cfg.Clock, CodeMaxFailuresPerNumber, time.Hour),
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" || strings.HasPrefix(base, "_") {
+			continue
+		}
+		t, err := template.New(base).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("console: template %s: %w", n, err)
+		}
+		c.pages[base] = t
+	}
+	return c, nil
+}
+
+// templateFuncs are the helpers the templates use.
+var templateFuncs = template.FuncMap{
+	"eq2": func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+}
+
+// MountConsole registers the console's routes on the server's engine:
+// /login, /logout, /lang, /console/..., /m/:token, /melding and /static/.
+func (s *Server) MountConsole(c *Console) {
+	c.register(s.engine)
+}
+
+// register adds every console route to r.
+func (c *Console) register(r *gin.Engine) {
+	sub, _ := fs.Sub(staticFS, "static")
+	r.StaticFS("/static", http.FS(sub))
+	r.GET("/", func(g *gin.Context) { g.Redirect(http.StatusSeeOther, "/console") })
+
+	pub := r.Group("", c.secureHeaders)
+	pub.GET("/login", c.loginPage)
+	pub.POST("/login", c.checkCSRF, c.login)
+	pub.POST("/logout", c.checkCSRF, c.logout)
+	pub.POST("/lang", c.checkCSRF, c.setLang)
+	pub.GET("/melding", c.codePage)
+	pub.POST("/melding", c.checkCSRF, c.codeSubmit)
+	pub.GET("/m/:token", c.linkPage)
+	pub.GET("/m/:token/live", c.linkLive)
+	pub.POST("/m/:token/handle", c.checkCSRF, c.linkHandle)
+
+	con := r.Group("/console", c.secureHeaders, c.requireLogin)
+	all := []alleenwerken.Role{alleenwerken.RoleSuperAdmin, alleenwerken.RoleInstaller, alleenwerken.RoleResponder}
+	alarms := []alleenwerken.Role{alleenwerken.RoleSuperAdmin, alleenwerken.RoleResponder}
+	admin := []alleenwerken.Role{alleenwerken.RoleSuperAdmin}
+	install := []alleenwerken.Role{alleenwerken.RoleSuperAdmin, alleenwerken.RoleInstaller}
+
+	con.GET("", c.allow(all), c.home)
+	con.GET("/alarms", c.allow(alarms), c.alarmList)
+	con.GET("/alarms/:number", c.allow(alarms), c.alarmPage)
+	con.GET("/alarms/:number/live", c.allow(alarms), c.alarmLive)
+	con.POST("/alarms/:number/handle", c.checkCSRF, c.allow(alarms), c.alarmHandle)
+
+	con.GET("/settings", c.allow(admin), c.settingsPage)
+	con.POST("/settings", c.checkCSRF, c.allow(admin), c.settingsSave)
+	con.GET("/users", c.allow(admin), c.usersPage)
+	con.POST("/users", c.checkCSRF, c.allow(admin), c.userCreate)
+	con.POST("/users/:id/role", c.checkCSRF, c.allow(admin), c.userRole)
+	con.POST("/users/:id/password", c.checkCSRF, c.allow(admin), c.userPassword)
+	con.POST("/users/:id/disable", c.checkCSRF, c.allow(admin), c.userDisable)
+	con.POST("/users/:id/enable", c.checkCSRF, c.allow(admin), c.userEnable)
+	con.GET("/audit", c.allow(admin), c.auditPage)
+
+	con.GET("/health", c.allow(install), c.healthPage)
+	con.GET("/installation", c.allow(install), c.installationPage)
+	con.POST("/installation/tokens", c.checkCSRF, c.allow(install), c.tokenCreate)
+	con.POST("/installation/tokens/:id/revoke", c.checkCSRF, c.allow(install), c.tokenRevoke)
+}
+
+// secureHeaders keeps pages out of caches, frames and other sites' Referer
+// headers (an /m/ link must not leak to the map site), and allows only the
+// console's own scripts and styles.
+func (c *Console) secureHeaders(g *gin.Context) {
+	h := g.Writer.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	g.Next()
+}
+
+// page is what every template gets.
+type page struct {
+	Lang    string
+	T       map[string]string
+	Title   string
+	User    *alleenwerken.User
+	CSRF    string
+	Path    string
+	Nav     []navItem
+	Flash   string
+	Error   string
+	Refresh bool // a <noscript> refresh while the page updates itself
+	Data    any
+}
+
+// navItem is one link of the menu.
+type navItem struct {
+	Href, Label string
+	Active      bool
+}
+
+// render writes a page with status.
+func (c *Console) render(g *gin.Context, status int, name, titleKey string, data any, mod ...func(*page)) {
+	lang := c.lang(g)
+	p := &page{Lang: lang, T: texts[lang], Title: texts[lang][titleKey], CSRF: c.csrfToken(g), Path: g.Request.URL.Path, Data: data}
+	if u := currentUser(g); u != nil {
+		p.User = u
+		p.Nav = c.nav(u, lang, g.Request.URL.Path)
+	}
+	for _, m := range mod {
+		m(p)
+	}
+	t, ok := c.pages[name]
+	if !ok {
+		c.log.Error("console: unknown template", "name", name)
+		g.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+		c.log.Error("console: rendering failed", "template", name, "err", err)
+		g.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	g.Header("Content-Type", "text/html; charset=utf-8")
+	g.String(status, b.String())
+}
+
+// nav returns the menu for a user's role.
+func (c *Console) nav(u *alleenwerken.User, lang, path string) []navItem {
+	t := texts[lang]
+	var items []navItem
+	add := func(href, key string) {
+		items = append(items, navItem{Href: href, Label: t[key], Active: strings.HasPrefix(path, href)})
+	}
+	switch u.Role {
+	case alleenwerken.RoleSuperAdmin:
+		add("/console/alarms", "nav_alarms")
+		add("/console/settings", "nav_settings")
+		add("/console/users", "nav_users")
+		add("/console/installation", "nav_installation")
+		add("/console/health", "nav_health")
+		add("/console/audit", "nav_audit")
+	case alleenwerken.RoleInstaller:
+		add("/console/installation", "nav_installation")
+		add("/console/health", "nav_health")
+	case alleenwerken.RoleResponder:
+		add("/console/alarms", "nav_alarms")
+	}
+	return items
+}
+
+// fail renders the error page with a status and a message for people.
+func (c *Console) fail(g *gin.Context, status int, msg string) {
+	if strings.HasSuffix(g.Request.URL.Path, "/live") {
+		g.AbortWithStatusJSON(status, gin.H{"error": msg})
+		return
+	}
+	c.render(g, status, "error", "error_title", nil, func(p *page) { p.Error = msg })
+	g.Abort()
+}
+
+// internal logs an internal error and renders a 500 (or 503 for storage).
+func (c *Console) internal(g *gin.Context, err error) {
+	status := http.StatusInternalServerError
+	if alleenwerken.ErrorCode(err) == alleenwerken.EUNAVAILABLE {
+		status = http.StatusServiceUnavailable
+	} else {
+		c.log.Error("console: internal error", "method", g.Request.Method, "path", g.FullPath(), "err", err)
+	}
+	c.fail(g, status, texts[c.lang(g)]["err_internal"])
+}
+
+// audit writes an audit entry; a failure is logged, never shown.
+func (c *Console) audit(g *gin.Context, e alleenwerken.AuditEntry) {
+	e.At = c.cfg.Clock.Now()
+	e.IP = clientIP(g)
+	if err := c.cfg.Store.AppendAudit(g.Request.Context(), &e); err != nil {
+		c.log.Error("console: writing the audit log failed", "action", e.Action, "err", err)
+	}
+}
+
+// settings returns the stored settings, or the defaults when they cannot be
+// read.
+func (c *Console) settings(g *gin.Context) alleenwerken.Settings {
+	s, err := c.cfg.Store.Settings(g.Request.Context())
+	if err != nil {
+		c.log.Error("console: reading settings failed", "err", err)
+		return alleenwerken.DefaultSettings()
+	}
+	return s
+}
+
+// localTime formats t in the settings' time zone.
+func localTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05")
+}

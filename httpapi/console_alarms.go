@@ -1,0 +1,193 @@
+package httpapi
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"alleenwerken"
+
+	"github.com/gin-gonic/gin"
+)
+
+// MaxAlarmsListed is how many alarms the list shows.
+const MaxAlarmsListed = 200
+
+// alarmRow is one line of the alarms list: no personal data.
+type alarmRow struct {
+	Number     int
+	State      string
+	StateClass string
+	Time       string
+	Test       bool
+}
+
+// home handles GET /console: the menu, and open alarms for those who
+// respond.
+func (c *Console) home(g *gin.Context) {
+	u := currentUser(g)
+	var open []alarmRow
+	if u.Role != alleenwerken.RoleInstaller {
+		alarms, err := c.cfg.Store.OpenAlarms(g.Request.Context())
+		if err != nil {
+			c.internal(g, err)
+			return
+		}
+		open = c.rows(g, alarms)
+	}
+	c.render(g, http.StatusOK, "home", "home_title", open)
+}
+
+func (c *Console) rows(g *gin.Context, alarms []*alleenwerken.Alarm) []alarmRow {
+	lang, loc := c.lang(g), c.settings(g).Location()
+	rows := []alarmRow{}
+	for _, a := range alarms {
+		rows = append(rows, alarmRow{Number: a.Number, State: stateText(lang, a.State), StateClass: string(a.State), Time: localTime(a.RaisedAt, loc), Test: a.Test})
+	}
+	return rows
+}
+
+// alarmList handles GET /console/alarms; ?number= jumps to that alarm.
+func (c *Console) alarmList(g *gin.Context) {
+	if q := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(g.Query("number")), "#")); q != "" {
+		if n, err := strconv.Atoi(q); err == nil && n > 0 {
+			g.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/alarms/%d", n))
+			return
+		}
+		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_no_alarm"])
+		return
+	}
+	alarms, err := c.cfg.Store.Alarms(g.Request.Context(), MaxAlarmsListed)
+	if err != nil {
+		c.internal(g, err)
+		return
+	}
+	c.render(g, http.StatusOK, "alarms", "alarms_title", c.rows(g, alarms))
+}
+
+// alarmByParam loads the alarm of the :number parameter; 404 otherwise.
+func (c *Console) alarmByParam(g *gin.Context) *alleenwerken.Alarm {
+	n, err := strconv.Atoi(g.Param("number"))
+	if err != nil || n <= 0 {
+		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_no_alarm"])
+		return nil
+	}
+	a, err := c.cfg.Store.AlarmByNumber(g.Request.Context(), n)
+	if alleenwerken.ErrorCode(err) == alleenwerken.ENOTFOUND {
+		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_no_alarm"])
+		return nil
+	} else if err != nil {
+		c.internal(g, err)
+		return nil
+	}
+	return a
+}
+
+// alarmPage handles GET /console/alarms/:number: a logged-in user needs
+// only the number. Every view is audited.
+func (c *Console) alarmPage(g *gin.Context) {
+	if a := c.alarmByParam(g); a != nil {
+		base := fmt.Sprintf("/console/alarms/%d", a.Number)
+		c.showInfo(g, a, base, currentUser(g).Name, false, "")
+	}
+}
+
+// alarmLive handles GET /console/alarms/:number/live.
+func (c *Console) alarmLive(g *gin.Context) {
+	if a := c.alarmByParam(g); a != nil {
+		c.liveInfo(g, a, fmt.Sprintf("/console/alarms/%d", a.Number), false)
+	}
+}
+
+// alarmHandle handles POST /console/alarms/:number/handle.
+func (c *Console) alarmHandle(g *gin.Context) {
+	if a := c.alarmByParam(g); a != nil {
+		u := currentUser(g)
+		c.handleInfo(g, a, fmt.Sprintf("/console/alarms/%d", a.Number), u.Name, u.Name, false)
+	}
+}
+
+// info builds the view of an alarm with its session.
+func (c *Console) info(g *gin.Context, a *alleenwerken.Alarm, base string, askName bool) *infoView {
+	var sess *alleenwerken.Session
+	if a.SessionID != "" {
+		s, err := c.cfg.Store.Session(g.Request.Context(), a.SessionID)
+		if err == nil {
+			sess = s
+		} else if alleenwerken.ErrorCode(err) != alleenwerken.ENOTFOUND {
+			c.log.Warn("console: reading the alarm's session failed", "alarm", a.Number, "err", err)
+		}
+	}
+	v := buildInfo(c.lang(g), a, sess, c.settings(g).Location(), c.cfg.Clock.Now())
+	v.LiveURL, v.HandleURL, v.AskName = base+"/live", base+"/handle", askName
+	return v
+}
+
+// showInfo renders the information page and audits the view.
+func (c *Console) showInfo(g *gin.Context, a *alleenwerken.Alarm, base, actor string, askName bool, errMsg string) {
+	v := c.info(g, a, base, askName)
+	c.audit(g, alleenwerken.AuditEntry{Actor: actor, Action: alleenwerken.AuditAlarmViewed, Target: fmt.Sprintf("#%d", a.Number)})
+	status := http.StatusOK
+	if errMsg != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	c.render(g, status, "info", "info_title", v, func(p *page) {
+		p.Title = fmt.Sprintf("%s #%d", p.T["info_title"], a.Number)
+		p.Refresh = v.Open
+		p.Error = errMsg
+		if g.Query("handled") == "1" {
+			p.Flash = p.T["flash_handled"]
+		}
+	})
+}
+
+// liveJSON is what the page's script polls while the ladder runs.
+type liveJSON struct {
+	Version string `json:"version"`
+	State   string `json:"state"`
+	Open    bool   `json:"open"`
+	HTML    string `json:"html"`
+}
+
+// liveInfo answers the page's poll with the changing part of the page.
+// Polls are not audited: the page view was.
+func (c *Console) liveInfo(g *gin.Context, a *alleenwerken.Alarm, base string, askName bool) {
+	v := c.info(g, a, base, askName)
+	lang := c.lang(g)
+	var b bytes.Buffer
+	if err := c.pages["info"].ExecuteTemplate(&b, "live", &page{Lang: lang, T: texts[lang], Data: v}); err != nil {
+		c.internal(g, err)
+		return
+	}
+	g.Header("Cache-Control", "no-store")
+	g.JSON(http.StatusOK, liveJSON{Version: v.Version, State: v.State, Open: v.Open, HTML: b.String()})
+}
+
+// handleInfo marks the alarm handled with the form's remark (the ladder
+// stops) and audits it.
+func (c *Console) handleInfo(g *gin.Context, a *alleenwerken.Alarm, base, actor, by string, askName bool) {
+	t := texts[c.lang(g)]
+	remark := strings.TrimSpace(g.PostForm("remark"))
+	if askName {
+		name := strings.TrimSpace(g.PostForm("name"))
+		if name == "" || len([]rune(name)) > alleenwerken.MaxNameLen {
+			c.showInfo(g, a, base, actor, askName, t["err_name_needed"])
+			return
+		}
+		by = name + " (" + by + ")"
+	}
+	got, err := c.cfg.Alarms.HandleAlarm(g.Request.Context(), a.ID, by, remark)
+	switch alleenwerken.ErrorCode(err) {
+	case "":
+	case alleenwerken.EINVALID, alleenwerken.ECONFLICT:
+		c.showInfo(g, a, base, actor, askName, alleenwerken.ErrorMessage(err))
+		return
+	default:
+		c.internal(g, err)
+		return
+	}
+	c.audit(g, alleenwerken.AuditEntry{Actor: by, Action: alleenwerken.AuditAlarmHandled, Target: fmt.Sprintf("#%d", got.Number), New: remark})
+	g.Redirect(http.StatusSeeOther, base+"?handled=1")
+}

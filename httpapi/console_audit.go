@@ -1,0 +1,36 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// MaxAuditListed is how many audit entries the page shows.
+const MaxAuditListed = 500
+
+// auditRow is one line of the audit page.
+type auditRow struct {
+	Time, Actor, Action, Target, Field, Old, New, Detail, IP string
+}
+
+// auditPage handles GET /console/audit (super admin).
+func (c *Console) auditPage(g *gin.Context) {
+	entries, err := c.cfg.Store.AuditEntries(g.Request.Context(), MaxAuditListed)
+	if err != nil {
+		c.internal(g, err)
+		return
+	}
+	t := texts[c.lang(g)]
+	loc := c.settings(g).Location()
+	rows := []auditRow{}
+	for _, e := range entries {
+		action := t["audit_"+e.Action]
+		if action == "" {
+			action = e.Action
+		}
+		rows = append(rows, auditRow{Time: localTime(e.At, loc), Actor: e.Actor, Action: action, Target: e.Target,
+			Field: e.Field, Old: e.Old, New: e.New, Detail: e.Detail, IP: e.IP})
+	}
+	c.render(g, http.StatusOK, "audit", "audit_title", rows)
+}

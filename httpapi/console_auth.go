@@ -1,0 +1,160 @@
+package httpapi
+
+import (
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"alleenwerken"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Cookie names.
+const (
+	sessionCookie = "aw_session" // console log-in: random token, only its hash is stored
+	csrfCookie    = "aw_csrf"    // anti-forgery token of visitors who are not logged in
+	langCookie    = "aw_lang"
+)
+
+// Gin context keys.
+const (
+	userKey    = "console.user"
+	sessionKey = "console.session"
+)
+
+// dummyHash is compared against for unknown users, so a log-in takes as
+// long whether the name exists or not.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), DefaultBcryptCost)
+
+// currentUser returns the logged-in user, or nil.
+func currentUser(g *gin.Context) *alleenwerken.User {
+	if u, ok := g.Get(userKey); ok {
+		return u.(*alleenwerken.User)
+	}
+	return nil
+}
+
+// loadSession finds the log-in of the request's cookie and its user (who
+// must not be disabled) and stores both in the context.
+func (c *Console) loadSession(g *gin.Context) bool {
+	if _, ok := g.Get(userKey); ok {
+		return true
+	}
+	tok, err := g.Cookie(sessionCookie)
+	if err != nil || tok == "" {
+		return false
+	}
+	ctx := g.Request.Context()
+	s, err := c.cfg.Store.ConsoleSession(ctx, alleenwerken.HashToken(tok), c.cfg.Clock.Now())
+	if err != nil {
+		return false
+	}
+	u, err := c.cfg.Store.UserByID(ctx, s.UserID)
+	if err != nil || u.DisabledAt != nil {
+		return false
+	}
+	g.Set(userKey, u)
+	g.Set(sessionKey, s)
+	return true
+}
+
+// requireLogin lets logged-in users on; others are sent to the log-in page
+// (GET) or get 401.
+func (c *Console) requireLogin(g *gin.Context) {
+	if c.loadSession(g) {
+		g.Next()
+		return
+	}
+	if g.Request.Method == http.MethodGet && !strings.HasSuffix(g.Request.URL.Path, "/live") {
+		g.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(g.Request.URL.RequestURI()))
+		g.Abort()
+		return
+	}
+	c.fail(g, http.StatusUnauthorized, texts[c.lang(g)]["err_login_needed"])
+}
+
+// allow lets only the given roles on: 403 for the others.
+func (c *Console) allow(roles []alleenwerken.Role) gin.HandlerFunc {
+	return func(g *gin.Context) {
+		u := currentUser(g)
+		if u == nil || !slices.Contains(roles, u.Role) {
+			c.fail(g, http.StatusForbidden, texts[c.lang(g)]["err_forbidden"])
+			return
+		}
+		g.Next()
+	}
+}
+
+// csrfToken returns the token forms must carry: the log-in's own token, or
+// for visitors who are not logged in a random token in a cookie (set here
+// when missing).
+func (c *Console) csrfToken(g *gin.Context) string {
+	if c.loadSession(g) {
+		s, _ := g.Get(sessionKey)
+		return s.(*alleenwerken.ConsoleSession).CSRF
+	}
+	if v, ok := g.Get(csrfCookie); ok {
+		return v.(string)
+	}
+	if tok, err := g.Cookie(csrfCookie); err == nil && len(tok) >= 32 {
+		return tok
+	}
+	tok, _ := alleenwerken.NewToken("")
+	c.setCookie(g, csrfCookie, tok, 0, http.SameSiteStrictMode)
+	g.Set(csrfCookie, tok)
+	return tok
+}
+
+// checkCSRF refuses a state-changing request whose form field "csrf" or
+// header X-CSRF-Token does not match the expected token: 403.
+func (c *Console) checkCSRF(g *gin.Context) {
+	got := g.GetHeader("X-CSRF-Token")
+	if got == "" {
+		got = g.PostForm("csrf")
+	}
+	var want string
+	if c.loadSession(g) {
+		s, _ := g.Get(sessionKey)
+		want = s.(*alleenwerken.ConsoleSession).CSRF
+	} else if tok, err := g.Cookie(csrfCookie); err == nil {
+		want = tok
+	}
+	if got == "" || want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		c.fail(g, http.StatusForbidden, texts[c.lang(g)]["err_csrf"])
+		return
+	}
+	g.Next()
+}
+
+// setCookie sets an HttpOnly cookie on /, Secure when the public base URL
+// is https. maxAge 0 is a browser-session cookie, negative deletes it.
+func (c *Console) setCookie(g *gin.Context, name, value string, maxAge int, same http.SameSite) {
+	secure := strings.HasPrefix(strings.ToLower(c.settings(g).PublicBaseURL), "https://")
+	http.SetCookie(g.Writer, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: secure, SameSite: same,
+	})
+}
+
+// clientIP is the peer's address. Forwarded headers are not trusted: they
+// would let anyone escape the throttles.
+func clientIP(g *gin.Context) string {
+	host, _, err := net.SplitHostPort(g.Request.RemoteAddr)
+	if err != nil {
+		return g.Request.RemoteAddr
+	}
+	return host
+}
+
+// safeNext returns a local path to go to after log-in.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/console"
+	}
+	return next
+}

@@ -1,0 +1,397 @@
+package httpapi_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"alleenwerken"
+	"alleenwerken/httpapi"
+	"alleenwerken/store"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// testPassword is every test user's password.
+const testPassword = "correct horse battery"
+
+// Test users, one of each role.
+const (
+	superName     = "beheer"
+	installerName = "installateur"
+	responderName = "hulp"
+	targetName    = "doel" // a responder the admin tests change
+)
+
+// ConsoleEnv is the app API and the console on a real HTTP server over the
+// real service and a real bbolt store, with a manual clock and a phone
+// system the test steps call by call.
+type ConsoleEnv struct {
+	tb     testing.TB
+	DB     *store.DB
+	Path   string
+	Clock  *alleenwerken.ManualClock
+	Tel    *StepTelephony
+	SMS    *FakeHealth
+	Svc    *alleenwerken.Service
+	Server *httpapi.Server
+	HTTP   *httptest.Server
+	Token  string // an app device's token
+	Users  map[string]*alleenwerken.User
+}
+
+// MustOpenConsoleEnv starts everything; it closes at cleanup.
+func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "aw.db")
+	db, err := store.Open(path, discard)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e := &ConsoleEnv{
+		tb: tb, DB: db, Path: path,
+		Clock: alleenwerken.NewManualClock(time.Now().UTC().Truncate(time.Second)),
+		Tel:   NewStepTelephony(),
+		SMS:   &FakeHealth{state: alleenwerken.HealthOK, reason: "Modem gereed."},
+		Users: map[string]*alleenwerken.User{},
+	}
+	e.Svc = alleenwerken.NewService(db, e.Tel, e.Clock, discard)
+	e.Svc.SMS = e.SMS
+	if err := e.Svc.Open(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	health := map[string]alleenwerken.HealthReporter{"storage": db, "telephony": e.Tel, "sms": e.SMS}
+	e.Server = httpapi.NewServer(httpapi.Config{Sessions: e.Svc, Devices: db, Health: health, Logger: discard})
+	con, err := httpapi.NewConsole(httpapi.ConsoleConfig{
+		Store: db, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
+		BcryptCost: bcrypt.MinCost,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e.Server.MountConsole(con)
+	e.HTTP = httptest.NewServer(e.Server.Handler())
+	set := alleenwerken.DefaultSettings()
+	set.Extensions = []alleenwerken.Extension{{Number: "201", Name: "Portiersloge"}}
+	set.FallbackNumber = "0612000009"
+	set.PublicBaseURL = e.HTTP.URL
+	if err := db.SaveSettings(context.Background(), set); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		e.HTTP.Close()
+		e.Tel.Close()
+		if err := e.Svc.Close(); err != nil {
+			tb.Error(err)
+		}
+		db.Close()
+	})
+	for name, role := range map[string]alleenwerken.Role{superName: alleenwerken.RoleSuperAdmin, installerName: alleenwerken.RoleInstaller, responderName: alleenwerken.RoleResponder, targetName: alleenwerken.RoleResponder} {
+		e.Users[name] = e.NewUser(name, role, testPassword)
+	}
+	tok, hash := alleenwerken.NewToken("aw_")
+	if err := db.CreateDevice(context.Background(), &alleenwerken.Device{Name: "Telefoon Laura", TokenHash: hash, CreatedAt: e.Clock.Now()}); err != nil {
+		tb.Fatal(err)
+	}
+	e.Token = tok
+	return e
+}
+
+// NewUser creates a console user (bcrypt at the lowest cost, for speed).
+func (e *ConsoleEnv) NewUser(name string, role alleenwerken.Role, password string) *alleenwerken.User {
+	e.tb.Helper()
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	u := &alleenwerken.User{Name: name, Role: role, PasswordHash: h, CreatedAt: e.Clock.Now()}
+	if err := e.DB.CreateUser(context.Background(), u); err != nil {
+		e.tb.Fatal(err)
+	}
+	return u
+}
+
+// RaiseAlarm starts a session for Laura through the service, presses Alarm
+// and lets the cancel window pass; it returns the alarm once it exists.
+func (e *ConsoleEnv) RaiseAlarm() *alleenwerken.Alarm {
+	e.tb.Helper()
+	ctx := context.Background()
+	devs, err := e.DB.Devices(ctx)
+	if err != nil || len(devs) == 0 {
+		e.tb.Fatal("no device", err)
+	}
+	dev := devs[0].ID
+	v, err := e.Svc.StartSession(ctx, dev, alleenwerken.SessionStart{
+		Worker:       alleenwerken.Worker{Name: "Laura van Dijk", Phone: "0617782201"},
+		AlarmNumbers: []string{"201", "0650262703"}, DurationMinutes: 60,
+		Description: "meterkast tweede verdieping", Reference: "12513",
+		Address:  "Schothorsterlaan 54, 3822 NB Amersfoort",
+		Location: &alleenwerken.Location{Lat: 52.1601, Lon: 5.3997, AccuracyM: 12, At: e.Clock.Now().Add(-3 * time.Minute), Status: "in de kelder"},
+	}, "")
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	if _, err := e.Svc.PressAlarm(ctx, dev, v.Session.ID); err != nil {
+		e.tb.Fatal(err)
+	}
+	return e.WaitAlarm(v.Session.ID)
+}
+
+// WaitAlarm advances the clock past the cancel window until the session's
+// alarm exists.
+func (e *ConsoleEnv) WaitAlarm(sessionID string) *alleenwerken.Alarm {
+	e.tb.Helper()
+	var a *alleenwerken.Alarm
+	eventually(e.tb, "the alarm is raised", func() bool {
+		e.Clock.Advance(11 * time.Second)
+		s, err := e.DB.Session(context.Background(), sessionID)
+		if err != nil || s.AlarmID == "" {
+			return false
+		}
+		a, err = e.DB.Alarm(context.Background(), s.AlarmID)
+		return err == nil
+	})
+	return a
+}
+
+// Alarm reloads an alarm.
+func (e *ConsoleEnv) Alarm(id string) *alleenwerken.Alarm {
+	e.tb.Helper()
+	a, err := e.DB.Alarm(context.Background(), id)
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	return a
+}
+
+// Link adds an information link to an alarm, as the SMS does, and returns
+// its path.
+func (e *ConsoleEnv) Link(id string) string {
+	e.tb.Helper()
+	var tok string
+	if _, err := e.DB.UpdateAlarm(context.Background(), id, func(a *alleenwerken.Alarm) error {
+		tok = a.NewInfoToken(e.Clock.Now())
+		return nil
+	}); err != nil {
+		e.tb.Fatal(err)
+	}
+	return "/m/" + tok
+}
+
+// Audit returns the audit entries with an action, oldest first.
+func (e *ConsoleEnv) Audit(action string) []*alleenwerken.AuditEntry {
+	e.tb.Helper()
+	all, err := e.DB.AuditEntries(context.Background(), 0)
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	var out []*alleenwerken.AuditEntry
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].Action == action {
+			out = append(out, all[i])
+		}
+	}
+	return out
+}
+
+// eventually polls cond for up to 10 s.
+func eventually(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out waiting for: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Client is a browser without JavaScript: cookies, no redirects followed,
+// and the CSRF token of the last page it read.
+type Client struct {
+	e    *ConsoleEnv
+	http *http.Client
+	CSRF string
+}
+
+// NewClient returns a client with an empty cookie jar.
+func (e *ConsoleEnv) NewClient() *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// Page is a response with its body as text.
+type Page struct {
+	Status   int
+	Location string
+	Header   http.Header
+	Body     string
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (c *Client) do(req *http.Request) *Page {
+	c.e.tb.Helper()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.e.tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	p := &Page{Status: resp.StatusCode, Location: resp.Header.Get("Location"), Header: resp.Header, Body: string(b)}
+	if m := csrfField.FindStringSubmatch(p.Body); m != nil {
+		c.CSRF = m[1]
+	}
+	return p
+}
+
+// Get fetches a path.
+func (c *Client) Get(path string) *Page {
+	c.e.tb.Helper()
+	req, err := http.NewRequest("GET", c.e.HTTP.URL+path, nil)
+	if err != nil {
+		c.e.tb.Fatal(err)
+	}
+	return c.do(req)
+}
+
+// Post sends a form with the client's CSRF token (unless form has one).
+func (c *Client) Post(path string, form url.Values) *Page {
+	c.e.tb.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form["csrf"]; !ok {
+		form.Set("csrf", c.CSRF)
+	}
+	return c.Send("POST", path, form)
+}
+
+// Send sends a form as is with any method.
+func (c *Client) Send(method, path string, form url.Values) *Page {
+	c.e.tb.Helper()
+	req, err := http.NewRequest(method, c.e.HTTP.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		c.e.tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// Login logs in and fails the test unless it worked.
+func (c *Client) Login(name string) {
+	c.e.tb.Helper()
+	c.Get("/login")
+	p := c.Post("/login", url.Values{"name": {name}, "password": {testPassword}})
+	if p.Status != http.StatusSeeOther {
+		c.e.tb.Fatalf("login %s: status %d: %s", name, p.Status, p.Body)
+	}
+	c.Get("/console")
+}
+
+// StepTelephony is a phone system whose calls wait until the test ends them.
+type StepTelephony struct {
+	FakeHealth
+	calls     chan *StepCall
+	closed    chan struct{}
+	once      sync.Once
+	mu        sync.Mutex
+	cancelled int
+}
+
+// StepCall is one call in progress.
+type StepCall struct {
+	Req  alleenwerken.CallRequest
+	p    alleenwerken.CallProgress
+	done chan alleenwerken.CallResult
+}
+
+// NewStepTelephony returns a healthy stepped phone system.
+func NewStepTelephony() *StepTelephony {
+	return &StepTelephony{FakeHealth: FakeHealth{state: alleenwerken.HealthOK, reason: "Asterisk verbonden."},
+		calls: make(chan *StepCall), closed: make(chan struct{})}
+}
+
+// Close lets every waiting call end.
+func (f *StepTelephony) Close() { f.once.Do(func() { close(f.closed) }) }
+
+// Call hands the call to the test and waits for its end or the ladder's
+// stop.
+func (f *StepTelephony) Call(ctx context.Context, req alleenwerken.CallRequest, p alleenwerken.CallProgress) (alleenwerken.CallResult, error) {
+	c := &StepCall{Req: req, p: p, done: make(chan alleenwerken.CallResult, 1)}
+	select {
+	case f.calls <- c:
+	case <-ctx.Done():
+		return alleenwerken.CallResult{}, ctx.Err()
+	case <-f.closed:
+		return alleenwerken.CallResult{}, context.Canceled
+	}
+	select {
+	case r := <-c.done:
+		return r, nil
+	case <-ctx.Done():
+		f.mu.Lock()
+		f.cancelled++
+		f.mu.Unlock()
+		return alleenwerken.CallResult{Outcome: alleenwerken.OutcomeFailed, Reason: "hung up: ladder stopped"}, nil
+	case <-f.closed:
+		return alleenwerken.CallResult{Outcome: alleenwerken.OutcomeFailed, Reason: "test over"}, nil
+	}
+}
+
+// Hangup does nothing.
+func (f *StepTelephony) Hangup(context.Context, string) error { return nil }
+
+// Next waits up to 10 s for the next call.
+func (f *StepTelephony) Next(tb testing.TB) *StepCall {
+	tb.Helper()
+	select {
+	case c := <-f.calls:
+		return c
+	case <-time.After(10 * time.Second):
+		tb.Fatal("no call placed")
+	}
+	return nil
+}
+
+// Quiet reports whether no call is placed within d.
+func (f *StepTelephony) Quiet(d time.Duration) bool {
+	select {
+	case <-f.calls:
+		return false
+	case <-time.After(d):
+		return true
+	}
+}
+
+// Cancelled returns how many calls were hung up because the ladder stopped.
+func (f *StepTelephony) Cancelled() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cancelled
+}
+
+// End ends the call without acceptance: busy, no_answer or declined.
+func (c *StepCall) End(o alleenwerken.Outcome) {
+	cause := map[alleenwerken.Outcome]int{alleenwerken.OutcomeBusy: 17, alleenwerken.OutcomeNoAnswer: 19, alleenwerken.OutcomeDeclined: 21}[o]
+	c.done <- alleenwerken.CallResult{Outcome: o, Cause: cause}
+}
+
+// Accept answers, presses 1 and declines the SMS.
+func (c *StepCall) Accept() {
+	c.p.Answered()
+	c.p.Digit("1")
+	if c.p.Accepted().OfferSMS {
+		c.p.SMSChoice("no")
+	}
+	c.done <- alleenwerken.CallResult{Outcome: alleenwerken.OutcomeAccepted, Cause: 16}
+}

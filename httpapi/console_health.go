@@ -1,0 +1,130 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"sort"
+	"syscall"
+
+	"alleenwerken"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Disk space thresholds of the health page.
+const (
+	DiskRedBytes   = 200 << 20 // below this much free space: red
+	DiskAmberBytes = 1 << 30   // below this: amber
+)
+
+// healthRow is one line of the health page.
+type healthRow struct {
+	Name   string
+	State  alleenwerken.HealthState
+	Label  string // Goed / Let op / Storing
+	Reason string
+}
+
+// healthView is the health page.
+type healthView struct {
+	Overall         healthRow
+	Rows            []healthRow
+	ActiveSessions  int
+	ConsoleSessions int
+}
+
+// healthLabel names a state in words.
+func healthLabel(t map[string]string, s alleenwerken.HealthState) string {
+	return t["health_"+string(s)]
+}
+
+// healthPage handles GET /console/health: components, disk space, counts
+// and the last test alarm, each green/amber/red with the reason in words.
+func (c *Console) healthPage(g *gin.Context) {
+	t := texts[c.lang(g)]
+	ctx := g.Request.Context()
+	v := healthView{}
+	names := append([]string{}, HealthComponents...)
+	var extra []string
+	for n := range c.cfg.Health {
+		if !slices.Contains(names, n) {
+			extra = append(extra, n)
+		}
+	}
+	sort.Strings(extra)
+	var states []alleenwerken.HealthState
+	add := func(name string, h alleenwerken.Health) {
+		v.Rows = append(v.Rows, healthRow{Name: name, State: h.State, Label: healthLabel(t, h.State), Reason: h.Reason})
+		states = append(states, h.State)
+	}
+	for _, n := range append(names, extra...) {
+		h := alleenwerken.Health{State: alleenwerken.HealthDown, Reason: t["health_not_configured"]}
+		if r := c.cfg.Health[n]; r != nil {
+			h = r.Health()
+		}
+		label := t["comp_"+n]
+		if label == "" {
+			label = n
+		}
+		add(label, h)
+	}
+	add(t["comp_disk"], c.diskHealth(t))
+
+	sessions, err := c.cfg.Store.OpenSessions(ctx)
+	if err != nil {
+		add(t["comp_sessions"], alleenwerken.Health{State: alleenwerken.HealthDown, Reason: alleenwerken.ErrorMessage(err)})
+	} else {
+		v.ActiveSessions = len(sessions)
+	}
+	v.ConsoleSessions, _ = c.cfg.Store.CountConsoleSessions(ctx, c.cfg.Clock.Now())
+	add(t["comp_test_alarm"], c.testAlarmHealth(g, t))
+
+	overall := alleenwerken.Worst(states...)
+	v.Overall = healthRow{State: overall, Label: healthLabel(t, overall)}
+	c.render(g, http.StatusOK, "health", "health_title", v)
+}
+
+// diskHealth reports the free space of the database's file system.
+func (c *Console) diskHealth(t map[string]string) alleenwerken.Health {
+	if c.cfg.DatabasePath == "" {
+		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: t["health_disk_unknown"]}
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(filepath.Dir(c.cfg.DatabasePath), &st); err != nil {
+		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: t["health_disk_unknown"]}
+	}
+	free := st.Bavail * uint64(st.Bsize)
+	total := st.Blocks * uint64(st.Bsize)
+	reason := fmt.Sprintf(t["health_disk"], gib(free), gib(total))
+	switch {
+	case free < DiskRedBytes:
+		return alleenwerken.Health{State: alleenwerken.HealthDown, Reason: reason + " " + t["health_disk_full"]}
+	case free < DiskAmberBytes:
+		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: reason + " " + t["health_disk_low"]}
+	}
+	return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: reason}
+}
+
+func gib(b uint64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) }
+
+// testAlarmHealth reports the last test alarm and how it went.
+func (c *Console) testAlarmHealth(g *gin.Context, t map[string]string) alleenwerken.Health {
+	alarms, err := c.cfg.Store.Alarms(g.Request.Context(), MaxAlarmsListed)
+	if err != nil {
+		return alleenwerken.Health{State: alleenwerken.HealthDown, Reason: alleenwerken.ErrorMessage(err)}
+	}
+	lang, loc := c.lang(g), c.settings(g).Location()
+	for _, a := range alarms {
+		if !a.Test {
+			continue
+		}
+		reason := fmt.Sprintf(t["health_test"], a.Number, localTime(a.RaisedAt, loc), stateText(lang, a.State))
+		if a.AcceptedAt == nil && a.State != alleenwerken.AlarmEscalating {
+			return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: reason + " " + t["health_test_unaccepted"]}
+		}
+		return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: reason}
+	}
+	return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: t["health_no_test"]}
+}

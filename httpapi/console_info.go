@@ -1,0 +1,146 @@
+package httpapi
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"alleenwerken"
+)
+
+// infoView is the information page of one alarm, as the customer's
+// document shows it.
+type infoView struct {
+	Number      int
+	State       string
+	StateClass  string
+	Open        bool // not handled yet: the page updates itself and offers the form
+	Test        bool
+	WorkerName  string
+	WorkerPhone string
+	Address     string
+	Reference   string
+	Description string
+	Status      string
+	Location    *locationView
+	Attempts    []attemptView
+	Pending     []string // ladder numbers not called yet in this loop
+	Start       string
+	End         string
+	AlarmAt     string
+	AcceptedBy  string
+	HandledBy   string
+	HandledAt   string
+	Remark      string
+	LiveURL     string
+	HandleURL   string
+	AskName     bool // responders without a log-in type their name
+	Version     string
+}
+
+// locationView is the last known location with its age and accuracy.
+type locationView struct {
+	MapURL   string
+	Age      string
+	Accuracy string
+	At       string
+}
+
+// attemptView is one call of the ladder.
+type attemptView struct {
+	Number  string
+	Outcome string
+	Class   string
+	Time    string
+}
+
+// stateText returns the alarm state for people.
+func stateText(lang string, s alleenwerken.AlarmState) string {
+	return texts[lang]["state_"+string(s)]
+}
+
+// outcomeText returns an attempt's outcome in the page's language.
+func outcomeText(lang string, o alleenwerken.Outcome) string {
+	if lang == "en" {
+		if o == alleenwerken.OutcomeRinging {
+			return "calling"
+		}
+		return strings.ReplaceAll(string(o), "_", " ")
+	}
+	return o.Dutch()
+}
+
+// age says how long ago t was, in words.
+func age(lang string, now, t time.Time) string {
+	d := now.Sub(t)
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Minute:
+		return texts[lang]["age_now"]
+	case d < time.Hour:
+		return fmt.Sprintf(texts[lang]["age_min"], int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf(texts[lang]["age_hour"], int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf(texts[lang]["age_day"], int(d.Hours()/24))
+}
+
+// buildInfo makes the information page of an alarm. sess may be nil (a
+// test alarm, or a session that is gone).
+func buildInfo(lang string, a *alleenwerken.Alarm, sess *alleenwerken.Session, loc *time.Location, now time.Time) *infoView {
+	v := &infoView{
+		Number:     a.Number,
+		State:      stateText(lang, a.State),
+		StateClass: string(a.State),
+		Open:       a.State != alleenwerken.AlarmHandled,
+		Test:       a.Test,
+		AlarmAt:    localTime(a.RaisedAt, loc),
+		AcceptedBy: a.AcceptedBy,
+		HandledBy:  a.HandledBy,
+		Remark:     a.Remark,
+	}
+	if a.HandledAt != nil {
+		v.HandledAt = localTime(*a.HandledAt, loc)
+	}
+	if sess != nil && !sess.Purged {
+		v.WorkerName, v.WorkerPhone = sess.Worker.Name, sess.Worker.Phone
+		v.Address, v.Reference, v.Description = sess.Address, sess.Reference, sess.Description
+		v.Start, v.End = localTime(sess.StartedAt, loc), localTime(sess.ExpiresAt, loc)
+		if l := sess.Location; l != nil {
+			v.Status = l.Status
+			v.Location = &locationView{
+				MapURL:   alleenwerken.MapURL(l.Lat, l.Lon),
+				Age:      age(lang, now, l.At),
+				Accuracy: fmt.Sprintf("%.0f m", l.AccuracyM),
+				At:       localTime(l.At, loc),
+			}
+		}
+	}
+	called := map[int]bool{}
+	for _, t := range a.Attempts {
+		v.Attempts = append(v.Attempts, attemptView{
+			Number:  t.Number,
+			Outcome: outcomeText(lang, t.Outcome),
+			Class:   "o-" + string(t.Outcome),
+			Time:    localTime(t.StartedAt, loc),
+		})
+		if t.Loop == a.Loop {
+			called[t.Step] = true
+		}
+	}
+	if a.State == alleenwerken.AlarmEscalating {
+		for i, n := range a.Ladder {
+			if i >= a.Step && !called[i] {
+				v.Pending = append(v.Pending, n)
+			}
+		}
+	}
+	last := ""
+	if n := len(a.Attempts); n > 0 {
+		last = string(a.Attempts[n-1].Outcome)
+	}
+	v.Version = fmt.Sprintf("%s/%d/%s/%d", a.State, len(a.Attempts), last, len(v.Pending))
+	return v
+}

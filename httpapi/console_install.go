@@ -1,0 +1,97 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"alleenwerken"
+
+	"github.com/gin-gonic/gin"
+)
+
+// DeviceTokenPrefix starts every app token made in the console (as the
+// admin command's).
+const DeviceTokenPrefix = "aw_"
+
+// deviceRow is one app device.
+type deviceRow struct {
+	ID, Name, Created, Revoked string
+}
+
+// installView is the installation page; NewToken is shown once, right
+// after it was made.
+type installView struct {
+	Devices  []deviceRow
+	NewToken string
+	NewName  string
+}
+
+// installationPage handles GET /console/installation.
+func (c *Console) installationPage(g *gin.Context) {
+	c.renderInstall(g, http.StatusOK, installView{}, "")
+}
+
+func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMsg string) {
+	ds, err := c.cfg.Store.Devices(g.Request.Context())
+	if err != nil {
+		c.internal(g, err)
+		return
+	}
+	loc := c.settings(g).Location()
+	for _, d := range ds {
+		r := deviceRow{ID: d.ID, Name: d.Name, Created: localTime(d.CreatedAt, loc)}
+		if d.RevokedAt != nil {
+			r.Revoked = localTime(*d.RevokedAt, loc)
+		}
+		v.Devices = append(v.Devices, r)
+	}
+	c.render(g, status, "installation", "install_title", v, func(p *page) {
+		p.Error = errMsg
+		if g.Query("done") == "revoked" {
+			p.Flash = p.T["flash_revoked"]
+		}
+	})
+}
+
+// tokenCreate handles POST /console/installation/tokens: the token is shown
+// once on the answer and only its hash is stored.
+func (c *Console) tokenCreate(g *gin.Context) {
+	t := texts[c.lang(g)]
+	name := strings.TrimSpace(g.PostForm("name"))
+	if name == "" || len([]rune(name)) > 100 {
+		c.renderInstall(g, http.StatusUnprocessableEntity, installView{}, t["err_device_name"])
+		return
+	}
+	tok, hash := alleenwerken.NewToken(DeviceTokenPrefix)
+	d := &alleenwerken.Device{Name: name, TokenHash: hash, CreatedAt: c.cfg.Clock.Now()}
+	if err := c.cfg.Store.CreateDevice(g.Request.Context(), d); err != nil {
+		c.internal(g, err)
+		return
+	}
+	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditTokenCreated, Target: name, Detail: d.ID})
+	c.renderInstall(g, http.StatusOK, installView{NewToken: tok, NewName: name}, "")
+}
+
+// tokenRevoke handles POST /console/installation/tokens/:id/revoke.
+func (c *Console) tokenRevoke(g *gin.Context) {
+	ctx := g.Request.Context()
+	id := g.Param("id")
+	name := id
+	if ds, err := c.cfg.Store.Devices(ctx); err == nil {
+		for _, d := range ds {
+			if d.ID == id {
+				name = d.Name
+			}
+		}
+	}
+	err := c.cfg.Store.RevokeDevice(ctx, id, c.cfg.Clock.Now())
+	if alleenwerken.ErrorCode(err) == alleenwerken.ENOTFOUND {
+		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_no_device"])
+		return
+	} else if err != nil {
+		c.internal(g, err)
+		return
+	}
+	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditTokenRevoked, Target: name, Detail: id})
+	g.Redirect(http.StatusSeeOther, "/console/installation?done=revoked")
+}

@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"sync"
+	"time"
+
+	"alleenwerken"
+)
+
+// Throttle limits.
+const (
+	// LoginMaxFailures failed log-ins for one user name or from one IP
+	// within LoginLockout lock further attempts until LoginLockout after
+	// the last of them.
+	LoginMaxFailures = 5
+	LoginLockout     = 15 * time.Minute
+	// CodeMaxFailures wrong report number/access code pairs from one IP
+	// lock that IP out of the public form for CodeLockout.
+	CodeMaxFailures = 5
+	CodeLockout     = 15 * time.Minute
+	// CodeMaxFailuresPerNumber wrong codes for one report number within an
+	// hour lock the form for that number (the SMS link and a log-in still
+	// work): four digits must not be guessable from many addresses.
+	CodeMaxFailuresPerNumber = 20
+)
+
+// maxThrottleKeys is when the throttles sweep out keys with no recent
+// failures.
+const maxThrottleKeys = 10000
+
+// throttle counts failures per key in a sliding window.
+type throttle struct {
+	mu     sync.Mutex
+	clock  alleenwerken.Clock
+	max    int
+	window time.Duration
+	fails  map[string][]time.Time
+}
+
+func newThrottle(clock alleenwerken.Clock, max int, window time.Duration) *throttle {
+	return &throttle{clock: clock, max: max, window: window, fails: map[string][]time.Time{}}
+}
+
+// recent drops failures older than the window; the caller holds mu.
+func (t *throttle) recent(key string, now time.Time) []time.Time {
+	var keep []time.Time
+	for _, f := range t.fails[key] {
+		if now.Sub(f) < t.window {
+			keep = append(keep, f)
+		}
+	}
+	if len(keep) == 0 {
+		delete(t.fails, key)
+	} else {
+		t.fails[key] = keep
+	}
+	return keep
+}
+
+// wait returns how long key must still wait; 0 when it may try.
+func (t *throttle) wait(key string) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.clock.Now()
+	f := t.recent(key, now)
+	if len(f) < t.max {
+		return 0
+	}
+	return t.window - now.Sub(f[len(f)-1])
+}
+
+// fail records a failure of key.
+func (t *throttle) fail(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.clock.Now()
+	if len(t.fails) >= maxThrottleKeys {
+		for k := range t.fails {
+			t.recent(k, now)
+		}
+	}
+	t.fails[key] = append(t.recent(key, now), now)
+}
+
+// reset forgets the failures of key.
+func (t *throttle) reset(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.fails, key)
+}
