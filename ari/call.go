@@ -251,12 +251,6 @@ func (c *call) noteCause(e event) {
 	}
 }
 
-// onDigit handles a DTMF digit: only a 1 accepts, at any moment after answer.
-// accept reports the acceptance at once and goes on with the plan the core
-// returns once it is on disk.
-// choose records the answer to the SMS offer and plays what follows.
-// afterItems is reached when the phase's media have all played.
-// onWait is reached when the wait after "press 1" or the SMS offer is over.
 // onGuard is reached when Asterisk went quiet for too long.
 func (c *call) onGuard() {
 	if c.gone || c.phase == phaseHangup {
@@ -289,10 +283,6 @@ func (c *call) hangup() {
 	}
 }
 
-// playNext starts the phase's next medium, or moves on when there is none.
-// onPlaybackFinished reports a finished prompt and plays the next one. A
-// failed playback (a missing file) is a failed step: a silent call.
-// stopPlayback stops the prompt in progress (a digit interrupts it).
 // kick restarts the quiet guard after activity.
 func (c *call) kick() {
 	if c.f.answered {

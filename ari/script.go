@@ -10,6 +10,7 @@ import (
 // The call's script after answer: prompt rounds, acceptance, the SMS offer,
 // the report, thanks. Every method runs on the call's own goroutine.
 
+// onDigit handles a DTMF digit: only a 1 accepts, at any moment after answer.
 func (c *call) onDigit(d string) {
 	if !c.f.answered || c.gone || c.phase == phaseHangup {
 		return
@@ -33,6 +34,8 @@ func (c *call) onDigit(d string) {
 	}
 }
 
+// accept reports the acceptance at once and goes on with the plan the core
+// returns once it is on disk.
 func (c *call) accept() {
 	c.f.accepted = true
 	c.stopPlayback()
@@ -44,6 +47,7 @@ func (c *call) accept() {
 	c.playNext()
 }
 
+// choose records the answer to the SMS offer and plays what follows.
 func (c *call) choose(choice string) {
 	c.stopPlayback()
 	c.stopWait()
@@ -58,6 +62,7 @@ func (c *call) choose(choice string) {
 	c.playNext()
 }
 
+// afterItems is reached when the phase's media have all played.
 func (c *call) afterItems() {
 	switch c.phase {
 	case phasePrompt, phaseOffer:
@@ -77,6 +82,7 @@ func (c *call) afterItems() {
 	}
 }
 
+// onWait is reached when the wait after "press 1" or the SMS offer is over.
 func (c *call) onWait() {
 	switch c.phase {
 	case phasePrompt:
@@ -95,6 +101,7 @@ func (c *call) onWait() {
 	}
 }
 
+// playNext starts the phase's next medium, or moves on when there is none.
 func (c *call) playNext() {
 	for !c.gone && c.phase != phaseHangup {
 		if len(c.items) == 0 {
@@ -120,6 +127,8 @@ func (c *call) playNext() {
 	}
 }
 
+// onPlaybackFinished reports a finished prompt and plays the next one. A
+// failed playback (a missing file) is a failed step: a silent call.
 func (c *call) onPlaybackFinished(pb *playbackData) {
 	if pb == nil {
 		return
@@ -139,6 +148,7 @@ func (c *call) onPlaybackFinished(pb *playbackData) {
 	}
 }
 
+// stopPlayback stops the prompt in progress (a digit interrupts it).
 func (c *call) stopPlayback() {
 	if c.playing == "" {
 		return
