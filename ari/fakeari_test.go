@@ -29,12 +29,14 @@ type fakeARI struct {
 	channels map[string]bool
 	hangups  []string
 	answer   bool
+	down     bool // refuse the event websocket (Asterisk not up)
+	failPlay bool // every playback fails (a missing sound file)
 }
 
 func newFakeARI(t *testing.T) *fakeARI {
 	f := &fakeARI{channels: map[string]bool{}, answer: true}
 	mux := http.NewServeMux()
-	mux.Handle("/ari/events", websocket.Handler(func(ws *websocket.Conn) {
+	events := websocket.Handler(func(ws *websocket.Conn) {
 		f.mu.Lock()
 		f.ws = append(f.ws, ws)
 		f.conns++
@@ -42,7 +44,17 @@ func newFakeARI(t *testing.T) *fakeARI {
 		var b []byte
 		for websocket.Message.Receive(ws, &b) == nil {
 		}
-	}))
+	})
+	mux.HandleFunc("/ari/events", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		down := f.down
+		f.mu.Unlock()
+		if down {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		events.ServeHTTP(w, r)
+	})
 	mux.HandleFunc("GET /ari/asterisk/info", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"system":{"version":"22.0.0-fake","entity_id":"02:00:00:00:00:99"}}`)
 	})
@@ -82,7 +94,13 @@ func newFakeARI(t *testing.T) *fakeARI {
 		}
 		w.WriteHeader(201)
 		fmt.Fprintf(w, `{"id":%q,"media_uri":%q}`, pb, media)
-		go f.push(fmt.Sprintf(`{"type":"PlaybackFinished","playback":{"id":%q,"media_uri":%q,"target_uri":"channel:%s","state":"done"}}`, pb, media, id))
+		f.mu.Lock()
+		state := "done"
+		if f.failPlay {
+			state = "failed"
+		}
+		f.mu.Unlock()
+		go f.push(fmt.Sprintf(`{"type":"PlaybackFinished","playback":{"id":%q,"media_uri":%q,"target_uri":"channel:%s","state":%q}}`, pb, media, id, state))
 	})
 	mux.HandleFunc("DELETE /ari/playbacks/{pb}", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
 	mux.HandleFunc("DELETE /ari/channels/{id}", func(w http.ResponseWriter, r *http.Request) {
@@ -276,5 +294,61 @@ func TestNewDoesNotBlock(t *testing.T) {
 	waitFor(t, "a reason", func() bool { return strings.Contains(tel.Health().Reason, "Geen verbinding") })
 	if h := tel.Health(); h.State != alleenwerken.HealthDown {
 		t.Fatalf("health %+v", h)
+	}
+}
+
+// A hang-up asked for while Asterisk is not connected (the daemon's start-up
+// hangs up calls left from before its restart) is done once it connects.
+func TestHangupQueuedUntilConnected(t *testing.T) {
+	f := newFakeARI(t)
+	f.mu.Lock()
+	f.down = true
+	f.channels["aw-left-from-before"] = true
+	f.mu.Unlock()
+	tel, err := ari.New(f.config(), nil, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel.Close()
+	if err := tel.Hangup(context.Background(), "aw-left-from-before"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if tel.Connected() {
+		t.Fatal("connected while down")
+	}
+	f.mu.Lock()
+	f.down = false
+	f.mu.Unlock()
+	waitFor(t, "queued hang-up", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return !f.channels["aw-left-from-before"]
+	})
+}
+
+// A prompt that fails to play (a missing file) makes a silent call: the
+// attempt is failed, not "no answer", and nothing is reported as played.
+func TestFailedPromptFailsTheCall(t *testing.T) {
+	f := newFakeARI(t)
+	f.mu.Lock()
+	f.failPlay = true
+	f.mu.Unlock()
+	cfg := f.config()
+	cfg.PromptWait = 10 * time.Millisecond
+	tel, err := ari.New(cfg, nil, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel.Close()
+	waitFor(t, "connection", tel.Connected)
+	r := newRecorder(alleenwerken.AcceptPlan{})
+	res, err := tel.Call(context.Background(), request("+31612345678"), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, played, _, _ := r.snapshot()
+	if res.Outcome != alleenwerken.OutcomeFailed || !strings.Contains(res.Reason, "sound:aw-") || len(played) != 0 {
+		t.Fatalf("result %+v played %q, want failed for the prompt", res, played)
 	}
 }

@@ -134,13 +134,24 @@ func (t *Telephony) WaitConnected(ctx context.Context) error {
 func (t *Telephony) ActiveCalls() int { return t.limit.inUse() }
 
 // Hangup hangs up a channel by id if it exists (after a daemon restart or a
-// reconnect). A channel that no longer exists is not an error.
+// reconnect). A channel that no longer exists is not an error. While Asterisk
+// is not connected (as at start-up) the hang-up is queued and done as soon as
+// the adapter connects.
 func (t *Telephony) Hangup(ctx context.Context, callID string) error {
 	l := t.currentLink()
-	if l == nil {
-		return alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "Geen verbinding met Asterisk.")
+	if l != nil {
+		err := t.hangupChannel(ctx, l, callID, "normal")
+		if err == nil {
+			return nil
+		}
+		t.log.Warn("hangup failed; retried after the next reconnect", "channel", callID, "err", err)
+	} else {
+		t.log.Info("not connected: hangup queued until Asterisk is connected", "channel", callID)
 	}
-	return t.hangupChannel(ctx, l, callID, "normal")
+	t.mu.Lock()
+	t.orphans[callID] = true
+	t.mu.Unlock()
+	return nil
 }
 
 // hangupChannel hangs up a channel; one that does not exist is fine.
