@@ -24,6 +24,10 @@ type Config struct {
 	// SendTimeout bounds one submitted part (+CMGS); default 60 s. A part
 	// that times out may still have gone out: its outcome is unknown.
 	SendTimeout time.Duration
+	// LateAnswerWait is how long, after a part timed out, the modem waits
+	// for the network's late answer before it is set up again and sends
+	// anything else (default 20 s).
+	LateAnswerWait time.Duration
 	// CommandTimeout bounds every other AT command (default 10 s).
 	CommandTimeout time.Duration
 	// PollInterval is how often SIM, registration, signal and operator are
@@ -67,6 +71,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.SendTimeout == 0 {
 		c.SendTimeout = 60 * time.Second
+	}
+	if c.LateAnswerWait == 0 {
+		c.LateAnswerWait = 20 * time.Second
 	}
 	if c.CommandTimeout == 0 {
 		c.CommandTimeout = 10 * time.Second

@@ -10,7 +10,7 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/gsm"
-	"alleenwerken/gsm/internal/modemsim"
+	"alleenwerken/gsm/modemsim"
 	"alleenwerken/store"
 )
 

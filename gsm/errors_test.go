@@ -7,7 +7,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
-	"alleenwerken/gsm/internal/modemsim"
+	"alleenwerken/gsm/modemsim"
 )
 
 func isRetry(err error) bool {
@@ -98,4 +98,70 @@ func count(cmds []string, cmd string) int {
 		}
 	}
 	return n
+}
+
+// The network confirms a timed-out part late, during the wait after the
+// timeout: no later send may take that answer for its own, and nothing is
+// reported sent that did not go out. (An answer later than SendTimeout +
+// LateAnswerWait, past the network's own relay timer, could still be taken
+// for the answer of a send that races with it; see StaleAnswer for the case
+// the prompt check catches.)
+func TestLateAnswerAfterTimeout(t *testing.T) {
+	sim := newSim(t, modemsim.Options{})
+	cfg := fastConfig(sim.Path())
+	cfg.SendTimeout = 200 * time.Millisecond
+	m := startModem(t, cfg)
+	waitHealth(t, m, aw.HealthOK)
+	for _, delay := range []string{"late:250ms", "late:450ms"} {
+		sim.FailNextSends(delay)
+		start := time.Now()
+		_, err := send(t, m, "timeout", "+31617782201", "te laat bevestigd")
+		var se *aw.SendError
+		if !errors.As(err, &se) || !se.Unknown {
+			t.Fatalf("%s: err = %v, want unknown", delay, err)
+		}
+		ok, notOK := 0, 0
+		for time.Since(start) < 800*time.Millisecond {
+			before := len(sim.Sent())
+			rcpt, err := send(t, m, "next", "+31617782201", "daarna")
+			if err != nil {
+				var se *aw.SendError
+				if errors.As(err, &se) && (se.Unknown || se.Retry) {
+					notOK++
+					t.Logf("%s: %v", delay, err)
+					continue // confused by the late answer: never a false "sent"
+				}
+				t.Fatalf("%s: %v", delay, err)
+			}
+			ok++
+			sent := sim.Sent()
+			if len(sent) != before+1 || len(rcpt.Refs) != 1 || rcpt.Refs[0] != sent[len(sent)-1].MR {
+				t.Fatalf("%s: receipt %v but the simulator sent %d (last MR %d)", delay, rcpt.Refs, len(sent)-before, sent[len(sent)-1].MR)
+			}
+		}
+		t.Logf("%s: %d sent, %d not", delay, ok, notOK)
+	}
+}
+
+// An answer arrives between AT+CMGS and its prompt: it cannot be this
+// part's, whose PDU was never written. The send is retried, not "sent".
+func TestStaleAnswer(t *testing.T) {
+	sim := newSim(t, modemsim.Options{})
+	m := startModem(t, fastConfig(sim.Path()))
+	waitHealth(t, m, aw.HealthOK)
+	sim.FailNextSends("stale")
+	_, err := send(t, m, "s", "+31617782201", "x")
+	if !isRetry(err) {
+		t.Fatalf("err = %v, want retry", err)
+	}
+	if len(sim.Submits()) != 0 {
+		t.Fatal("the PDU was written after all")
+	}
+	rcpt, err := send(t, m, "s", "+31617782201", "y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent := sim.Sent(); len(sent) != 1 || rcpt.Refs[0] != sent[0].MR {
+		t.Fatalf("receipt %v, sent %+v", rcpt, sent)
+	}
 }

@@ -12,7 +12,7 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/gsm"
-	"alleenwerken/gsm/internal/modemsim"
+	"alleenwerken/gsm/modemsim"
 
 	"github.com/warthog618/sms"
 	"github.com/warthog618/sms/encoding/tpdu"
@@ -42,6 +42,7 @@ func fastConfig(port string) gsm.Config {
 		Name:           "test",
 		Port:           port,
 		SendTimeout:    2 * time.Second,
+		LateAnswerWait: 300 * time.Millisecond,
 		CommandTimeout: time.Second,
 		PollInterval:   30 * time.Millisecond,
 		ReconnectMin:   20 * time.Millisecond,

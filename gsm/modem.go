@@ -42,6 +42,7 @@ type Modem struct {
 // conn is one opened and set-up port.
 type conn struct {
 	port io.ReadWriteCloser
+	tap  *tap
 	at   *at.AT
 	g    *mgsm.GSM
 
@@ -124,8 +125,9 @@ func (m *Modem) session(ctx context.Context) error {
 		return fmt.Errorf("openen mislukt: %w", err)
 	}
 	defer closeSoon(port)
-	a := at.New(port, at.WithTimeout(m.cfg.CommandTimeout))
-	c := &conn{port: port, at: a, g: mgsm.New(a, mgsm.WithPDUMode)}
+	tp := newTap(port)
+	a := at.New(tp, at.WithTimeout(m.cfg.CommandTimeout))
+	c := &conn{port: port, tap: tp, at: a, g: mgsm.New(a, mgsm.WithPDUMode)}
 	if err := a.AddIndication("+CDS:", m.onStatusReport(c), at.WithTrailingLine); err != nil {
 		return err
 	}

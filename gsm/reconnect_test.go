@@ -5,7 +5,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
-	"alleenwerken/gsm/internal/modemsim"
+	"alleenwerken/gsm/modemsim"
 )
 
 // The modem is pulled out between sends: the daemon keeps running, health

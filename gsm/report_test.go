@@ -6,7 +6,7 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/gsm"
-	"alleenwerken/gsm/internal/modemsim"
+	"alleenwerken/gsm/modemsim"
 )
 
 func TestDeliveryReport(t *testing.T) {

@@ -42,23 +42,32 @@ func (m *Modem) SendSMS(ctx context.Context, msg *aw.SMS) (aw.SMSReceipt, error)
 	var refs []int
 	for i, tp := range parts {
 		start := m.clock.Now()
+		results0 := c.tap.resultCount()
 		rsp, err := c.g.SendPDU(tp, at.WithTimeout(m.cfg.SendTimeout))
-		if err != nil && !errors.Is(err, mgsm.ErrMalformedResponse) {
+		if err == nil && !c.tap.promptFirst() {
+			// Completed without a prompt: the answer belonged to an earlier,
+			// timed-out part, and this PDU was never written.
+			err = errNotOurs
+		} else if errors.Is(err, mgsm.ErrMalformedResponse) {
+			err = errNoMR
+		}
+		if err != nil {
 			se := classify(err)
 			se.Err = fmt.Errorf("deel %d van %d: %w", i+1, len(parts), se.Err)
 			m.log.Warn("sms part not sent", "sms", msg.ID, "part", i+1, "parts", len(parts), "err", err,
 				"retry", se.Retry, "unknown", se.Unknown, "took", m.clock.Now().Sub(start))
-			if errors.Is(err, at.ErrDeadlineExceeded) {
+			switch {
+			case errors.Is(err, at.ErrDeadlineExceeded):
+				if late := c.tap.waitResult(results0, m.cfg.LateAnswerWait); late != "" {
+					m.log.Warn("late answer to the timed-out part", "sms", msg.ID, "part", i+1, "answer", late)
+				}
+				m.resetup(c)
+			case errors.Is(err, errNotOurs), errors.Is(err, errNoMR):
 				m.resetup(c)
 			}
 			return aw.SMSReceipt{Refs: refs}, m.failed(se, true)
 		}
-		mr := -1
-		if n, perr := strconv.Atoi(strings.TrimSpace(rsp)); perr == nil {
-			mr = n
-		} else {
-			m.log.Warn("modem sent a part without a message reference", "sms", msg.ID, "rsp", rsp)
-		}
+		mr, _ := strconv.Atoi(strings.TrimSpace(rsp))
 		refs = append(refs, mr)
 		m.recordPart(msg, mr, i, len(parts))
 	}
@@ -86,6 +95,11 @@ func (m *Modem) failed(se *aw.SendError, modemFault bool) error {
 	}
 	return se
 }
+
+var (
+	errNotOurs = errors.New("antwoord hoorde bij een eerder, verlopen deel; niet verstuurd")
+	errNoMR    = errors.New("modem bevestigde zonder berichtreferentie")
+)
 
 // finalCMS are +CMS ERROR codes that another attempt will not fix: the
 // message or the number is wrong, or the subscriber is barred.
@@ -117,6 +131,10 @@ func classify(err error) *aw.SendError {
 	switch {
 	case errors.Is(err, at.ErrDeadlineExceeded):
 		return &aw.SendError{Unknown: true, Err: fmt.Errorf("geen antwoord van de modem binnen de tijd; mogelijk toch verstuurd: %w", err)}
+	case errors.Is(err, errNotOurs):
+		return &aw.SendError{Retry: true, Err: err}
+	case errors.Is(err, errNoMR):
+		return &aw.SendError{Unknown: true, Err: fmt.Errorf("mogelijk toch verstuurd: %w", err)}
 	case errors.Is(err, at.ErrClosed):
 		return &aw.SendError{Unknown: true, Err: fmt.Errorf("modem verdween tijdens het versturen; mogelijk toch verstuurd: %w", err)}
 	case errors.As(err, &cms):

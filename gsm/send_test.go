@@ -6,7 +6,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
-	"alleenwerken/gsm/internal/modemsim"
+	"alleenwerken/gsm/modemsim"
 
 	"github.com/warthog618/sms/encoding/tpdu"
 )

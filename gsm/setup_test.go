@@ -8,7 +8,7 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/gsm"
-	"alleenwerken/gsm/internal/modemsim"
+	"alleenwerken/gsm/modemsim"
 )
 
 // Real firmware refuses parts of the standard set-up; each such modem still

@@ -2,6 +2,7 @@ package modemsim
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/warthog618/sms"
@@ -53,7 +54,8 @@ func (s *Sim) submit(n int, hex string) {
 	}
 	delay, auto := s.opts.SendDelay, s.opts.AutoReport
 	sub := Submit{TPDU: t, MR: -1, Hex: hex, At: time.Now()}
-	if outcome == "" {
+	late, _ := time.ParseDuration(strings.TrimPrefix(outcome, "late:"))
+	if outcome == "" || late > 0 {
 		s.mr = (s.mr + 1) % 256
 		sub.MR = s.mr
 	}
@@ -73,6 +75,13 @@ func (s *Sim) submit(n int, hex string) {
 		}
 	case "hang":
 	default:
+		if late > 0 { // the network answers after the caller gave up
+			go func() {
+				time.Sleep(late)
+				s.reply("+CMGS: "+strconv.Itoa(sub.MR), "OK")
+			}()
+			return
+		}
 		s.reply("+CMS ERROR: " + outcome)
 	}
 }

@@ -148,7 +148,9 @@ func (s *Sim) Configure(fn func(*Options)) {
 }
 
 // FailNextSends queues outcomes for the next +CMGS commands: a CMS error code
-// like "332", "hang" for no answer at all, or "" for success.
+// like "332", "hang" for no answer at all, "late:400ms" for success answered
+// after that delay, "stale" for an old answer (+CMGS: 200, OK) before the
+// prompt, or "" for success.
 func (s *Sim) FailNextSends(outcomes ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -77,6 +77,15 @@ func (s *Sim) command(line string) (int, bool) {
 			s.reply("+CMS ERROR: 304")
 			return 0, false
 		}
+		s.mu.Lock()
+		stale := len(s.sends) > 0 && s.sends[0] == "stale"
+		if stale {
+			s.sends = s.sends[1:]
+		}
+		s.mu.Unlock()
+		if stale { // an earlier submission's answer arrives first
+			s.reply("+CMGS: 200", "OK")
+		}
 		s.write("\r\n> ")
 		return n, true
 	default:
