@@ -1,0 +1,196 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"alleenwerken"
+	"alleenwerken/httpapi"
+)
+
+func TestConsoleLink(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		e := MustOpenConsoleEnv(t)
+		a := e.RaiseAlarm()
+		e.Tel.Next(t)
+		link := e.Link(a.ID)
+		c := e.NewClient()
+		p := c.Get(link)
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, fmt.Sprintf("Melding #%d", a.Number)) || !strings.Contains(p.Body, "Laura van Dijk") {
+			t.Fatalf("link: %d", p.Status)
+		}
+		if !strings.Contains(p.Body, `id="handle-name"`) {
+			t.Fatal("no name field for a responder without log-in")
+		}
+		if v := e.Audit(alleenwerken.AuditAlarmViewed); len(v) != 1 || v[0].Actor != "sms-link" {
+			t.Fatalf("audit %+v", v)
+		}
+		if m := live(t, c, link); m["open"] != true {
+			t.Fatalf("live %v", m)
+		}
+		// The link opens nothing else.
+		if p := c.Get("/console/alarms"); p.Status != http.StatusSeeOther {
+			t.Fatalf("console through a link: %d", p.Status)
+		}
+		if p := c.Post(link+"/handle", url.Values{"remark": {"ter plaatse"}}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Vul uw naam in") {
+			t.Fatalf("handle without a name: %d", p.Status)
+		}
+		if p := c.Post(link+"/handle", url.Values{"name": {"Jan in't Janssen"}, "remark": {"ter plaatse"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("handle: %d %s", p.Status, p.Body)
+		}
+		got := e.Alarm(a.ID)
+		if got.State != alleenwerken.AlarmHandled || got.HandledBy != "Jan in't Janssen (sms-link)" || got.Remark != "ter plaatse" {
+			t.Fatalf("alarm %+v", got)
+		}
+		if h := e.Audit(alleenwerken.AuditAlarmHandled); len(h) != 1 {
+			t.Fatalf("handled audit %+v", h)
+		}
+	})
+
+	t.Run("ErrExpired", func(t *testing.T) {
+		e := MustOpenConsoleEnv(t)
+		a := e.RaiseAlarm()
+		link := e.Link(a.ID)
+		e.Clock.Advance(alleenwerken.InfoTokenTTL)
+		c := e.NewClient()
+		p := c.Get(link)
+		if p.Status != http.StatusForbidden || strings.Contains(p.Body, "Laura") || !strings.Contains(p.Body, "onbekend of verlopen") {
+			t.Fatalf("expired link: %d", p.Status)
+		}
+		if p := c.Get(link + "/live"); p.Status != http.StatusForbidden {
+			t.Fatalf("expired live: %d", p.Status)
+		}
+		c.Get("/melding")
+		if p := c.Post(link+"/handle", url.Values{"name": {"x"}}); p.Status != http.StatusForbidden {
+			t.Fatalf("expired handle: %d", p.Status)
+		}
+		if e.Alarm(a.ID).HandledAt != nil {
+			t.Fatal("handled through an expired link")
+		}
+		if r := e.Audit(alleenwerken.AuditAccessRefused); len(r) == 0 {
+			t.Fatal("refusal not audited")
+		}
+	})
+
+	t.Run("ErrUnknown", func(t *testing.T) {
+		e := MustOpenConsoleEnv(t)
+		e.RaiseAlarm()
+		tok, _ := alleenwerken.NewToken("")
+		if p := e.NewClient().Get("/m/" + tok); p.Status != http.StatusForbidden {
+			t.Fatalf("unknown link: %d", p.Status)
+		}
+	})
+}
+
+func TestConsoleAccessCode(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		e := MustOpenConsoleEnv(t)
+		a := e.RaiseAlarm()
+		c := e.NewClient()
+		c.Get("/melding")
+		p := c.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}, "code": {a.AccessCode}})
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/m/") {
+			t.Fatalf("code: %d %q %s", p.Status, p.Location, p.Body)
+		}
+		if p := c.Get(p.Location); p.Status != http.StatusOK || !strings.Contains(p.Body, "Laura van Dijk") {
+			t.Fatalf("page: %d", p.Status)
+		}
+		if v := e.Audit(alleenwerken.AuditAlarmViewed); len(v) != 2 || v[0].Actor != "toegangscode" {
+			t.Fatalf("audit %+v", v)
+		}
+	})
+
+	t.Run("ErrNumberAlone", func(t *testing.T) {
+		e := MustOpenConsoleEnv(t)
+		a := e.RaiseAlarm()
+		c := e.NewClient()
+		if p := c.Get(fmt.Sprintf("/melding?number=%d", a.Number)); p.Status != http.StatusOK || strings.Contains(p.Body, "Laura") {
+			t.Fatalf("GET with a number: %d", p.Status)
+		}
+		p := c.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}})
+		if p.Status != http.StatusUnprocessableEntity || strings.Contains(p.Body, "Laura") || !strings.Contains(p.Body, `id="code-error"`) {
+			t.Fatalf("number alone: %d", p.Status)
+		}
+		if p := c.Post("/melding", url.Values{"code": {a.AccessCode}}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="number-error"`) {
+			t.Fatalf("code alone: %d", p.Status)
+		}
+	})
+
+	t.Run("ErrWrongCode", func(t *testing.T) {
+		e := MustOpenConsoleEnv(t)
+		a := e.RaiseAlarm()
+		c := e.NewClient()
+		c.Get("/melding")
+		wrong := "0000"
+		if a.AccessCode == wrong {
+			wrong = "0001"
+		}
+		p := c.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}, "code": {wrong}})
+		if p.Status != http.StatusForbidden || strings.Contains(p.Body, "Laura") || p.Location != "" {
+			t.Fatalf("wrong code: %d", p.Status)
+		}
+		// An unknown number answers the same.
+		p2 := c.Post("/melding", url.Values{"number": {"99999"}, "code": {a.AccessCode}})
+		if p2.Status != http.StatusForbidden {
+			t.Fatalf("unknown number: %d", p2.Status)
+		}
+		if r := e.Audit(alleenwerken.AuditAccessRefused); len(r) != 2 {
+			t.Fatalf("refusals audited: %d", len(r))
+		}
+	})
+
+	t.Run("ErrThrottled", func(t *testing.T) {
+		e := MustOpenConsoleEnv(t)
+		a := e.RaiseAlarm()
+		c := e.NewClient()
+		c.Get("/melding")
+		for i := 0; i < httpapi.CodeMaxFailures; i++ {
+			c.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}, "code": {fmt.Sprintf("x%d", i)}})
+		}
+		if p := c.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}, "code": {a.AccessCode}}); p.Status != http.StatusTooManyRequests {
+			t.Fatalf("right code after %d wrong ones: %d", httpapi.CodeMaxFailures, p.Status)
+		}
+		e.Clock.Advance(httpapi.CodeLockout)
+		if p := c.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}, "code": {a.AccessCode}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("after the lockout: %d", p.Status)
+		}
+	})
+
+	t.Run("ValidUntil24hAfterHandled", func(t *testing.T) {
+		e := MustOpenConsoleEnv(t)
+		a := e.RaiseAlarm()
+		if _, err := e.Svc.HandleAlarm(t.Context(), a.ID, "beheer", "klaar"); err != nil {
+			t.Fatal(err)
+		}
+		c := e.NewClient()
+		c.Get("/melding")
+		e.Clock.Advance(23 * time.Hour)
+		p := c.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}, "code": {a.AccessCode}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("23 h after handled: %d", p.Status)
+		}
+		link := p.Location
+		e.Clock.Advance(time.Hour)
+		if p := c.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}, "code": {a.AccessCode}}); p.Status != http.StatusForbidden {
+			t.Fatalf("24 h after handled: %d", p.Status)
+		}
+		// The link it gave ends with the code.
+		if p := c.Get(link); p.Status != http.StatusForbidden {
+			t.Fatalf("link from the code 24 h after handled: %d", p.Status)
+		}
+	})
+
+	t.Run("LoggedInNumberOnly", func(t *testing.T) {
+		e := MustOpenConsoleEnv(t)
+		a := e.RaiseAlarm()
+		c := e.NewClient()
+		c.Login(responderName)
+		if p := c.Get(fmt.Sprintf("/console/alarms/%d", a.Number)); p.Status != http.StatusOK || !strings.Contains(p.Body, "Laura") {
+			t.Fatalf("logged in: %d", p.Status)
+		}
+	})
+}
