@@ -209,7 +209,7 @@ func closeSoon(c io.Closer) {
 	go func() { c.Close(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(250 * time.Millisecond):
+	case <-time.After(100 * time.Millisecond):
 	}
 }
 

@@ -24,9 +24,10 @@ func (m *Modem) SendSMS(ctx context.Context, msg *aw.SMS) (aw.SMSReceipt, error)
 	if err := ctx.Err(); err != nil {
 		return aw.SMSReceipt{}, &aw.SendError{Retry: true, Err: err}
 	}
-	number := strings.TrimPrefix(msg.To, "+")
-	if number == "" || strings.Trim(number, "0123456789") != "" || len(number) > 20 {
-		return aw.SMSReceipt{}, m.failed(&aw.SendError{Err: fmt.Errorf("ongeldig nummer %q", msg.To)}, false)
+	// The library marks every number international: only E.164 will do.
+	number, e164 := strings.CutPrefix(msg.To, "+")
+	if !e164 || len(number) < 3 || len(number) > 15 || strings.Trim(number, "0123456789") != "" {
+		return aw.SMSReceipt{}, m.failed(&aw.SendError{Err: fmt.Errorf("ongeldig nummer %q: niet in de vorm +31612345678", msg.To)}, false)
 	}
 	if msg.Text == "" {
 		return aw.SMSReceipt{}, m.failed(&aw.SendError{Err: errors.New("lege tekst")}, false)
@@ -64,6 +65,8 @@ func (m *Modem) SendSMS(ctx context.Context, msg *aw.SMS) (aw.SMSReceipt, error)
 				m.resetup(c)
 			case errors.Is(err, errNotOurs), errors.Is(err, errNoMR):
 				m.resetup(c)
+			default:
+				m.PollNow() // SIM or network trouble shows in the health at once
 			}
 			return aw.SMSReceipt{Refs: refs}, m.failed(se, true)
 		}

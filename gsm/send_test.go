@@ -113,7 +113,7 @@ func TestSendSMSInvalid(t *testing.T) {
 	sim := newSim(t, modemsim.Options{})
 	m := startModem(t, fastConfig(sim.Path()))
 	waitHealth(t, m, aw.HealthOK)
-	for _, to := range []string{"", "+31 6 1234", "06-1234"} {
+	for _, to := range []string{"", "+31 6 1234", "06-1234", "0612345678", "+3161234567890123"} {
 		_, err := send(t, m, "s", to, "x")
 		var se *aw.SendError
 		if !errors.As(err, &se) || se.Retry || se.Unknown {
