@@ -84,12 +84,7 @@ func dialNative(ctx context.Context, cfg Config, onEvent func(*link, []byte)) (*
 
 // asteriskInfo asks Asterisk who it is, bounded by ctx.
 func asteriskInfo(ctx context.Context, cl ari.Client) (*ari.AsteriskInfo, error) {
-	var info *ari.AsteriskInfo
-	err := within(ctx, func() error {
-		var err error
-		info, err = cl.Asterisk().Info(nil)
-		return err
-	})
+	info, err := withinValue(ctx, func() (*ari.AsteriskInfo, error) { return cl.Asterisk().Info(nil) })
 	if err != nil {
 		return nil, fmt.Errorf("asterisk info: %w", err)
 	}
@@ -100,12 +95,26 @@ func asteriskInfo(ctx context.Context, cl ari.Client) (*ari.AsteriskInfo, error)
 // HTTP client has no timeout, so a hung Asterisk would otherwise hang the
 // call for ever; the abandoned request finishes in the background.
 func within(ctx context.Context, fn func() error) error {
-	done := make(chan error, 1)
-	go func() { done <- fn() }()
+	_, err := withinValue(ctx, func() (struct{}, error) { return struct{}{}, fn() })
+	return err
+}
+
+// withinValue is within for a call that returns a value.
+func withinValue[T any](ctx context.Context, fn func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := fn()
+		done <- result{v, err}
+	}()
 	select {
-	case err := <-done:
-		return err
+	case r := <-done:
+		return r.v, r.err
 	case <-ctx.Done():
-		return fmt.Errorf("geen antwoord van Asterisk: %w", ctx.Err())
+		var zero T
+		return zero, fmt.Errorf("geen antwoord van Asterisk: %w", ctx.Err())
 	}
 }

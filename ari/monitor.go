@@ -126,13 +126,12 @@ func (t *Telephony) checkTrunk(ctx context.Context, l *link) {
 	rctx, cancel := context.WithTimeout(ctx, t.cfg.RequestTimeout)
 	defer cancel()
 	state := "unknown"
-	err := within(rctx, func() error {
-		d, err := l.ari.Endpoint().Data(ari.NewEndpointKey("PJSIP", name))
-		if err == nil && d != nil && d.State != "" {
-			state = d.State
-		}
-		return err
+	d, err := withinValue(rctx, func() (*ari.EndpointData, error) {
+		return l.ari.Endpoint().Data(ari.NewEndpointKey("PJSIP", name))
 	})
+	if err == nil && d != nil && d.State != "" {
+		state = d.State
+	}
 	if err != nil {
 		t.log.Warn("reading the trunk endpoint failed", "endpoint", name, "err", err)
 	}

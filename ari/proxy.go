@@ -39,13 +39,9 @@ func dialProxy(ctx context.Context, cfg Config, onEvent func(*link, []byte)) (*l
 		return nil, err
 	}
 	cctx, cancel := context.WithCancel(context.Background())
-	var cl *client.Client
-	err = within(ctx, func() error {
-		var err error
-		cl, err = client.New(cctx, client.WithApplication(cfg.App), client.WithURI(cfg.NATSURL),
-			client.WithTimeoutRetries(1),
-			client.WithPrefix(cfg.ProxyPrefix))
-		return err
+	cl, err := withinValue(ctx, func() (*client.Client, error) {
+		return client.New(cctx, client.WithApplication(cfg.App), client.WithURI(cfg.NATSURL),
+			client.WithTimeoutRetries(1), client.WithPrefix(cfg.ProxyPrefix))
 	})
 	if err != nil {
 		cancel()

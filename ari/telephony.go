@@ -189,14 +189,11 @@ func (t *Telephony) channelExists(ctx context.Context, l *link, id string) (bool
 func (t *Telephony) listChannels(ctx context.Context, l *link) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, t.cfg.RequestTimeout)
 	defer cancel()
+	keys, err := withinValue(ctx, func() ([]*ari.Key, error) { return l.ari.Channel().List(nil) })
 	var ids []string
-	err := within(ctx, func() error {
-		keys, err := l.ari.Channel().List(nil)
-		for _, k := range keys {
-			ids = append(ids, k.ID)
-		}
-		return err
-	})
+	for _, k := range keys {
+		ids = append(ids, k.ID)
+	}
 	return ids, err
 }
 
