@@ -322,3 +322,41 @@ func TestDispatchDeliveryReport(t *testing.T) {
 		t.Fatalf("queue %+v %v", q, err)
 	}
 }
+
+// Stop or extend cancels the session's queued reminder: it never reaches
+// the modem; the queue statistics show what waits.
+func TestDispatchCancelledReminder(t *testing.T) {
+	db := openStore(t, filepath.Join(t.TempDir(), "aw.db"))
+	ctx := context.Background()
+	clock := fastClock(t)
+	deadline := clock.Now().Add(time.Hour)
+	rem := &aw.SMS{Kind: aw.SMSReminder, To: "+31617782201", Text: "herinnering", Deadline: &deadline, SessionID: "sess1"}
+	if err := db.EnqueueSMS(ctx, rem); err != nil {
+		t.Fatal(err)
+	}
+	other := enqueue(t, db, aw.SMSReminder, "andere sessie", &deadline)
+	enqueue(t, db, aw.SMSAlarm, "ALARM", nil)
+	q, err := gsm.QueueStats(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Queued[aw.SMSReminder] != 2 || q.Queued[aw.SMSAlarm] != 1 || q.OldestQueued == nil || q.OldestQueued.ID != rem.ID {
+		t.Fatalf("queue = %+v", q)
+	}
+	if n, err := db.CancelSMS(ctx, "sess1", aw.SMSReminder); err != nil || n != 1 {
+		t.Fatalf("cancel: %d %v", n, err)
+	}
+	sim := newSim(t, modemsim.Options{})
+	m := startModem(t, fastConfig(sim.Path()))
+	waitHealth(t, m, aw.HealthOK)
+	runDispatcher(t, db, clock, m)
+	ms := waitAllFinal(t, db, 5*time.Second)
+	if ms[rem.ID].State != aw.SMSCancelled || ms[other.ID].State != aw.SMSSent {
+		t.Fatalf("states: cancelled one %s, other %s", ms[rem.ID].State, ms[other.ID].State)
+	}
+	got := texts(t, sim)
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"ALARM", "andere sessie"}) {
+		t.Fatalf("sent %q", got)
+	}
+}

@@ -9,4 +9,15 @@
 // allows, UCS-2 otherwise, long texts as one concatenated message with a
 // reference of its own, a status report requested for every part, and every
 // error classified for the dispatcher (retry, final, or unknown outcome).
+//
+// Wiring, one Modem per port:
+//
+//	cfg := gsm.DefaultConfig("/dev/alleenwerken-modem")
+//	cfg.Name, cfg.PIN, cfg.Outbox = "modem1", pinFromSettings, db
+//	m, err := gsm.New(cfg, logger, aw.SystemClock{})
+//	go m.Run(ctx)                              // once; owns the port
+//	d := &aw.Dispatcher{Outbox: db, Senders: []aw.SMSSender{m}, ...}
+//
+// Package gsm/modemsim is a modem on a pseudo-terminal for tests, usable
+// from end-to-end tests outside this package too.
 package gsm

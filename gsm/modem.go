@@ -77,9 +77,9 @@ func New(cfg Config, logger *slog.Logger, clock aw.Clock) (*Modem, error) {
 // Name implements alleenwerken.SMSSender.
 func (m *Modem) Name() string { return m.cfg.Name }
 
-// Run owns the serial port until ctx is done: it opens the port, sets the
-// modem up, polls its state, and when the modem disappears reopens the port
-// by its path with backoff. It returns nil when ctx is done.
+// Run owns the serial port until ctx is done; call it once. It opens the
+// port, sets the modem up, polls its state, and when the modem disappears
+// reopens the port by its path with backoff. It returns nil when ctx is done.
 func (m *Modem) Run(ctx context.Context) error {
 	wait := m.cfg.ReconnectMin
 	for ctx.Err() == nil {
