@@ -26,6 +26,7 @@ func TestQuirkyModems(t *testing.T) {
 		{"RejectCSMS", modemsim.Options{RejectCSMS: true}, aw.HealthOK, []string{"De modem weigerde: AT+CSMS=1."}},
 		{"RejectCNMI", modemsim.Options{RejectCNMI: true}, aw.HealthDegraded, []string{"AT+CNMI=1,2,0,1,0; AT+CNMI=2,1,0,1,0", "Geen ontvangstbevestigingen."}},
 		{"HuaweiRSSIFlood", modemsim.Options{RSSIFlood: time.Millisecond, RSSI: 25}, aw.HealthOK, []string{"Verbonden met KPN NL (thuisnetwerk)"}},
+		{"EchoStaysOn", modemsim.Options{Echo: true}, aw.HealthOK, []string{"Verbonden met KPN NL"}},
 		{"AllAtOnce", modemsim.Options{NoCGSM: true, RejectCMEE2: true, RejectCSMS: true, RejectCNMI: true, RSSIFlood: 2 * time.Millisecond},
 			aw.HealthDegraded, []string{"AT+GCAP noemt geen +CGSM; AT+CMEE=2; AT+CSMS=1; AT+CNMI=1,2,0,1,0"}},
 	}

@@ -33,6 +33,7 @@ type Options struct {
 	SendDelay   time.Duration // network time per +CMGS
 	AutoReport  bool          // a +CDS status report (delivered) after each submit
 	Mute        bool          // a hung modem: reads everything, answers nothing
+	Echo        bool          // echoes what it reads and ignores ATE0
 }
 
 // Sim is a simulated modem on the master side of a pseudo-terminal; the
@@ -190,6 +191,12 @@ func (s *Sim) readLoop() {
 			continue
 		}
 		buf = append(buf, b[:n]...)
+		s.mu.Lock()
+		echo := s.opts.Echo
+		s.mu.Unlock()
+		if echo {
+			s.write(string(b[:n]))
+		}
 		for {
 			if pdu >= 0 {
 				if i := bytes.IndexByte(buf, 0x1b); i >= 0 { // escape: cancel
