@@ -101,9 +101,9 @@ func (e *e2e) do(method, path string, body any) map[string]any {
 	return m
 }
 
-// alarmRaised starts a session with these alarm numbers, presses Alarm and
-// waits until the alarm's state is one of want; it returns the stored alarm.
-func (e *e2e) alarmRaised(numbers []string, want ...string) *alleenwerken.Alarm {
+// pressAlarm starts a session with these alarm numbers and presses Alarm; it
+// returns the session id.
+func (e *e2e) pressAlarm(numbers []string) string {
 	e.t.Helper()
 	s := e.do("POST", "/api/v1/sessions", map[string]any{
 		"worker":           map[string]any{"name": "Laura van Dijk", "phone": "0617782201"},
@@ -113,20 +113,43 @@ func (e *e2e) alarmRaised(numbers []string, want ...string) *alleenwerken.Alarm 
 	})
 	id, _ := s["id"].(string)
 	e.do("POST", "/api/v1/sessions/"+id+"/alarm", nil)
+	return id
+}
+
+// storedAlarm returns the stored alarm of a session, or nil.
+func (e *e2e) storedAlarm(sessionID string) *alleenwerken.Alarm {
+	e.t.Helper()
+	alarms, err := e.db.Alarms(context.Background(), 10)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, al := range alarms {
+		if al.SessionID == sessionID {
+			return al
+		}
+	}
+	return nil
+}
+
+// alarmRaised starts a session with these alarm numbers, presses Alarm and
+// waits until the alarm's state is one of want; it returns the stored alarm.
+func (e *e2e) alarmRaised(numbers []string, want ...string) *alleenwerken.Alarm {
+	e.t.Helper()
+	return e.waitAlarm(e.pressAlarm(numbers), want...)
+}
+
+// waitAlarm waits until the session's alarm is in one of the states want.
+func (e *e2e) waitAlarm(id string, want ...string) *alleenwerken.Alarm {
+	e.t.Helper()
+	var s map[string]any
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
 		s = e.do("GET", "/api/v1/sessions/"+id, nil)
 		if a, ok := s["alarm"].(map[string]any); ok {
 			for _, w := range want {
 				if a["state"] == w {
-					alarms, err := e.db.Alarms(context.Background(), 10)
-					if err != nil {
-						e.t.Fatal(err)
-					}
-					for _, al := range alarms {
-						if al.SessionID == id {
-							return al
-						}
+					if al := e.storedAlarm(id); al != nil {
+						return al
 					}
 					e.t.Fatalf("alarm of session %s not in the store", id)
 				}

@@ -106,3 +106,48 @@ func TestAsteriskRestartDuringCall(t *testing.T) {
 		t.Fatalf("call after the restart: %+v %v", res, err)
 	}
 }
+
+// Asterisk restarts in the middle of a ladder: the daemon survives, the
+// attempt in progress is failed, and the next numbers are called.
+func TestEndToEndAsteriskRestart(t *testing.T) {
+	needBed(t)
+	defer func() {
+		if !ariUp() {
+			bed(t, "asterisk-start")
+		}
+	}()
+	e := openE2E(t, func(s *alleenwerken.Settings) {
+		s.FallbackNumber, s.PromptRepeats, s.LadderLoops = "0612345105", 3, 1
+	})
+	id := e.pressAlarm([]string{"0612345108", "0612345106"})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if a := e.storedAlarm(id); a != nil && len(a.Attempts) > 0 && a.Attempts[0].AnsweredAt != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("first call not answered")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	bed(t, "asterisk-stop")
+	time.Sleep(time.Second)
+	bed(t, "asterisk-start")
+	a := e.waitAlarm(id, "unanswered")
+	t.Logf("alarm #%d %s\n%s", a.Number, a.State, attemptsString(a))
+	first := a.Attempts[0]
+	if first.Number != "+31612345108" || first.Outcome != alleenwerken.OutcomeFailed {
+		t.Fatalf("first attempt %s %s, want +31612345108 failed", first.Number, first.Outcome)
+	}
+	// Calls not placed while Asterisk was away are failed attempts of the
+	// same number; then the decline and the busy fallback follow.
+	var placed []string
+	for _, at := range a.Attempts[1:] {
+		if !strings.HasPrefix(at.Reason, "call not placed") {
+			placed = append(placed, at.Number+" "+string(at.Outcome))
+		}
+	}
+	if got, want := strings.Join(placed, ", "), "+31612345106 declined, +31612345105 busy"; got != want {
+		t.Fatalf("after the restart: %s, want %s", got, want)
+	}
+}
