@@ -31,6 +31,7 @@ type fakeARI struct {
 	answer   bool
 	down     bool // refuse the event websocket (Asterisk not up)
 	failPlay bool // every playback fails (a missing sound file)
+	holdPlay bool // playbacks never finish
 }
 
 func newFakeARI(t *testing.T) *fakeARI {
@@ -95,11 +96,14 @@ func newFakeARI(t *testing.T) *fakeARI {
 		w.WriteHeader(201)
 		fmt.Fprintf(w, `{"id":%q,"media_uri":%q}`, pb, media)
 		f.mu.Lock()
-		state := "done"
+		state, hold := "done", f.holdPlay
 		if f.failPlay {
 			state = "failed"
 		}
 		f.mu.Unlock()
+		if hold {
+			return
+		}
 		go f.push(fmt.Sprintf(`{"type":"PlaybackFinished","playback":{"id":%q,"media_uri":%q,"target_uri":"channel:%s","state":%q}}`, pb, media, id, state))
 	})
 	mux.HandleFunc("DELETE /ari/playbacks/{pb}", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
@@ -350,5 +354,38 @@ func TestFailedPromptFailsTheCall(t *testing.T) {
 	_, played, _, _ := r.snapshot()
 	if res.Outcome != alleenwerken.OutcomeFailed || !strings.Contains(res.Reason, "sound:aw-") || len(played) != 0 {
 		t.Fatalf("result %+v played %q, want failed for the prompt", res, played)
+	}
+}
+
+// The person hangs up right after pressing 1: the call is still accepted.
+func TestDroppedAfterAcceptIsAccepted(t *testing.T) {
+	f := newFakeARI(t)
+	f.mu.Lock()
+	f.holdPlay = true
+	f.mu.Unlock()
+	tel, err := ari.New(f.config(), nil, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel.Close()
+	waitFor(t, "connection", tel.Connected)
+	req := request("+31612345678")
+	r := newRecorder(alleenwerken.AcceptPlan{OfferSMS: true})
+	done := make(chan alleenwerken.CallResult, 1)
+	go func() {
+		res, _ := tel.Call(context.Background(), req, r)
+		done <- res
+	}()
+	waitFor(t, "answer", func() bool { log, _, _, _ := r.snapshot(); return len(log) > 0 })
+	f.push(fmt.Sprintf(`{"type":"ChannelDtmfReceived","digit":"1","channel":{"id":%q}}`, req.ID))
+	waitFor(t, "accept", func() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.accepted })
+	f.push(fmt.Sprintf(`{"type":"ChannelHangupRequest","cause":16,"channel":{"id":%q}}`, req.ID))
+	f.push(fmt.Sprintf(`{"type":"ChannelDestroyed","cause":16,"cause_txt":"Normal Clearing","channel":{"id":%q}}`, req.ID))
+	res := <-done
+	if res.Outcome != alleenwerken.OutcomeAccepted || res.Cause != 16 {
+		t.Fatalf("result %+v, want accepted", res)
+	}
+	if _, _, _, choice := r.snapshot(); choice != "" {
+		t.Fatalf("SMS choice %q reported for a call that dropped before the offer", choice)
 	}
 }
