@@ -147,6 +147,15 @@ func api(t *testing.T, d *daemon, token, method, path, body string) map[string]a
 
 const startBody = `{"worker":{"name":"Laura van Dijk","phone":"0617782201"},"alarm_numbers":["0612345671","0612345672","0612345673"],"duration_minutes":60}`
 
+func getJSON(url string, v any) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
 func openStore(t *testing.T, dir string) *store.DB {
 	t.Helper()
 	db, err := store.Open(filepath.Join(dir, "aw.db"), nil)

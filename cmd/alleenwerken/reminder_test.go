@@ -1,0 +1,98 @@
+package main_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warthog618/sms"
+	"github.com/warthog618/sms/encoding/tpdu"
+
+	"alleenwerken/gsm/modemsim"
+)
+
+// TestReminderThroughModem runs the real daemon (not the demo) against a
+// simulated modem on a real pseudo-terminal: a session started through the
+// API gets its reminder SMS at expiry minus the reminder lead, with the expiry
+// in local time (Europe/Amsterdam) in the text.
+func TestReminderThroughModem(t *testing.T) {
+	sim, err := modemsim.New(modemsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	dir, listen := t.TempDir(), freeAddr(t)
+	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\n"+
+		"ari.url = http://%s/ari\nari.user = x\nari.password = y\nmodem.port = %s\n"+
+		"settings.reminder_lead = 55s\nsettings.time_zone = Europe/Amsterdam\n",
+		listen, dir, dir, freeAddr(t), sim.Path())
+	f := filepath.Join(dir, "aw.conf")
+	os.WriteFile(f, []byte(conf), 0o600)
+	d := &daemon{stdout: &syncBuffer{}, stderr: &syncBuffer{}, url: "http://" + listen, done: make(chan error, 1)}
+	d.cmd = exec.Command(binary, "run", "-config", f)
+	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.done <- d.cmd.Wait() }()
+	t.Cleanup(func() { d.cmd.Process.Kill(); <-d.done })
+	waitHealthy(t, d, "sms")
+
+	out, err := exec.Command(binary, "token", "create", "-config", f, "-name", "t").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A 1-minute session with a 55 s lead: the reminder is due after 5 s.
+	v := api(t, d, strings.TrimSpace(string(out)), "POST", "/api/v1/sessions",
+		`{"worker":{"name":"Laura","phone":"06-17782201"},"alarm_numbers":["0650262703","0650929952"],"duration_minutes":1}`)
+	expires, _ := time.Parse(time.RFC3339, v["expires_at"].(string))
+	reminderAt, _ := time.Parse(time.RFC3339, v["reminder_at"].(string))
+	if got := expires.Sub(reminderAt); got != 55*time.Second {
+		t.Fatalf("reminder_at %s is %s before expiry", reminderAt, got)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(sim.Sent()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reminder through the modem\n%s", d.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	sub := sim.Sent()[0]
+	late := sub.At.Sub(reminderAt)
+	t.Logf("reminder reached the modem %s after reminder_at", late.Round(time.Millisecond))
+	if late < -time.Second || late > 5*time.Second {
+		t.Fatalf("reminder at %s, due %s", sub.At, reminderAt)
+	}
+	b, err := sms.Decode([]*tpdu.TPDU{sub.TPDU})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ams, _ := time.LoadLocation("Europe/Amsterdam")
+	want := "Alleen Werken: je timer loopt om " + expires.In(ams).Format("15:04") + " af."
+	if sub.TPDU.DA.Number() != "+31617782201" || !strings.HasPrefix(string(b), want) {
+		t.Fatalf("to %s text %q, want prefix %q", sub.TPDU.DA.Number(), b, want)
+	}
+	d.stop(t)
+}
+
+// waitHealthy waits until /healthz shows component ok.
+func waitHealthy(t *testing.T, d *daemon, component string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var h struct {
+			Components map[string]struct{ State, Reason string }
+		}
+		if err := getJSON(d.url+"/healthz", &h); err == nil && h.Components[component].State == "ok" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not ok within 15 s\n%s", component, d.stderr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
