@@ -20,7 +20,8 @@ type Dispatcher struct {
 	Logger  *slog.Logger
 	// Poll is how often idle senders look for due messages (default 2 s).
 	Poll time.Duration
-	// MaxTries is how often a recoverable error is retried (default 8).
+	// MaxTries is how often a reminder is tried on recoverable errors
+	// (default 8); alarm messages are tried three times as often.
 	MaxTries int
 
 	wake chan struct{}
@@ -131,7 +132,7 @@ func (d *Dispatcher) send(ctx context.Context, s SMSSender, m *SMS) {
 		d.Logger.Info("sms sent", "sms", m.ID, "kind", m.Kind, "to", m.To, "modem", s.Name(), "refs", rcpt.Refs)
 	case errors.As(err, &se) && se.Unknown:
 		d.unknown(ctx, m, err.Error())
-	case (errors.As(err, &se) && se.Retry || ctx.Err() != nil) && m.Tries < d.MaxTries:
+	case (errors.As(err, &se) && se.Retry || ctx.Err() != nil) && m.Tries < d.maxTries(m):
 		wait := min(5*time.Second<<min(max(m.Tries-1, 0), 6), 5*time.Minute)
 		next := d.Clock.Now().Add(wait)
 		d.finish(m.ID, func(x *SMS) { x.State, x.NextTryAt, x.LastError = SMSQueued, &next, err.Error() })
@@ -140,6 +141,15 @@ func (d *Dispatcher) send(ctx context.Context, s SMSSender, m *SMS) {
 		d.finish(m.ID, func(x *SMS) { x.State, x.LastError = SMSFailed, err.Error() })
 		d.Logger.Error("sms: send failed for good", "sms", m.ID, "kind", m.Kind, "to", m.To, "modem", s.Name(), "err", err)
 	}
+}
+
+// maxTries is how often a message is tried: alarm, responder and admin
+// messages three times as often as reminders (about 2 hours in all).
+func (d *Dispatcher) maxTries(m *SMS) int {
+	if m.Kind == SMSReminder {
+		return d.MaxTries
+	}
+	return 3 * d.MaxTries
 }
 
 // unknown handles a message that may have gone out: reminders stay unknown;
