@@ -65,17 +65,37 @@ func (t *Telephony) Call(ctx context.Context, req alleenwerken.CallRequest, p al
 	if req.ID == "" || req.Number == "" {
 		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EINVALID, "Gesprek zonder id of nummer.")
 	}
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "Telefonie wordt afgesloten.")
+	}
+	t.calls.Add(1) // under t.mu: Close waits for every call that got past here
+	t.mu.Unlock()
+	defer t.calls.Done()
+	// Wait for a slot, but not past Close.
+	actx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-t.closing:
+			cancel()
+		case <-actx.Done():
+		}
+	}()
+	err := t.limit.acquire(actx)
+	cancel()
+	if err != nil {
+		if ctx.Err() == nil {
+			return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "Telefonie wordt afgesloten.")
+		}
+		return alleenwerken.CallResult{}, err
+	}
+	defer t.limit.release()
 	select {
 	case <-t.closing:
 		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "Telefonie wordt afgesloten.")
 	default:
 	}
-	if err := t.limit.acquire(ctx); err != nil {
-		return alleenwerken.CallResult{}, err
-	}
-	defer t.limit.release()
-	t.calls.Add(1)
-	defer t.calls.Done()
 
 	l := t.currentLink()
 	if l == nil {

@@ -389,3 +389,45 @@ func TestDroppedAfterAcceptIsAccepted(t *testing.T) {
 		t.Fatalf("SMS choice %q reported for a call that dropped before the offer", choice)
 	}
 }
+
+// Close ends the call in progress and a call waiting for a slot is never
+// placed.
+func TestCloseWithWaitingCall(t *testing.T) {
+	f := newFakeARI(t)
+	f.mu.Lock()
+	f.holdPlay = true
+	f.mu.Unlock()
+	cfg := f.config()
+	cfg.MaxCalls = 1
+	tel, err := ari.New(cfg, nil, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "connection", tel.Connected)
+	type result struct {
+		res alleenwerken.CallResult
+		err error
+	}
+	first, second := make(chan result, 1), make(chan result, 1)
+	r1 := newRecorder(alleenwerken.AcceptPlan{})
+	req1, req2 := request("+31612345678"), request("+31612345679")
+	go func() { res, err := tel.Call(context.Background(), req1, r1); first <- result{res, err} }()
+	waitFor(t, "answer", func() bool { log, _, _, _ := r1.snapshot(); return len(log) > 0 })
+	go func() {
+		res, err := tel.Call(context.Background(), req2, newRecorder(alleenwerken.AcceptPlan{}))
+		second <- result{res, err}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	tel.Close()
+	if r := <-first; r.err != nil || r.res.Outcome != alleenwerken.OutcomeFailed {
+		t.Fatalf("call in progress: %+v %v", r.res, r.err)
+	}
+	if r := <-second; alleenwerken.ErrorCode(r.err) != alleenwerken.EUNAVAILABLE {
+		t.Fatalf("waiting call: %+v %v, want not placed", r.res, r.err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.channels) != 0 {
+		t.Fatalf("channels left: %v", f.channels)
+	}
+}

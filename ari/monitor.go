@@ -53,13 +53,16 @@ func (t *Telephony) sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// attach makes l the live link.
+// attach makes l the live link, with the trunk's state already read so that
+// Health is right the moment the adapter reports itself connected.
 func (t *Telephony) attach(l *link) {
+	state := t.trunkState(context.Background(), l)
 	t.mu.Lock()
 	t.link = l
+	t.trunk = state
 	t.mu.Unlock()
-	t.log.Info("connected to Asterisk", "version", l.version, "entity_id", l.entityID, "via", t.cfg.target())
-	t.checkTrunk(context.Background(), l)
+	t.refreshHealth()
+	t.log.Info("connected to Asterisk", "version", l.version, "entity_id", l.entityID, "via", t.cfg.target(), "trunk", state)
 }
 
 // detach drops a lost link: every call on it ends as lost.
@@ -120,25 +123,31 @@ func (t *Telephony) watch(ctx context.Context, l *link) string {
 
 // checkTrunk reads the trunk endpoint's state and updates Health.
 func (t *Telephony) checkTrunk(ctx context.Context, l *link) {
+	state := t.trunkState(ctx, l)
+	t.mu.Lock()
+	t.trunk = state
+	t.mu.Unlock()
+	t.refreshHealth()
+}
+
+// trunkState asks Asterisk for the trunk endpoint's state (qualify).
+func (t *Telephony) trunkState(ctx context.Context, l *link) string {
 	t.mu.Lock()
 	name := t.trunkEP
 	t.mu.Unlock()
 	rctx, cancel := context.WithTimeout(ctx, t.cfg.RequestTimeout)
 	defer cancel()
-	state := "unknown"
 	d, err := withinValue(rctx, func() (*ari.EndpointData, error) {
 		return l.ari.Endpoint().Data(ari.NewEndpointKey("PJSIP", name))
 	})
-	if err == nil && d != nil && d.State != "" {
-		state = d.State
-	}
 	if err != nil {
 		t.log.Warn("reading the trunk endpoint failed", "endpoint", name, "err", err)
+		return "unknown"
 	}
-	t.mu.Lock()
-	t.trunk = state
-	t.mu.Unlock()
-	t.refreshHealth()
+	if d == nil || d.State == "" {
+		return "unknown"
+	}
+	return d.State
 }
 
 // refreshHealth derives Health from the link and the trunk state.

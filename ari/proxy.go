@@ -51,7 +51,8 @@ func dialProxy(ctx context.Context, cfg Config, onEvent func(*link, []byte)) (*l
 	l.ari = cl
 	l.closeFn = func() {
 		_ = sub.Unsubscribe()
-		cl.Close()
+		// Cancelling the client's context closes it; calling Close as well
+		// races with the library's own closing goroutine.
 		cancel()
 		nc.Close()
 	}

@@ -29,6 +29,7 @@ type Telephony struct {
 	once    sync.Once
 
 	mu       sync.Mutex
+	closed   bool
 	link     *link
 	health   alleenwerken.Health
 	trunk    string           // trunk endpoint state: online, offline, unknown
@@ -201,6 +202,9 @@ func (t *Telephony) listChannels(ctx context.Context, l *link) ([]string, error)
 // created, and disconnects. It waits up to about 10 s for calls to end.
 func (t *Telephony) Close() error {
 	t.once.Do(func() {
+		t.mu.Lock()
+		t.closed = true
+		t.mu.Unlock()
 		close(t.closing)
 		done := make(chan struct{})
 		go func() { t.calls.Wait(); close(done) }()
