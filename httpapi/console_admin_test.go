@@ -5,6 +5,8 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -252,8 +254,27 @@ func TestConsoleEnglish(t *testing.T) {
 	}
 }
 
+// TestConsoleTexts checks that every text exists in both languages.
 func TestConsoleTexts(t *testing.T) {
-	if err := httpapi.CheckTexts(); err != nil {
-		t.Fatal(err)
+	for lang, m := range httpapi.Texts {
+		for other, o := range httpapi.Texts {
+			for k := range m {
+				if _, ok := o[k]; !ok {
+					t.Errorf("text %q is in %s but not in %s", k, lang, other)
+				}
+			}
+		}
+	}
+	files, _ := filepath.Glob("templates/*.html")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`\.T\.([a-z_]+)`).FindAllStringSubmatch(string(b), -1) {
+			if _, ok := httpapi.Texts["nl"][m[1]]; !ok {
+				t.Errorf("%s uses the missing text %q", f, m[1])
+			}
+		}
 	}
 }

@@ -1,0 +1,479 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"alleenwerken"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is where Debian's chromium lives.
+const chromiumPath = "/usr/bin/chromium"
+
+// Browser is a headless Chromium; each Tab has cookies of its own.
+type Browser struct {
+	t    *testing.T // the running step: failures go here
+	top  *testing.T // the whole walk-through: tabs live as long as it
+	root context.Context
+	base string
+	out  string // screenshots
+}
+
+// NewBrowser starts Chromium. Without it the test fails on CI (CI=true)
+// and is skipped elsewhere.
+func NewBrowser(t *testing.T, base string) *Browser {
+	t.Helper()
+	path := chromiumPath
+	if _, err := os.Stat(path); err != nil {
+		if p, err := exec.LookPath("chromium"); err == nil {
+			path = p
+		} else if os.Getenv("CI") == "true" {
+			t.Fatalf("chromium is not installed (apt-get install -y chromium); browser tests must run on CI")
+		} else {
+			t.Skip("chromium is not installed (apt-get install -y chromium): skipping the browser tests")
+		}
+	}
+	dir, err := os.MkdirTemp("", "aw-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// Chromium's helpers may still write for a moment after it exits.
+		for range 50 {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(dir),
+		chromedp.WindowSize(1280, 900),
+	)
+	root, cancelRoot := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancelRoot(); cancelAlloc() })
+	if err := chromedp.Do(root); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	out := os.Getenv("AW_ARTIFACTS")
+	if out == "" {
+		out = t.TempDir()
+	} else if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &Browser{t: t, top: t, root: root, base: base, out: out}
+}
+
+// Tab is one person at the browser.
+type Tab struct {
+	b   *Browser
+	ctx context.Context
+}
+
+// NewTab opens a tab in a browser context of its own (own cookies).
+func (b *Browser) NewTab() *Tab {
+	ctx, cancel := chromedp.NewContext(b.root, chromedp.WithNewBrowserContext())
+	b.top.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		b.t.Fatal(err)
+	}
+	return &Tab{b: b, ctx: ctx}
+}
+
+// within runs a step with a time limit.
+func (tb *Tab) within(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(tb.ctx, d)
+}
+
+// Do runs steps, failing the test on error.
+func (tb *Tab) Do(steps ...chromedp.Action[chromedp.Void]) {
+	tb.b.t.Helper()
+	ctx, cancel := tb.within(15 * time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		tb.b.t.Fatal(err)
+	}
+}
+
+// Open navigates to a path and returns the response's status.
+func (tb *Tab) Open(path string) int64 {
+	tb.b.t.Helper()
+	ctx, cancel := tb.within(15 * time.Second)
+	defer cancel()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(tb.b.base+path))
+	if err != nil {
+		tb.b.t.Fatal(err)
+	}
+	return resp.Status
+}
+
+// Submit clicks a button and waits for the page it leads to.
+func (tb *Tab) Submit(button string) *network.Response {
+	tb.b.t.Helper()
+	ctx, cancel := tb.within(15 * time.Second)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(button)))
+	if err != nil {
+		tb.b.t.Fatalf("submit %s: %v", button, err)
+	}
+	return resp
+}
+
+// Fill replaces the value of an input.
+func (tb *Tab) Fill(id, value string) {
+	tb.b.t.Helper()
+	ctx, cancel := tb.within(10 * time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(document.getElementById(%q).value = "", true)`, id))); err != nil {
+		tb.b.t.Fatalf("clearing %s: %v", id, err)
+	}
+	tb.Do(chromedp.SendKeys(chromedp.ID(id), value))
+}
+
+// Text returns an element's text.
+func (tb *Tab) Text(sel string) string {
+	tb.b.t.Helper()
+	ctx, cancel := tb.within(10 * time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		tb.b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// WaitJS waits up to 15 s until a JavaScript expression is true.
+func (tb *Tab) WaitJS(what, expr string) {
+	tb.b.t.Helper()
+	ctx, cancel := tb.within(16 * time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(15*time.Second), chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		tb.b.t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// Location returns the current URL's path.
+func (tb *Tab) Location() string {
+	tb.b.t.Helper()
+	u, err := chromedp.Run(tb.ctx, chromedp.Location())
+	if err != nil {
+		tb.b.t.Fatal(err)
+	}
+	return strings.TrimPrefix(u, tb.b.base)
+}
+
+// Screenshot saves the whole page at a width as a PNG artefact.
+func (tb *Tab) Screenshot(name string, width, height int64, mobile bool) {
+	tb.b.t.Helper()
+	var opts []chromedp.EmulateViewportOption
+	if mobile {
+		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	tb.Do(chromedp.EmulateViewport(width, height, opts...))
+	ctx, cancel := tb.within(15 * time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		tb.b.t.Fatal(err)
+	}
+	file := filepath.Join(tb.b.out, name)
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		tb.b.t.Fatal(err)
+	}
+	tb.b.t.Logf("screenshot %s (%d bytes)", file, len(png))
+	tb.Do(chromedp.EmulateViewport(1280, 900))
+}
+
+// Login logs a user in through the form.
+func (tb *Tab) Login(name, password string) *network.Response {
+	tb.b.t.Helper()
+	tb.Open("/login")
+	tb.Fill("name", name)
+	tb.Fill("password", password)
+	return tb.Submit("#login")
+}
+
+// apiCall sends a JSON request to the app API with a device token.
+func apiCall(t *testing.T, e *ConsoleEnv, token, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	var buf bytes.Buffer
+	if body != nil {
+		json.NewEncoder(&buf).Encode(body)
+	}
+	req, _ := http.NewRequest(method, e.HTTP.URL+path, &buf)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+// TestBrowser walks through the console in headless Chromium: an
+// installer's and an admin's tasks, an alarm from the app API watched on its
+// information page as the ladder calls, the ways in for a responder, handling
+// it, and the refusals.
+func TestBrowser(t *testing.T) {
+	e := MustOpenConsoleEnv(t)
+	b := NewBrowser(t, e.HTTP.URL)
+	start := time.Now()
+	defer func() { t.Logf("browser walk-through took %s", time.Since(start).Round(time.Millisecond)) }()
+
+	admin := b.NewTab()
+	step := func(name string, f func(t *testing.T)) {
+		if !t.Run(name, func(st *testing.T) {
+			b.t = st
+			defer func() { b.t = t }()
+			f(st)
+		}) {
+			t.FailNow()
+		}
+	}
+
+	step("LogIn", func(t *testing.T) {
+		if r := admin.Login(superName, testPassword); r.Status != http.StatusOK {
+			t.Fatalf("status %d", r.Status)
+		}
+		if got := admin.Text("h1"); got != "Alleen Werken" {
+			t.Fatalf("home h1 %q", got)
+		}
+	})
+
+	step("ChangeFallbackNumber", func(t *testing.T) {
+		admin.Open("/console/settings")
+		if got := admin.Text(".crumbs"); !strings.Contains(got, "Organisatie › Stamgegevens › Instellingen › Alleen werken") {
+			t.Fatalf("crumbs %q", got)
+		}
+		admin.Fill("fallback_number", "06 12345678")
+		admin.Submit("#save")
+		if got := admin.Text("#flash"); !strings.Contains(got, "opgeslagen") {
+			t.Fatalf("flash %q", got)
+		}
+		if s, _ := e.DB.Settings(context.Background()); s.FallbackNumber != "+31612345678" {
+			t.Fatalf("fallback %q", s.FallbackNumber)
+		}
+		if a := e.Audit(alleenwerken.AuditSettingChanged); len(a) != 1 || a[0].New != "+31612345678" {
+			t.Fatalf("audit %+v", a)
+		}
+	})
+
+	step("ValidationErrorNextToField", func(t *testing.T) {
+		admin.Fill("ring_timeout", "999")
+		if r := admin.Submit("#save"); r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d", r.Status)
+		}
+		if got := admin.Text("#field-ring_timeout .field-error"); !strings.Contains(got, "beltijd") {
+			t.Fatalf("error next to the field %q", got)
+		}
+		if s, _ := e.DB.Settings(context.Background()); s.RingTimeout != 30*time.Second {
+			t.Fatalf("saved anyway: %s", s.RingTimeout)
+		}
+	})
+
+	step("DeviceToken", func(t *testing.T) {
+		admin.Open("/console/installation")
+		admin.Fill("device-name", "Telefoon Browser")
+		admin.Submit("#create-token")
+		tok := admin.Text("#new-token")
+		if !strings.HasPrefix(tok, "aw_") {
+			t.Fatalf("token %q", tok)
+		}
+		if st, _ := apiCall(t, e, tok, "GET", "/api/v1/sessions/none", nil); st != http.StatusNotFound {
+			t.Fatalf("new token: %d, want 404 (known device)", st)
+		}
+		admin.Submit(`tr[data-name="Telefoon Browser"] button.revoke`)
+		if got := admin.Text("#flash"); !strings.Contains(got, "ingetrokken") {
+			t.Fatalf("flash %q", got)
+		}
+		if st, _ := apiCall(t, e, tok, "GET", "/api/v1/sessions/none", nil); st != http.StatusUnauthorized {
+			t.Fatalf("revoked token: %d, want 401", st)
+		}
+	})
+
+	var a *alleenwerken.Alarm
+	var call *StepCall
+	responder := b.NewTab()
+	infoPath := ""
+	step("AlarmPageFollowsLadder", func(t *testing.T) {
+		st, body := apiCall(t, e, e.Token, "POST", "/api/v1/sessions", startBody())
+		if st != http.StatusCreated {
+			t.Fatalf("start: %d %v", st, body)
+		}
+		sid := body["id"].(string)
+		if st, body := apiCall(t, e, e.Token, "POST", "/api/v1/sessions/"+sid+"/alarm", nil); st != http.StatusAccepted {
+			t.Fatalf("alarm: %d %v", st, body)
+		}
+		a = e.WaitAlarm(sid)
+		call = e.Tel.Next(t)
+		infoPath = fmt.Sprintf("/console/alarms/%d", a.Number)
+
+		responder.Login(responderName, testPassword)
+		responder.Open(infoPath)
+		if got := responder.Text("#title"); got != fmt.Sprintf("Melding #%d | Bezig met bellen", a.Number) {
+			t.Fatalf("title %q", got)
+		}
+		for sel, want := range map[string]string{"#worker": "Laura van Dijk", "#address": "Schothorsterlaan 54", "#reference": "12513", "#description": "meterkast"} {
+			if got := responder.Text(sel); !strings.Contains(got, want) {
+				t.Fatalf("%s %q, want %q", sel, got, want)
+			}
+		}
+		call.End(alleenwerken.OutcomeBusy)
+		responder.WaitJS("busy on the page", `document.getElementById('attempts').innerText.includes('bezet')`)
+		call = e.Tel.Next(t)
+		call.End(alleenwerken.OutcomeDeclined)
+		responder.WaitJS("declined on the page", `document.getElementById('attempts').innerText.includes('geweigerd')`)
+		call = e.Tel.Next(t)
+		call.End(alleenwerken.OutcomeNoAnswer)
+		responder.WaitJS("no answer on the page", `document.getElementById('attempts').innerText.includes('geen gehoor')`)
+		call = e.Tel.Next(t)
+		if call.Req.Number != "+31612345678" {
+			t.Fatalf("fallback call to %s, want the new fallback number", call.Req.Number)
+		}
+		responder.WaitJS("the fallback ringing", `document.getElementById('attempts').innerText.includes('+31612345678')`)
+		responder.Screenshot("info-desktop.png", 1280, 900, false)
+		responder.Screenshot("info-phone.png", 390, 844, true)
+	})
+
+	step("SMSLink", func(t *testing.T) {
+		link := e.Link(a.ID)
+		anon := b.NewTab()
+		if st := anon.Open(link); st != http.StatusOK {
+			t.Fatalf("status %d", st)
+		}
+		if got := anon.Text("#title"); !strings.HasPrefix(got, fmt.Sprintf("Melding #%d | ", a.Number)) {
+			t.Fatalf("title %q", got)
+		}
+		if got := anon.Text("#worker"); !strings.Contains(got, "Laura van Dijk") {
+			t.Fatalf("worker %q", got)
+		}
+	})
+
+	var codeTab *Tab
+	step("NumberAndAccessCode", func(t *testing.T) {
+		codeTab = b.NewTab()
+		codeTab.Open("/melding")
+		codeTab.Fill("number", fmt.Sprint(a.Number))
+		codeTab.Fill("code", a.AccessCode)
+		if r := codeTab.Submit("#open"); r.Status != http.StatusOK {
+			t.Fatalf("status %d", r.Status)
+		}
+		if !strings.HasPrefix(codeTab.Location(), "/m/") {
+			t.Fatalf("at %s", codeTab.Location())
+		}
+		if got := codeTab.Text("#worker"); !strings.Contains(got, "Laura van Dijk") {
+			t.Fatalf("worker %q", got)
+		}
+	})
+
+	step("RefusedWrongAccessCode", func(t *testing.T) {
+		wrong := b.NewTab()
+		wrong.Open("/melding")
+		wrong.Fill("number", fmt.Sprint(a.Number))
+		bad := "1234"
+		if a.AccessCode == bad {
+			bad = "4321"
+		}
+		wrong.Fill("code", bad)
+		if r := wrong.Submit("#open"); r.Status != http.StatusForbidden {
+			t.Fatalf("status %d", r.Status)
+		}
+		if got := wrong.Text("#error"); !strings.Contains(got, "klopt niet") {
+			t.Fatalf("error %q", got)
+		}
+		if ok, _ := chromedp.Run(wrong.ctx, chromedp.Evaluate[bool](`document.body.innerText.includes('Laura')`)); ok {
+			t.Fatal("the page shows the worker after a wrong code")
+		}
+	})
+
+	step("MarkHandledStopsLadder", func(t *testing.T) {
+		responder.Open(infoPath)
+		responder.Fill("remark", "geslaagde test O.M.A.")
+		responder.Submit("#handle")
+		if got := responder.Text("#title"); got != fmt.Sprintf("Melding #%d | Afgehandeld", a.Number) {
+			t.Fatalf("title %q", got)
+		}
+		if got := responder.Text("#handled-remark"); got != "geslaagde test O.M.A." {
+			t.Fatalf("remark %q", got)
+		}
+		eventually(t, "the ringing call is hung up", func() bool { return e.Tel.Cancelled() == 1 })
+		e.Clock.Advance(10 * time.Minute)
+		if !e.Tel.Quiet(300 * time.Millisecond) {
+			t.Fatal("the ladder called again after the alarm was handled")
+		}
+		// The page opened by the code follows by itself and drops the form.
+		codeTab.WaitJS("handled on the other page", `document.getElementById('state').innerText === 'Afgehandeld' && !document.getElementById('handle-form')`)
+	})
+
+	step("HealthScreenshot", func(t *testing.T) {
+		admin.Open("/console/health")
+		if got := admin.Text("#overall"); !strings.Contains(got, "Totaal") {
+			t.Fatalf("overall %q", got)
+		}
+		admin.Screenshot("health.png", 1280, 900, false)
+	})
+
+	step("RefusedAfterLogout", func(t *testing.T) {
+		admin.Submit("#logout")
+		if loc := admin.Location(); !strings.HasPrefix(loc, "/login") {
+			t.Fatalf("after logout at %s", loc)
+		}
+		admin.Open("/console/settings")
+		if loc := admin.Location(); !strings.HasPrefix(loc, "/login") {
+			t.Fatalf("settings after logout at %s", loc)
+		}
+	})
+
+	step("RefusedExpiredLink", func(t *testing.T) {
+		link := e.Link(a.ID)
+		e.Clock.Advance(alleenwerken.InfoTokenTTL)
+		tab := b.NewTab()
+		if st := tab.Open(link); st != http.StatusForbidden {
+			t.Fatalf("status %d", st)
+		}
+		if got := tab.Text("#error"); !strings.Contains(got, "verlopen") {
+			t.Fatalf("error %q", got)
+		}
+	})
+
+	step("RefusedAfterTooManyLogins", func(t *testing.T) {
+		tab := b.NewTab()
+		for i := 0; i < 5; i++ {
+			if r := tab.Login(installerName, "wrong password"); r.Status != http.StatusUnauthorized {
+				t.Fatalf("attempt %d: %d", i+1, r.Status)
+			}
+		}
+		if r := tab.Login(installerName, testPassword); r.Status != http.StatusTooManyRequests {
+			t.Fatalf("right password after 5 failures: %d", r.Status)
+		}
+		if got := tab.Text("#error"); !strings.Contains(got, "Te veel mislukte pogingen") {
+			t.Fatalf("error %q", got)
+		}
+	})
+}
