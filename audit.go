@@ -37,6 +37,8 @@ const (
 	AuditAlarmViewed    = "alarm_viewed"
 	AuditAlarmHandled   = "alarm_handled"
 	AuditAccessRefused  = "access_refused"
+	AuditTestAlarm      = "test_alarm_raised"
+	AuditBackup         = "backup_downloaded"
 )
 
 // AuditStore keeps the audit log. Entries are never changed or removed.

@@ -2,6 +2,7 @@ package alleenwerken
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -52,6 +53,14 @@ type InfoLinks interface {
 	AlarmByInfoToken(ctx context.Context, token string, now time.Time) (*Alarm, error)
 }
 
+// TestAlarms raises test alarms from the console.
+type TestAlarms interface {
+	// RaiseTestAlarm raises an alarm marked test (every prompt, SMS and
+	// record) that calls numbers, then the fallback number, through the
+	// real ladder. EINVALID names the field "numbers".
+	RaiseTestAlarm(ctx context.Context, numbers []string) (*Alarm, error)
+}
+
 // ConsoleStore is all storage the web console uses.
 type ConsoleStore interface {
 	SessionStore
@@ -63,6 +72,8 @@ type ConsoleStore interface {
 	AuditStore
 	ConsoleSessions
 	InfoLinks
+	// Backup writes a consistent copy of the database to w.
+	Backup(ctx context.Context, w io.Writer) (int64, error)
 }
 
 // Valid roles, in the order the console lists them.

@@ -431,6 +431,24 @@ func TestBrowser(t *testing.T) {
 		codeTab.WaitJS("handled on the other page", `document.getElementById('state').innerText === 'Afgehandeld' && !document.getElementById('handle-form')`)
 	})
 
+	step("TestAlarmMarkedTest", func(t *testing.T) {
+		admin.Open("/console/installation")
+		admin.Fill("test-numbers", "201")
+		admin.Submit("#test-alarm")
+		call := e.Tel.Next(t)
+		if call.Req.Number != "201" || !call.Req.Test {
+			t.Fatalf("call %+v, want a test call to 201", call.Req)
+		}
+		call.Accept()
+		alarms, _ := e.DB.Alarms(context.Background(), 1)
+		ta := alarms[0]
+		eventually(t, "accepted", func() bool { return e.Alarm(ta.ID).State == alleenwerken.AlarmAccepted })
+		admin.Open(fmt.Sprintf("/console/alarms/%d", ta.Number))
+		if got := admin.Text("#title"); got != fmt.Sprintf("Melding #%d | Aangenomen TEST", ta.Number) {
+			t.Fatalf("title %q", got)
+		}
+	})
+
 	step("HealthScreenshot", func(t *testing.T) {
 		admin.Open("/console/health")
 		if got := admin.Text("#overall"); !strings.Contains(got, "Totaal") {

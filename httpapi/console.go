@@ -40,6 +40,9 @@ type ConsoleConfig struct {
 	DatabasePath string
 	// Logger receives internal errors; slog.Default() if nil.
 	Logger *slog.Logger
+	// TestAlarms raises test alarms from the installation page; the form
+	// is hidden when nil.
+	TestAlarms alleenwerken.TestAlarms
 	// BcryptCost for passwords set in the console; DefaultBcryptCost if 0.
 	BcryptCost int
 }
@@ -54,6 +57,7 @@ type Console struct {
 	loginThrottle *throttle // failed log-ins, per user name and per IP
 	codeThrottle  *throttle // wrong access codes, per IP
 	numThrottle   *throttle // wrong access codes, per report number
+	linkThrottle  *throttle // unknown or expired /m/ links, per IP
 }
 
 // NewConsole parses the templates and returns a console.
@@ -77,6 +81,7 @@ func NewConsole(cfg ConsoleConfig) (*Console, error) {
 		loginThrottle: newThrottle(cfg.Clock, LoginMaxFailures, LoginLockout),
 		codeThrottle:  newThrottle(cfg.Clock, CodeMaxFailures, CodeLockout),
 		numThrottle:   newThrottle(cfg.Clock, CodeMaxFailuresPerNumber, time.Hour),
+		linkThrottle:  newThrottle(cfg.Clock, LinkMaxFailures, LinkLockout),
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -150,6 +155,8 @@ func (c *Console) register(r *gin.Engine) {
 	con.GET("/installation", c.allow(install), c.installationPage)
 	con.POST("/installation/tokens", c.checkCSRF, c.allow(install), c.tokenCreate)
 	con.POST("/installation/tokens/:id/revoke", c.checkCSRF, c.allow(install), c.tokenRevoke)
+	con.POST("/installation/test-alarm", c.checkCSRF, c.allow(install), c.testAlarmCreate)
+	con.GET("/backup", c.allow(admin), c.backup)
 }
 
 // secureHeaders keeps pages out of caches, frames and other sites' Referer

@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -74,6 +75,7 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 	con, err := httpapi.NewConsole(httpapi.ConsoleConfig{
 		Store: db, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
 		BcryptCost: bcrypt.MinCost,
+		TestAlarms: &httpapi.TestAlarmRaiser{Store: db, Service: e.Svc, Clock: e.Clock, Logger: discard},
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -395,3 +397,6 @@ func (c *StepCall) Accept() {
 	}
 	c.done <- alleenwerken.CallResult{Outcome: alleenwerken.OutcomeAccepted, Cause: 16}
 }
+
+// writeFile writes data to path.
+func writeFile(path string, data []byte) error { return os.WriteFile(path, data, 0o600) }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"syscall"
+	"time"
 
 	"alleenwerken"
 
@@ -17,6 +18,8 @@ import (
 const (
 	DiskRedBytes   = 200 << 20 // below this much free space: red
 	DiskAmberBytes = 1 << 30   // below this: amber
+	// BackupMaxAge is the age after which the last backup shows amber.
+	BackupMaxAge = 8 * 24 * time.Hour
 )
 
 // healthRow is one line of the health page.
@@ -80,6 +83,7 @@ func (c *Console) healthPage(g *gin.Context) {
 	}
 	v.ConsoleSessions, _ = c.cfg.Store.CountConsoleSessions(ctx, c.cfg.Clock.Now())
 	add(t["comp_test_alarm"], c.testAlarmHealth(g, t))
+	add(t["comp_backup"], c.backupHealth(g, t))
 
 	overall := alleenwerken.Worst(states...)
 	v.Overall = healthRow{State: overall, Label: healthLabel(t, overall)}

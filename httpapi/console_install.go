@@ -21,9 +21,12 @@ type deviceRow struct {
 // installView is the installation page; NewToken is shown once, right
 // after it was made.
 type installView struct {
-	Devices  []deviceRow
-	NewToken string
-	NewName  string
+	Devices     []deviceRow
+	NewToken    string
+	NewName     string
+	TestAlarm   *testAlarmView
+	TestNumbers string
+	CanTest     bool
 }
 
 // installationPage handles GET /console/installation.
@@ -45,10 +48,14 @@ func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMs
 		}
 		v.Devices = append(v.Devices, r)
 	}
+	v.TestAlarm, v.CanTest = c.lastTestAlarm(g), c.cfg.TestAlarms != nil
 	c.render(g, status, "installation", "install_title", v, func(p *page) {
 		p.Error = errMsg
-		if g.Query("done") == "revoked" {
+		switch g.Query("done") {
+		case "revoked":
 			p.Flash = p.T["flash_revoked"]
+		case "test":
+			p.Flash = p.T["flash_test"]
 		}
 	})
 }

@@ -37,7 +37,7 @@ func (c *Console) login(g *gin.Context) {
 	userKey, ipKey := "user:"+strings.ToLower(name), "ip:"+ip
 	wait := max(c.loginThrottle.wait(userKey), c.loginThrottle.wait(ipKey))
 	if wait > 0 {
-		c.audit(g, alleenwerken.AuditEntry{Actor: name, Action: alleenwerken.AuditLoginThrottled})
+		// Not audited: the lock itself was, and a flood must not fill the disk.
 		minutes := int(math.Ceil(wait.Minutes()))
 		c.render(g, http.StatusTooManyRequests, "login", "login_title", form, func(p *page) {
 			p.Error = fmt.Sprintf(t["err_throttled"], minutes)
@@ -60,6 +60,9 @@ func (c *Console) login(g *gin.Context) {
 		c.loginThrottle.fail(userKey)
 		c.loginThrottle.fail(ipKey)
 		c.audit(g, alleenwerken.AuditEntry{Actor: name, Action: alleenwerken.AuditLoginFailed})
+		if c.loginThrottle.wait(userKey) > 0 || c.loginThrottle.wait(ipKey) > 0 {
+			c.audit(g, alleenwerken.AuditEntry{Actor: name, Action: alleenwerken.AuditLoginThrottled, Detail: "te veel mislukte pogingen"})
+		}
 		c.render(g, http.StatusUnauthorized, "login", "login_title", form, func(p *page) { p.Error = t["err_login"] })
 		return
 	}

@@ -26,12 +26,21 @@ const (
 // alarmByLink loads the alarm of the /m/:token link; 403 when it is unknown
 // or expired (the two look the same).
 func (c *Console) alarmByLink(g *gin.Context) *alleenwerken.Alarm {
+	// Polls are neither throttled nor audited: a link's page left open
+	// after it expired must not lock out a whole office behind one address.
+	live := strings.HasSuffix(g.Request.URL.Path, "/live")
+	ipKey := "ip:" + clientIP(g)
+	if wait := c.linkThrottle.wait(ipKey); wait > 0 && !live {
+		c.fail(g, http.StatusTooManyRequests, fmt.Sprintf(texts[c.lang(g)]["err_throttled"], int(math.Ceil(wait.Minutes()))))
+		return nil
+	}
 	a, err := c.cfg.Store.AlarmByInfoToken(g.Request.Context(), g.Param("token"), c.cfg.Clock.Now())
 	switch alleenwerken.ErrorCode(err) {
 	case "":
 		return a
 	case alleenwerken.EUNAUTHORIZED, alleenwerken.ENOTFOUND:
-		if !strings.HasSuffix(g.Request.URL.Path, "/live") {
+		if !live {
+			c.linkThrottle.fail(ipKey)
 			c.audit(g, alleenwerken.AuditEntry{Actor: actorLink, Action: alleenwerken.AuditAccessRefused, Detail: "link onbekend of verlopen"})
 		}
 		c.fail(g, http.StatusForbidden, texts[c.lang(g)]["err_link"])

@@ -78,10 +78,32 @@ func TestConsoleLink(t *testing.T) {
 
 	t.Run("ErrUnknown", func(t *testing.T) {
 		e := MustOpenConsoleEnv(t)
-		e.RaiseAlarm()
-		tok, _ := alleenwerken.NewToken("")
-		if p := e.NewClient().Get("/m/" + tok); p.Status != http.StatusForbidden {
-			t.Fatalf("unknown link: %d", p.Status)
+		a := e.RaiseAlarm()
+		good := e.Link(a.ID)
+		c := e.NewClient()
+		for i := 0; i < httpapi.LinkMaxFailures; i++ {
+			tok, _ := alleenwerken.NewToken("")
+			if p := c.Get("/m/" + tok); p.Status != http.StatusForbidden {
+				t.Fatalf("unknown link: %d", p.Status)
+			}
+		}
+		if got := len(e.Audit(alleenwerken.AuditAccessRefused)); got != httpapi.LinkMaxFailures {
+			t.Fatalf("%d refusals audited", got)
+		}
+		// Then this address waits, and the flood no longer reaches the log.
+		if p := c.Get(good); p.Status != http.StatusTooManyRequests {
+			t.Fatalf("after %d unknown links: %d", httpapi.LinkMaxFailures, p.Status)
+		}
+		if got := len(e.Audit(alleenwerken.AuditAccessRefused)); got != httpapi.LinkMaxFailures {
+			t.Fatalf("%d refusals audited after the lock", got)
+		}
+		// An open page's poll is not locked out.
+		if p := c.Get(good + "/live"); p.Status != http.StatusOK {
+			t.Fatalf("poll: %d", p.Status)
+		}
+		e.Clock.Advance(httpapi.LinkLockout)
+		if p := c.Get(good); p.Status != http.StatusOK {
+			t.Fatalf("after the lockout: %d", p.Status)
 		}
 	})
 }

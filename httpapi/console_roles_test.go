@@ -30,6 +30,8 @@ var consoleRoutes = map[string][]string{
 	"GET /console/installation":                    {superName, installerName},
 	"POST /console/installation/tokens":            {superName, installerName},
 	"POST /console/installation/tokens/:id/revoke": {superName, installerName},
+	"POST /console/installation/test-alarm":        {superName, installerName},
+	"GET /console/backup":                          {superName},
 }
 
 // TestConsoleRoles runs each role against each console route: allowed, or

@@ -22,6 +22,11 @@ const (
 	// hour lock the form for that number (the SMS link and a log-in still
 	// work): four digits must not be guessable from many addresses.
 	CodeMaxFailuresPerNumber = 20
+	// LinkMaxFailures unknown or expired /m/ links opened from one IP lock
+	// that IP out of /m/ for LinkLockout; it keeps guessers from filling
+	// the audit log (the tokens themselves cannot be guessed).
+	LinkMaxFailures = 30
+	LinkLockout     = 15 * time.Minute
 )
 
 // maxThrottleKeys is when the throttles sweep out keys with no recent

@@ -13,10 +13,18 @@
   function poll() {
     fetch(url, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) {
+        if (r.status === 401 || r.status === 403 || r.status === 404) {
+          return null; // logged out or the link expired: stop polling
+        }
         if (!r.ok) { throw new Error("status " + r.status); }
         return r.json();
       })
       .then(function (d) {
+        if (d === null) {
+          var stale = document.getElementById("stale");
+          if (stale) { stale.hidden = false; }
+          return;
+        }
         live.innerHTML = d.html;
         if (d.version !== version) {
           version = d.version;

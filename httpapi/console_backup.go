@@ -1,0 +1,48 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+
+	"alleenwerken"
+
+	"github.com/gin-gonic/gin"
+)
+
+// backup handles GET /console/backup (super admin): a consistent copy of
+// the database as a download, taken while the appliance runs. It holds
+// personal data, so it is audited.
+func (c *Console) backup(g *gin.Context) {
+	now := c.cfg.Clock.Now()
+	name := fmt.Sprintf("alleenwerken-%s.db", now.UTC().Format("20060102-150405"))
+	g.Header("Content-Type", "application/octet-stream")
+	g.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	g.Status(http.StatusOK)
+	n, err := c.cfg.Store.Backup(g.Request.Context(), g.Writer)
+	if err != nil {
+		// The status is sent already: the download breaks off.
+		c.log.Error("console: backup download failed", "err", err)
+		return
+	}
+	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditBackup, Detail: fmt.Sprintf("%s, %d bytes", name, n)})
+}
+
+// backupHealth reports the age of the last backup downloaded from the
+// console (from the audit log).
+func (c *Console) backupHealth(g *gin.Context, t map[string]string) alleenwerken.Health {
+	entries, err := c.cfg.Store.AuditEntries(g.Request.Context(), MaxAuditListed)
+	if err != nil {
+		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: alleenwerken.ErrorMessage(err)}
+	}
+	for _, e := range entries {
+		if e.Action != alleenwerken.AuditBackup {
+			continue
+		}
+		reason := fmt.Sprintf(t["health_backup"], age(c.lang(g), c.cfg.Clock.Now(), e.At))
+		if c.cfg.Clock.Now().Sub(e.At) > BackupMaxAge {
+			return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: reason + " " + t["health_backup_old"]}
+		}
+		return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: reason}
+	}
+	return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: t["health_no_backup"]}
+}

@@ -1,0 +1,115 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"alleenwerken"
+
+	"github.com/gin-gonic/gin"
+)
+
+// TestAlarmRaiser raises test alarms with the core's exported parts: the
+// alarm is stored like any other (marked test, no session) and the
+// service's escalator runs its ladder. It belongs in the core as a Service
+// method; until then the daemon wires this one.
+type TestAlarmRaiser struct {
+	Store   alleenwerken.Store
+	Service *alleenwerken.Service
+	Clock   alleenwerken.Clock
+	Logger  *slog.Logger
+}
+
+var _ alleenwerken.TestAlarms = (*TestAlarmRaiser)(nil)
+
+// RaiseTestAlarm stores a test alarm calling numbers and then the fallback
+// number, and starts its ladder.
+func (r *TestAlarmRaiser) RaiseTestAlarm(ctx context.Context, numbers []string) (*alleenwerken.Alarm, error) {
+	set, err := r.Store.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(numbers) < 1 || len(numbers) > 3 {
+		return nil, alleenwerken.FieldError("numbers", "Geef 1 tot 3 nummers op.")
+	}
+	var ladder []string
+	for _, raw := range numbers {
+		n, err := alleenwerken.ParseAlarmNumber("numbers", raw, set.Extensions)
+		if err != nil {
+			return nil, err
+		}
+		ladder = append(ladder, n)
+	}
+	a := &alleenwerken.Alarm{
+		Cause: alleenwerken.CauseTest, Test: true, State: alleenwerken.AlarmEscalating,
+		RaisedAt: r.Clock.Now(), AccessCode: alleenwerken.NewAccessCode(),
+		Ladder: alleenwerken.Ladder(ladder, set.FallbackNumber), Loop: 1,
+	}
+	if err := r.Store.CreateAlarm(ctx, a); err != nil {
+		return nil, err
+	}
+	if r.Logger != nil {
+		r.Logger.Warn("TEST alarm raised", "alarm", a.Number, "ladder", a.Ladder)
+	}
+	r.Service.Escalator().Start(a.ID)
+	return a, nil
+}
+
+// testAlarmView is the last test alarm on the installation page: no
+// personal data, so the installer may see it.
+type testAlarmView struct {
+	Number   int
+	State    string
+	Time     string
+	Attempts []attemptView
+}
+
+// lastTestAlarm returns the newest test alarm, or nil.
+func (c *Console) lastTestAlarm(g *gin.Context) *testAlarmView {
+	alarms, err := c.cfg.Store.Alarms(g.Request.Context(), MaxAlarmsListed)
+	if err != nil {
+		return nil
+	}
+	lang, loc := c.lang(g), c.settings(g).Location()
+	for _, a := range alarms {
+		if !a.Test || a.SessionID != "" {
+			continue
+		}
+		v := &testAlarmView{Number: a.Number, State: stateText(lang, a.State), Time: localTime(a.RaisedAt, loc)}
+		for _, t := range a.Attempts {
+			v.Attempts = append(v.Attempts, attemptView{Number: t.Number, Outcome: outcomeText(lang, t.Outcome), Class: "o-" + string(t.Outcome), Time: localTime(t.StartedAt, loc)})
+		}
+		return v
+	}
+	return nil
+}
+
+// testAlarmCreate handles POST /console/installation/test-alarm.
+func (c *Console) testAlarmCreate(g *gin.Context) {
+	t := texts[c.lang(g)]
+	if c.cfg.TestAlarms == nil {
+		c.fail(g, http.StatusServiceUnavailable, t["err_no_test_alarms"])
+		return
+	}
+	var numbers []string
+	for _, n := range strings.FieldsFunc(g.PostForm("numbers"), func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+		if n = strings.TrimSpace(n); n != "" {
+			numbers = append(numbers, n)
+		}
+	}
+	a, err := c.cfg.TestAlarms.RaiseTestAlarm(g.Request.Context(), numbers)
+	switch alleenwerken.ErrorCode(err) {
+	case "":
+	case alleenwerken.EINVALID:
+		c.renderInstall(g, http.StatusUnprocessableEntity, installView{TestNumbers: g.PostForm("numbers")}, alleenwerken.ErrorMessage(err))
+		return
+	default:
+		c.internal(g, err)
+		return
+	}
+	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditTestAlarm, Target: fmt.Sprintf("#%d", a.Number), New: strings.Join(a.Ladder, ", ")})
+	g.Redirect(http.StatusSeeOther, "/console/installation?done=test")
+}
