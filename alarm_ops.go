@@ -23,3 +23,36 @@ func (s *Service) HandleAlarm(ctx context.Context, alarmID, by, remark string) (
 	s.log.Warn("alarm handled", "alarm", a.Number, "by", by)
 	return a, nil
 }
+
+// RaiseTestAlarm raises an alarm marked test that calls numbers, then the
+// fallback number, through the real ladder. Every prompt, SMS and record of
+// it is marked test. EINVALID names the field "numbers".
+func (s *Service) RaiseTestAlarm(ctx context.Context, numbers []string) (*Alarm, error) {
+	set := s.settings(ctx)
+	if len(numbers) < 1 || len(numbers) > 3 {
+		return nil, FieldError("numbers", "Geef 1 tot 3 nummers voor het testalarm.")
+	}
+	var ladder []string
+	seen := map[string]bool{}
+	for _, raw := range numbers {
+		n, err := ParseAlarmNumber("numbers", raw, set.Extensions)
+		if err != nil {
+			return nil, err
+		}
+		if seen[n] {
+			return nil, FieldError("numbers", "Het nummer %s staat al in de lijst.", n)
+		}
+		seen[n] = true
+		ladder = append(ladder, n)
+	}
+	a := &Alarm{
+		Cause: CauseTest, Test: true, State: AlarmEscalating, RaisedAt: s.clock.Now(),
+		AccessCode: NewAccessCode(), Ladder: Ladder(ladder, set.FallbackNumber), Loop: 1,
+	}
+	if err := s.store.CreateAlarm(ctx, a); err != nil {
+		return nil, err
+	}
+	s.log.Warn("TEST alarm raised", "alarm", a.Number, "ladder", a.Ladder)
+	s.esc.Start(a.ID)
+	return a, nil
+}

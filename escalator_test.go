@@ -253,3 +253,23 @@ func sorted(s []string) []string {
 	}
 	return out
 }
+
+func TestTestAlarm(t *testing.T) {
+	tel := newFakeTel(map[string]string{numA: "accept_sms"})
+	h := newHarness(t, tel, nil)
+	if _, err := h.svc.RaiseTestAlarm(context.Background(), []string{"112"}); aw.ErrorField(err) != "numbers" {
+		t.Fatalf("112: %v", err)
+	}
+	a, err := h.svc.RaiseTestAlarm(context.Background(), []string{"0612000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "accepted", func() bool { x, _ := h.db.Alarm(context.Background(), a.ID); return x.State == aw.AlarmAccepted })
+	eventually(t, "responder SMS", func() bool { return len(smsOf(t, h, aw.SMSResponder)) == 1 })
+	if m := smsOf(t, h, aw.SMSResponder)[0]; !m.Test || !strings.HasPrefix(m.Text, "TEST ALARM Alleen Werken #") {
+		t.Fatalf("test SMS = %+v", m)
+	}
+	if !tel.calls[0].Test {
+		t.Fatal("the call is not marked test")
+	}
+}
