@@ -92,7 +92,7 @@ func NewConsole(cfg ConsoleConfig) (*Console, error) {
 		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New(base).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", n)
+		t, err := template.New(base).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("console: template %s: %w", n, err)
 		}
@@ -101,15 +101,22 @@ func NewConsole(cfg ConsoleConfig) (*Console, error) {
 	return c, nil
 }
 
-// templateFuncs are the helpers the templates use.
-var templateFuncs = template.FuncMap{
-	"eq2": func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
-}
-
 // MountConsole registers the console's routes on the server's engine:
 // /login, /logout, /lang, /console/..., /m/:token, /melding and /static/.
+// Unknown addresses outside the app API get an HTML page instead of the
+// API's JSON.
 func (s *Server) MountConsole(c *Console) {
 	c.register(s.engine)
+	s.engine.NoRoute(func(g *gin.Context) {
+		p := g.Request.URL.Path
+		if strings.HasPrefix(p, "/api/") || p == "/healthz" {
+			s.noRoute(g)
+			return
+		}
+		c.secureHeaders(g)
+	}, func(g *gin.Context) {
+		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_not_found"])
+	})
 }
 
 // register adds every console route to r.

@@ -144,6 +144,12 @@ func TestConsoleAlarmList(t *testing.T) {
 	if p := c.Get("/console/alarms/99999"); p.Status != http.StatusNotFound {
 		t.Fatalf("unknown number: %d", p.Status)
 	}
+	if p := c.Get("/console/nope"); p.Status != http.StatusNotFound || !strings.Contains(p.Body, "Deze pagina bestaat niet") {
+		t.Fatalf("unknown page: %d %s", p.Status, p.Body)
+	}
+	if p := c.Get("/api/v1/nope"); p.Status != http.StatusNotFound || !strings.Contains(p.Body, `"code":"not_found"`) {
+		t.Fatalf("unknown API address: %d %s", p.Status, p.Body)
+	}
 	if p := c.Get("/console"); !strings.Contains(p.Body, fmt.Sprintf("#%d", a.Number)) {
 		t.Fatal("home lacks the open alarm")
 	}

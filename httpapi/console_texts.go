@@ -83,8 +83,9 @@ var texts = map[string]map[string]string{
 		"test_alarm":      "Testalarm", "last_test": "Laatste testalarm", "test_numbers": "Te bellen nummers (1 tot 3)",
 		"test_numbers_help": "Het testalarm belt deze nummers en daarna het terugvalnummer, met “Dit is een test” in elk gesprek en TEST in elke sms.",
 		"test_alarm_button": "Testalarm starten", "flash_test": "Het testalarm is gestart.", "err_no_test_alarms": "Testalarmen zijn op dit apparaat niet ingesteld.",
-		"stale":       "Deze pagina wordt niet meer bijgewerkt: de link is verlopen of u bent uitgelogd. Laad de pagina opnieuw.",
-		"comp_backup": "Laatste back-up", "health_backup": "Gedownload %s.", "health_backup_old": "Maak een nieuwe back-up.",
+		"err_not_found": "Deze pagina bestaat niet.",
+		"stale":         "Deze pagina wordt niet meer bijgewerkt: de link is verlopen of u bent uitgelogd. Laad de pagina opnieuw.",
+		"comp_backup":   "Laatste back-up", "health_backup": "Gedownload %s.", "health_backup_old": "Maak een nieuwe back-up.",
 		"health_no_backup": "Nog geen back-up gedownload.", "backup": "Back-up downloaden",
 	},
 	"en": {
@@ -167,8 +168,9 @@ var texts = map[string]map[string]string{
 		"test_alarm":      "Test alarm", "last_test": "Last test alarm", "test_numbers": "Numbers to call (1 to 3)",
 		"test_numbers_help": "The test alarm calls these numbers and then the fallback number, with “This is a test” in every call and TEST in every SMS.",
 		"test_alarm_button": "Start test alarm", "flash_test": "The test alarm has started.", "err_no_test_alarms": "Test alarms are not set up on this appliance.",
-		"stale":       "This page is no longer updated: the link has expired or you were logged out. Reload the page.",
-		"comp_backup": "Last backup", "health_backup": "Downloaded %s.", "health_backup_old": "Make a new backup.",
+		"err_not_found": "This page does not exist.",
+		"stale":         "This page is no longer updated: the link has expired or you were logged out. Reload the page.",
+		"comp_backup":   "Last backup", "health_backup": "Downloaded %s.", "health_backup_old": "Make a new backup.",
 		"health_no_backup": "No backup downloaded yet.", "backup": "Download backup",
 	},
 }
