@@ -163,6 +163,7 @@ func (c *Console) register(r *gin.Engine) {
 	con.POST("/installation/tokens", c.checkCSRF, c.allow(install), c.tokenCreate)
 	con.POST("/installation/tokens/:id/revoke", c.checkCSRF, c.allow(install), c.tokenRevoke)
 	con.POST("/installation/test-alarm", c.checkCSRF, c.allow(install), c.testAlarmCreate)
+	con.POST("/installation/telephony", c.checkCSRF, c.allow(install), c.telephonySave)
 	con.GET("/backup", c.allow(admin), c.backup)
 }
 

@@ -278,3 +278,35 @@ func TestConsoleTexts(t *testing.T) {
 		}
 	}
 }
+
+func TestConsoleTelephony(t *testing.T) {
+	e := MustOpenConsoleEnv(t)
+	c := e.NewClient()
+	c.Login(installerName)
+	if p := c.Get("/console/installation"); !strings.Contains(p.Body, `id="dial_template"`) || strings.Contains(p.Body, `id="fallback_number"`) {
+		t.Fatal("installation page: telephony fields")
+	}
+	p := c.Post("/console/installation/telephony", url.Values{"dial_template": {"PJSIP/trunk"}, "extensions": {"201, Portiersloge"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="error-dial_template"`) {
+		t.Fatalf("invalid template: %d", p.Status)
+	}
+	p = c.Post("/console/installation/telephony", url.Values{
+		"dial_template": {"PJSIP/{national}@trunk"}, "caller_id": {"0331234567"}, "trunk_endpoint": {"trunk"},
+		"extensions":      {"201, Portiersloge\n202, Receptie"},
+		"fallback_number": {"0687654321"}, // not the installer's to change: ignored
+	})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", p.Status, p.Body)
+	}
+	s, _ := e.DB.Settings(context.Background())
+	if s.DialTemplate != "PJSIP/{national}@trunk" || s.CallerID != "0331234567" || len(s.Extensions) != 2 || s.FallbackNumber != "+31612000009" {
+		t.Fatalf("settings %+v", s)
+	}
+	fields := map[string]bool{}
+	for _, a := range e.Audit(alleenwerken.AuditSettingChanged) {
+		fields[a.Field] = a.Actor == installerName
+	}
+	if len(fields) != 3 || !fields["dial_template"] || !fields["caller_id"] || !fields["extensions"] {
+		t.Fatalf("audited %v", fields)
+	}
+}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"alleenwerken"
@@ -27,6 +28,7 @@ type installView struct {
 	TestAlarm   *testAlarmView
 	TestNumbers string
 	CanTest     bool
+	Telephony   []settingField
 }
 
 // installationPage handles GET /console/installation.
@@ -49,6 +51,14 @@ func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMs
 		v.Devices = append(v.Devices, r)
 	}
 	v.TestAlarm, v.CanTest = c.lastTestAlarm(g), c.cfg.TestAlarms != nil
+	if v.Telephony == nil {
+		set := c.settings(g)
+		for _, f := range c.fieldsWith(g, &set, nil) {
+			if slices.Contains(TelephonyFields, f.Name) {
+				v.Telephony = append(v.Telephony, f)
+			}
+		}
+	}
 	c.render(g, status, "installation", "install_title", v, func(p *page) {
 		p.Error = errMsg
 		switch g.Query("done") {
@@ -56,6 +66,8 @@ func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMs
 			p.Flash = p.T["flash_revoked"]
 		case "test":
 			p.Flash = p.T["flash_test"]
+		case "saved":
+			p.Flash = p.T["flash_saved"]
 		}
 	})
 }
@@ -101,4 +113,16 @@ func (c *Console) tokenRevoke(g *gin.Context) {
 	}
 	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditTokenRevoked, Target: name, Detail: id})
 	g.Redirect(http.StatusSeeOther, "/console/installation?done=revoked")
+}
+
+// telephonySave handles POST /console/installation/telephony: caller ID,
+// dial template, trunk endpoint and extensions, validated and audited like
+// the settings page; the next call attempt reads them.
+func (c *Console) telephonySave(g *gin.Context) {
+	fields, msg, ok := c.applySettings(g, TelephonyFields)
+	if ok {
+		g.Redirect(http.StatusSeeOther, "/console/installation?done=saved")
+	} else if fields != nil {
+		c.renderInstall(g, http.StatusUnprocessableEntity, installView{Telephony: fields}, texts[c.lang(g)]["err_settings"]+" "+msg)
+	}
 }

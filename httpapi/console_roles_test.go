@@ -31,6 +31,7 @@ var consoleRoutes = map[string][]string{
 	"POST /console/installation/tokens":            {superName, installerName},
 	"POST /console/installation/tokens/:id/revoke": {superName, installerName},
 	"POST /console/installation/test-alarm":        {superName, installerName},
+	"POST /console/installation/telephony":         {superName, installerName},
 	"GET /console/backup":                          {superName},
 }
 

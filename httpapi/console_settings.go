@@ -1,8 +1,8 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,9 +21,14 @@ type settingField struct {
 	set   func(s *alleenwerken.Settings, v string) error
 	Label string
 	Help  string
+	Unit  string
 	Value string
 	Error string
 }
+
+// TelephonyFields are the settings the installer changes on the
+// installation page.
+var TelephonyFields = []string{"caller_id", "dial_template", "trunk_endpoint", "extensions"}
 
 // settingFields lists every field of alleenwerken.Settings in form order.
 func settingFields() []settingField {
@@ -179,6 +184,12 @@ func (c *Console) fieldsWith(g *gin.Context, s *alleenwerken.Settings, vals map[
 	for i := range fields {
 		f := &fields[i]
 		f.Label, f.Help = t["set_"+f.Name], t["set_"+f.Name+"_help"]
+		switch f.Kind {
+		case "seconds":
+			f.Unit = t["unit_seconds"]
+		case "minutes":
+			f.Unit = t["unit_minutes"]
+		}
 		f.Value = f.get(s)
 		if v, ok := vals[f.Name]; ok {
 			f.Value = v
@@ -205,11 +216,39 @@ func (c *Console) settingsPage(g *gin.Context) {
 // settings validated (the error shown next to its field), stored, and each
 // changed field written to the audit log with its old and new value.
 func (c *Console) settingsSave(g *gin.Context) {
+	fields, msg, ok := c.applySettings(g, nil)
+	if ok {
+		g.Redirect(http.StatusSeeOther, "/console/settings?saved=1")
+	} else if fields != nil {
+		c.render(g, http.StatusUnprocessableEntity, "settings", "settings_title", settingsView{Fields: fields}, withFieldError(fields, msg))
+	}
+}
+
+// withFieldError sets the page's error: a pointer to the field in red, and
+// the message itself when no shown field has it.
+func withFieldError(fields []settingField, msg string) func(*page) {
+	return func(p *page) {
+		p.Error = p.T["err_settings"]
+		for _, f := range fields {
+			if f.Error != "" {
+				return
+			}
+		}
+		p.Error += " " + msg
+	}
+}
+
+// applySettings reads the posted fields (only those named in allowed; all
+// when nil), validates and stores the settings and audits each changed
+// field. On an invalid value it returns the allowed fields as typed, with
+// the error next to its field, the error's message and false; after an
+// internal error it has answered already and returns nil fields.
+func (c *Console) applySettings(g *gin.Context, allowed []string) ([]settingField, string, bool) {
 	ctx := g.Request.Context()
 	old, err := c.cfg.Store.Settings(ctx)
 	if err != nil {
 		c.internal(g, err)
-		return
+		return nil, "", false
 	}
 	next := old
 	next.AdminNumbers = append([]string(nil), old.AdminNumbers...)
@@ -218,7 +257,7 @@ func (c *Console) settingsSave(g *gin.Context) {
 	var verr error
 	for _, f := range settingFields() {
 		v, ok := g.GetPostForm(f.Name)
-		if !ok {
+		if !ok || (allowed != nil && !slices.Contains(allowed, f.Name)) {
 			continue
 		}
 		vals[f.Name] = v
@@ -235,27 +274,24 @@ func (c *Console) settingsSave(g *gin.Context) {
 	if verr != nil {
 		if alleenwerken.ErrorCode(verr) != alleenwerken.EINVALID {
 			c.internal(g, verr)
-			return
+			return nil, "", false
 		}
 		field := alleenwerken.ErrorField(verr)
 		switch field {
 		case "number", "name", "endpoint":
 			field = "extensions"
 		}
-		fields := c.fieldsWith(g, &old, vals)
-		placed := false
-		for i := range fields {
-			if fields[i].Name == field {
-				fields[i].Error, placed = alleenwerken.ErrorMessage(verr), true
+		var fields []settingField
+		for _, f := range c.fieldsWith(g, &old, vals) {
+			if allowed != nil && !slices.Contains(allowed, f.Name) {
+				continue
 			}
+			if f.Name == field {
+				f.Error = alleenwerken.ErrorMessage(verr)
+			}
+			fields = append(fields, f)
 		}
-		c.render(g, http.StatusUnprocessableEntity, "settings", "settings_title", settingsView{Fields: fields}, func(p *page) {
-			p.Error = p.T["err_settings"]
-			if !placed {
-				p.Error += " " + alleenwerken.ErrorMessage(verr)
-			}
-		})
-		return
+		return fields, alleenwerken.ErrorMessage(verr), false
 	}
 	actor := currentUser(g).Name
 	for _, f := range settingFields() {
@@ -264,5 +300,5 @@ func (c *Console) settingsSave(g *gin.Context) {
 		}
 	}
 	c.log.Info("settings changed", "by", actor)
-	g.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/settings?saved=%d", 1))
+	return nil, "", true
 }
