@@ -29,7 +29,7 @@ type e2e struct {
 	token string
 }
 
-func openE2E(t *testing.T, edit func(*alleenwerken.Settings)) *e2e {
+func openE2E(t *testing.T, edit func(*alleenwerken.Settings), cfgEdit ...func(*ari.Config)) *e2e {
 	t.Helper()
 	logger := testLogger(t)
 	db, err := store.Open(filepath.Join(t.TempDir(), "aw.db"), logger)
@@ -53,6 +53,9 @@ func openE2E(t *testing.T, edit func(*alleenwerken.Settings)) *e2e {
 	}
 	cfg := testConfig("e2e")
 	cfg.DialTemplate, cfg.MaxCalls = set.DialTemplate, set.SimultaneousCall
+	for _, f := range cfgEdit {
+		f(&cfg)
+	}
 	tel := MustOpen(t, cfg)
 	svc := alleenwerken.NewService(db, tel, alleenwerken.SystemClock{}, logger)
 	if err := svc.Open(context.Background()); err != nil {

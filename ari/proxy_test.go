@@ -18,23 +18,50 @@ import (
 // configured with a NATS URL.
 func TestProxyCall(t *testing.T) {
 	needBed(t)
+	cfg := testConfig("proxy")
+	cfg.NATSURL = startProxy(t, cfg.App)
+
+	tel := MustOpen(t, cfg)
+	if h := tel.Health(); h.State != alleenwerken.HealthOK {
+		t.Fatalf("health through the proxy: %+v", h)
+	}
+	r := newRecorder(alleenwerken.AcceptPlan{OfferSMS: true, ReportNumber: 897, AccessCode: "4217"})
+	res, err := tel.Call(context.Background(), request(numSMSNo), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, _, digits, choice := r.snapshot()
+	t.Logf("%+v %q", res, log)
+	if res.Outcome != alleenwerken.OutcomeAccepted || digits != "12" || choice != "no" {
+		t.Fatalf("outcome %q digits %q choice %q", res.Outcome, digits, choice)
+	}
+	checkReport(t, r, res)
+	res, err = tel.Call(context.Background(), request(numBusy), newRecorder(alleenwerken.AcceptPlan{}))
+	if err != nil || res.Outcome != alleenwerken.OutcomeBusy || res.Cause != 17 {
+		t.Fatalf("busy through the proxy: %+v %v", res, err)
+	}
+}
+
+// startProxy starts an embedded NATS server and the ari-proxy server package
+// in-process against the test bed's Asterisk for the Stasis app, and returns
+// the NATS URL for the adapter.
+func startProxy(t *testing.T, app string) string {
+	t.Helper()
 	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	go ns.Start()
-	defer ns.Shutdown()
+	t.Cleanup(ns.Shutdown)
 	if !ns.ReadyForConnections(5 * time.Second) {
 		t.Fatal("NATS not ready")
 	}
-	cfg := testConfig("proxy")
-	cfg.NATSURL = ns.ClientURL()
 
 	// The proxy server: a native client for the test bed's Asterisk. Its
 	// context is never cancelled: ari-proxy panics when its shutdown takes
 	// over 500 ms; it ends with the test binary.
 	cl, err := native.Connect(&native.Options{
-		Application: cfg.App, URL: ariURL, WebsocketURL: "ws://127.0.0.1:8088/ari/events",
+		Application: app, URL: ariURL, WebsocketURL: "ws://127.0.0.1:8088/ari/events",
 		Username: ariUser, Password: ariPassword,
 	})
 	if err != nil {
@@ -60,23 +87,5 @@ func TestProxyCall(t *testing.T) {
 		t.Fatal("proxy server not ready")
 	}
 
-	tel := MustOpen(t, cfg)
-	if h := tel.Health(); h.State != alleenwerken.HealthOK {
-		t.Fatalf("health through the proxy: %+v", h)
-	}
-	r := newRecorder(alleenwerken.AcceptPlan{OfferSMS: true, ReportNumber: 897, AccessCode: "4217"})
-	res, err := tel.Call(context.Background(), request(numSMSNo), r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, _, digits, choice := r.snapshot()
-	t.Logf("%+v %q", res, log)
-	if res.Outcome != alleenwerken.OutcomeAccepted || digits != "12" || choice != "no" {
-		t.Fatalf("outcome %q digits %q choice %q", res.Outcome, digits, choice)
-	}
-	checkReport(t, r, res)
-	res, err = tel.Call(context.Background(), request(numBusy), newRecorder(alleenwerken.AcceptPlan{}))
-	if err != nil || res.Outcome != alleenwerken.OutcomeBusy || res.Cause != 17 {
-		t.Fatalf("busy through the proxy: %+v %v", res, err)
-	}
+	return ns.ClientURL()
 }
