@@ -62,8 +62,20 @@ cmd_install() {
 	if [ ! -x "$ROOT/usr/sbin/asterisk" ]; then
 		say "debootstrap Debian sid met Asterisk in $ROOT (ongeveer 2 minuten)"
 		mkdir -p "$(dirname "$ROOT")"
-		debootstrap --variant=minbase --include=asterisk,asterisk-core-sounds-en-gsm \
-			sid "$ROOT" http://deb.debian.org/debian
+		# Into a temporary folder first: an interrupted run leaves no half root fs.
+		local ok=""
+		for try in 1 2; do
+			rm -rf "$ROOT.tmp"
+			if debootstrap --variant=minbase --include=asterisk,asterisk-core-sounds-en-gsm \
+				sid "$ROOT.tmp" http://deb.debian.org/debian; then
+				ok=1
+				break
+			fi
+			say "debootstrap poging $try mislukt"
+		done
+		[ -n "$ok" ] || die "debootstrap van Debian sid mislukt (zie hierboven)"
+		rm -rf "$ROOT"
+		mv "$ROOT.tmp" "$ROOT"
 	fi
 	check_version
 	say "klaar: $(chroot "$ROOT" /usr/sbin/asterisk -V)"
