@@ -3,6 +3,7 @@ package alleenwerken
 import (
 	"crypto/rand"
 	"math/big"
+	"strconv"
 	"time"
 )
 
@@ -96,5 +97,5 @@ func NewAccessCode() string {
 	if err != nil {
 		panic(err) // crypto/rand never fails on Linux
 	}
-	return itoa(int(n.Int64()) + 1000)
+	return strconv.Itoa(int(n.Int64()) + 1000)
 }

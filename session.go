@@ -1,6 +1,7 @@
 package alleenwerken
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -114,7 +115,7 @@ func (r *SessionStart) Validate(extensions []Extension) error {
 	}
 	seen := map[string]bool{}
 	for i, raw := range r.AlarmNumbers {
-		field := "alarm_numbers[" + itoa(i) + "]"
+		field := "alarm_numbers[" + strconv.Itoa(i) + "]"
 		n, err := ParseAlarmNumber(field, raw, extensions)
 		if err != nil {
 			return err
@@ -164,11 +165,4 @@ func (l *Location) Validate(field string) error {
 		return FieldError(field+".status", "Langer dan %d tekens.", MaxStatusLen)
 	}
 	return nil
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
