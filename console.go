@@ -74,6 +74,9 @@ type ConsoleStore interface {
 	InfoLinks
 	// Backup writes a consistent copy of the database to w.
 	Backup(ctx context.Context, w io.Writer) (int64, error)
+	// ListSMS returns outbox messages, newest first (the health page counts
+	// the queue).
+	ListSMS(ctx context.Context, limit int) ([]*SMS, error)
 }
 
 // Valid roles, in the order the console lists them.

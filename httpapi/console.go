@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -40,6 +41,9 @@ type ConsoleConfig struct {
 	DatabasePath string
 	// Logger receives internal errors; slog.Default() if nil.
 	Logger *slog.Logger
+	// Details, when set, adds lines to the health page: one modem's SIM,
+	// signal and registration, a desk phone's registration, and so on.
+	Details func(ctx context.Context) []HealthDetail
 	// TestAlarms raises test alarms from the installation page; the form
 	// is hidden when nil.
 	TestAlarms alleenwerken.TestAlarms

@@ -75,6 +75,9 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 		Store: db, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
 		BcryptCost: bcrypt.MinCost,
 		TestAlarms: &httpapi.TestAlarmRaiser{Store: db, Service: e.Svc, Clock: e.Clock, Logger: discard},
+		Details: func(context.Context) []httpapi.HealthDetail {
+			return []httpapi.HealthDetail{{Name: "Modem 1", Health: alleenwerken.Health{State: alleenwerken.HealthOK, Reason: "SIM gereed, -71 dBm, thuisnetwerk KPN."}}}
+		},
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -22,6 +22,17 @@ const (
 	BackupMaxAge = 8 * 24 * time.Hour
 )
 
+// SMSQueueMaxAge is how long an SMS may wait in the outbox before the
+// health page shows amber.
+const SMSQueueMaxAge = 5 * time.Minute
+
+// HealthDetail is one more line of the health page, from an adapter the
+// daemon wires (for example a modem's SIM, signal and registration).
+type HealthDetail struct {
+	Name   string
+	Health alleenwerken.Health
+}
+
 // healthRow is one line of the health page.
 type healthRow struct {
 	Name   string
@@ -73,6 +84,12 @@ func (c *Console) healthPage(g *gin.Context) {
 		}
 		add(label, h)
 	}
+	if c.cfg.Details != nil {
+		for _, d := range c.cfg.Details(ctx) {
+			add(d.Name, d.Health)
+		}
+	}
+	add(t["comp_queue"], c.queueHealth(g, t))
 	add(t["comp_disk"], c.diskHealth(t))
 
 	sessions, err := c.cfg.Store.OpenSessions(ctx)
@@ -131,4 +148,33 @@ func (c *Console) testAlarmHealth(g *gin.Context, t map[string]string) alleenwer
 		return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: reason}
 	}
 	return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: t["health_no_test"]}
+}
+
+// queueHealth counts the SMS waiting in the outbox (counts only, no numbers
+// or texts) and says how long the oldest has waited.
+func (c *Console) queueHealth(g *gin.Context, t map[string]string) alleenwerken.Health {
+	all, err := c.cfg.Store.ListSMS(g.Request.Context(), 0)
+	if err != nil {
+		return alleenwerken.Health{State: alleenwerken.HealthDown, Reason: alleenwerken.ErrorMessage(err)}
+	}
+	waiting := 0
+	var oldest time.Time
+	for _, m := range all {
+		if m.State != alleenwerken.SMSQueued && m.State != alleenwerken.SMSSending {
+			continue
+		}
+		waiting++
+		if oldest.IsZero() || m.CreatedAt.Before(oldest) {
+			oldest = m.CreatedAt
+		}
+	}
+	if waiting == 0 {
+		return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: t["health_queue_empty"]}
+	}
+	now := c.cfg.Clock.Now()
+	reason := fmt.Sprintf(t["health_queue"], waiting, age(c.lang(g), now, oldest))
+	if now.Sub(oldest) > SMSQueueMaxAge {
+		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: reason}
+	}
+	return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: reason}
 }

@@ -139,7 +139,13 @@ func (c *Console) codeSubmit(g *gin.Context) {
 		exp = a.HandledAt.Add(CodeValidAfterHandled)
 	}
 	if _, err := c.cfg.Store.UpdateAlarm(ctx, a.ID, func(x *alleenwerken.Alarm) error {
-		x.InfoTokens = append(x.InfoTokens, alleenwerken.InfoToken{Hash: hash, ExpiresAt: exp})
+		var keep []alleenwerken.InfoToken // expired links open nothing: drop them
+		for _, it := range x.InfoTokens {
+			if now.Before(it.ExpiresAt) {
+				keep = append(keep, it)
+			}
+		}
+		x.InfoTokens = append(keep, alleenwerken.InfoToken{Hash: hash, ExpiresAt: exp})
 		return nil
 	}); err != nil {
 		c.internal(g, err)
