@@ -61,6 +61,9 @@ type TestAlarms interface {
 	RaiseTestAlarm(ctx context.Context, numbers []string) (*Alarm, error)
 }
 
+// The service raises the console's test alarms.
+var _ TestAlarms = (*Service)(nil)
+
 // ConsoleStore is all storage the web console uses.
 type ConsoleStore interface {
 	SessionStore

@@ -74,7 +74,7 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 	con, err := httpapi.NewConsole(httpapi.ConsoleConfig{
 		Store: db, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
 		BcryptCost: bcrypt.MinCost,
-		TestAlarms: &httpapi.TestAlarmRaiser{Store: db, Service: e.Svc, Clock: e.Clock, Logger: discard},
+		TestAlarms: e.Svc,
 		Details: func(context.Context) []httpapi.HealthDetail {
 			return []httpapi.HealthDetail{{Name: "Modem 1", Health: alleenwerken.Health{State: alleenwerken.HealthOK, Reason: "SIM gereed, -71 dBm, thuisnetwerk KPN."}}}
 		},

@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -11,52 +9,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 )
-
-// TestAlarmRaiser raises test alarms with the core's exported parts: the
-// alarm is stored like any other (marked test, no session) and the
-// service's escalator runs its ladder. It belongs in the core as a Service
-// method; until then the daemon wires this one.
-type TestAlarmRaiser struct {
-	Store   alleenwerken.Store
-	Service *alleenwerken.Service
-	Clock   alleenwerken.Clock
-	Logger  *slog.Logger
-}
-
-var _ alleenwerken.TestAlarms = (*TestAlarmRaiser)(nil)
-
-// RaiseTestAlarm stores a test alarm calling numbers and then the fallback
-// number, and starts its ladder.
-func (r *TestAlarmRaiser) RaiseTestAlarm(ctx context.Context, numbers []string) (*alleenwerken.Alarm, error) {
-	set, err := r.Store.Settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(numbers) < 1 || len(numbers) > 3 {
-		return nil, alleenwerken.FieldError("numbers", "Geef 1 tot 3 nummers op.")
-	}
-	var ladder []string
-	for _, raw := range numbers {
-		n, err := alleenwerken.ParseAlarmNumber("numbers", raw, set.Extensions)
-		if err != nil {
-			return nil, err
-		}
-		ladder = append(ladder, n)
-	}
-	a := &alleenwerken.Alarm{
-		Cause: alleenwerken.CauseTest, Test: true, State: alleenwerken.AlarmEscalating,
-		RaisedAt: r.Clock.Now(), AccessCode: alleenwerken.NewAccessCode(),
-		Ladder: alleenwerken.Ladder(ladder, set.FallbackNumber), Loop: 1,
-	}
-	if err := r.Store.CreateAlarm(ctx, a); err != nil {
-		return nil, err
-	}
-	if r.Logger != nil {
-		r.Logger.Warn("TEST alarm raised", "alarm", a.Number, "ladder", a.Ladder)
-	}
-	r.Service.Escalator().Start(a.ID)
-	return a, nil
-}
 
 // testAlarmView is the last test alarm on the installation page: no
 // personal data, so the installer may see it.
