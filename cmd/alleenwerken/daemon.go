@@ -16,6 +16,7 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/cmd/internal/demo"
+	"alleenwerken/gsm"
 	"alleenwerken/httpapi"
 	"alleenwerken/store"
 )
@@ -33,6 +34,7 @@ type Main struct {
 	Telephony  aw.Telephony
 	HTTP       *httpapi.Server
 	admin      *adminServer
+	modems     []*gsm.Modem // for the console's health page
 
 	closers []func() error // adapters, closed in reverse order
 	cancel  context.CancelFunc
@@ -96,9 +98,12 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.Telephony = tel
 		m.closers = append(m.closers, closeTel)
-		senders, err = openModems(ctx, c, db, log.With("component", "gsm"), &m.closers)
+		m.modems, err = openModems(ctx, c, db, log.With("component", "gsm"), &m.closers)
 		if err != nil {
 			return err
+		}
+		for _, x := range m.modems {
+			senders = append(senders, x)
 		}
 	}
 
@@ -133,6 +138,15 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	hc.TLSConfig = tlsConfig
 	m.HTTP = httpapi.NewServer(hc)
+	console, err := httpapi.NewConsole(httpapi.ConsoleConfig{
+		Store: db, Alarms: m.Service, TestAlarms: m.Service, Clock: aw.SystemClock{},
+		Health: hc.Health, DatabasePath: c.Database, Logger: log.With("component", "console"),
+		Details: m.modemDetails,
+	})
+	if err != nil {
+		return err
+	}
+	m.HTTP.MountConsole(console)
 	if err := m.HTTP.Open(c.Listen); err != nil {
 		return fmt.Errorf("config: key listen: %w", err)
 	}

@@ -7,13 +7,38 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/gsm"
+	"alleenwerken/httpapi"
 	"alleenwerken/store"
 )
+
+// modemDetails returns one health-page line per modem: SIM, signal,
+// registration and operator.
+func (m *Main) modemDetails(ctx context.Context) []httpapi.HealthDetail {
+	var out []httpapi.HealthDetail
+	for _, x := range m.modems {
+		st := x.Status()
+		h := st.Health
+		detail := fmt.Sprintf("SIM %s, signaal %d dBm, netwerk %s, operator %s", orUnknown(st.SIM), st.SignalDBm, orUnknown(string(st.Registration)), orUnknown(st.Operator))
+		if len(st.Refusals) > 0 {
+			detail += fmt.Sprintf(", geweigerd: %v", st.Refusals)
+		}
+		h.Reason = h.Reason + " (" + detail + ")"
+		out = append(out, httpapi.HealthDetail{Name: "Modem " + st.Name + " (" + st.Port + ")", Health: h})
+	}
+	return out
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "onbekend"
+	}
+	return s
+}
 
 // openModems starts one SMS sender per configured modem port; each owns its
 // port in its own goroutine and reopens it when the modem disappears. The
 // SIM PIN is read from the stored settings each time the SIM asks.
-func openModems(ctx context.Context, c Config, db *store.DB, log *slog.Logger, closers *[]func() error) ([]aw.SMSSender, error) {
+func openModems(ctx context.Context, c Config, db *store.DB, log *slog.Logger, closers *[]func() error) ([]*gsm.Modem, error) {
 	pin := func() string {
 		s, err := db.Settings(context.Background())
 		if err != nil {
@@ -22,7 +47,7 @@ func openModems(ctx context.Context, c Config, db *store.DB, log *slog.Logger, c
 		return s.SIMPIN
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	var senders []aw.SMSSender
+	var modems []*gsm.Modem
 	done := make(chan struct{}, len(c.ModemPorts))
 	for i, port := range c.ModemPorts {
 		cfg := gsm.DefaultConfig(port)
@@ -32,7 +57,7 @@ func openModems(ctx context.Context, c Config, db *store.DB, log *slog.Logger, c
 			cancel()
 			return nil, fmt.Errorf("config: key modem.port: %w", err)
 		}
-		senders = append(senders, m)
+		modems = append(modems, m)
 		go func() { m.Run(runCtx); done <- struct{}{} }()
 	}
 	*closers = append(*closers, func() error {
@@ -42,5 +67,5 @@ func openModems(ctx context.Context, c Config, db *store.DB, log *slog.Logger, c
 		}
 		return nil
 	})
-	return senders, nil
+	return modems, nil
 }
