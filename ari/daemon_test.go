@@ -50,10 +50,10 @@ func TestDaemonSIGTERMLeavesNoChannels(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	listen := ln.Addr().String()
 	ln.Close()
-	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\n"+
+	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\nbackup_dir = %s/backups\n"+
 		"ari.url = %s\nari.user = %s\nari.password = %s\nari.app = awtest-daemon\nmodem.port = %s\n"+
 		"settings.cancel_window = 1s\nsettings.ring_timeout = 30s\n",
-		listen, dir, dir, ariURL, ariUser, ariPassword, sim.Path())
+		listen, dir, dir, dir, ariURL, ariUser, ariPassword, sim.Path())
 	f := filepath.Join(dir, "aw.conf")
 	os.WriteFile(f, []byte(conf), 0o600)
 	var stderr lockedBuffer

@@ -47,6 +47,9 @@ type ConsoleConfig struct {
 	// TestAlarms raises test alarms from the installation page; the form
 	// is hidden when nil.
 	TestAlarms alleenwerken.TestAlarms
+	// LastBackup, when set, returns the time of the newest scheduled
+	// backup; the health page shows the newer of it and the last download.
+	LastBackup func() (time.Time, bool)
 	// BcryptCost for passwords set in the console; DefaultBcryptCost if 0.
 	BcryptCost int
 }

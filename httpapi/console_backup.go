@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"alleenwerken"
 
@@ -27,22 +28,32 @@ func (c *Console) backup(g *gin.Context) {
 	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditBackup, Detail: fmt.Sprintf("%s, %d bytes", name, n)})
 }
 
-// backupHealth reports the age of the last backup downloaded from the
-// console (from the audit log).
+// backupHealth reports the age of the newest backup: the last scheduled one
+// or the last one downloaded from the console (from the audit log).
 func (c *Console) backupHealth(g *gin.Context, t map[string]string) alleenwerken.Health {
+	var at time.Time
+	reasonFmt := t["health_backup"]
 	entries, err := c.cfg.Store.AuditEntries(g.Request.Context(), MaxAuditListed)
 	if err != nil {
 		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: alleenwerken.ErrorMessage(err)}
 	}
 	for _, e := range entries {
-		if e.Action != alleenwerken.AuditBackup {
-			continue
+		if e.Action == alleenwerken.AuditBackup {
+			at = e.At
+			break
 		}
-		reason := fmt.Sprintf(t["health_backup"], age(c.lang(g), c.cfg.Clock.Now(), e.At))
-		if c.cfg.Clock.Now().Sub(e.At) > BackupMaxAge {
-			return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: reason + " " + t["health_backup_old"]}
-		}
-		return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: reason}
 	}
-	return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: t["health_no_backup"]}
+	if c.cfg.LastBackup != nil {
+		if last, ok := c.cfg.LastBackup(); ok && last.After(at) {
+			at, reasonFmt = last, t["health_backup_auto"]
+		}
+	}
+	if at.IsZero() {
+		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: t["health_no_backup"]}
+	}
+	reason := fmt.Sprintf(reasonFmt, age(c.lang(g), c.cfg.Clock.Now(), at))
+	if c.cfg.Clock.Now().Sub(at) > BackupMaxAge {
+		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: reason + " " + t["health_backup_old"]}
+	}
+	return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: reason}
 }

@@ -19,7 +19,7 @@ const (
 	DiskRedBytes   = 200 << 20 // below this much free space: red
 	DiskAmberBytes = 1 << 30   // below this: amber
 	// BackupMaxAge is the age after which the last backup shows amber.
-	BackupMaxAge = 8 * 24 * time.Hour
+	BackupMaxAge = 48 * time.Hour
 )
 
 // SMSQueueMaxAge is how long an SMS may wait in the outbox before the

@@ -88,7 +88,7 @@ var texts = map[string]map[string]string{
 		"comp_queue":    "Sms-wachtrij", "health_queue_empty": "Geen sms'jes in de wachtrij.",
 		"health_queue": "%d sms in de wachtrij; de oudste is van %s.",
 		"stale":        "Deze pagina wordt niet meer bijgewerkt: de link is verlopen of u bent uitgelogd. Laad de pagina opnieuw.",
-		"comp_backup":  "Laatste back-up", "health_backup": "Gedownload %s.", "health_backup_old": "Maak een nieuwe back-up.",
+		"comp_backup":  "Laatste back-up", "health_backup": "Gedownload %s.", "health_backup_auto": "Automatische back-up %s.", "health_backup_old": "Maak een nieuwe back-up.",
 		"health_no_backup": "Nog geen back-up gedownload.", "backup": "Back-up downloaden",
 	},
 	"en": {
@@ -176,7 +176,7 @@ var texts = map[string]map[string]string{
 		"comp_queue":    "SMS queue", "health_queue_empty": "No SMS waiting.",
 		"health_queue": "%d SMS waiting; the oldest is from %s.",
 		"stale":        "This page is no longer updated: the link has expired or you were logged out. Reload the page.",
-		"comp_backup":  "Last backup", "health_backup": "Downloaded %s.", "health_backup_old": "Make a new backup.",
+		"comp_backup":  "Last backup", "health_backup": "Downloaded %s.", "health_backup_auto": "Scheduled backup %s.", "health_backup_old": "Make a new backup.",
 		"health_no_backup": "No backup downloaded yet.", "backup": "Download backup",
 	},
 }

@@ -24,6 +24,7 @@ type Config struct {
 	Listen      string // app API and console, e.g. 127.0.0.1:8080
 	Database    string // bbolt file
 	AdminSocket string // unix socket for the admin commands
+	BackupDir   string // daily backups, the newest 7 kept; "" disables
 	Demo        bool   // simulated telephony and modem
 	LogLevel    string
 	TLSCert     string
@@ -45,6 +46,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		AdminSocket: "/run/alleenwerken/admin.sock",
+		BackupDir:   "/var/lib/alleenwerken/backups",
 		LogLevel:    "info",
 		ARIApp:      "alleenwerken",
 		Settings:    aw.DefaultSettings(),
@@ -105,6 +107,8 @@ func (c *Config) setKey(k, v string) error {
 		c.Database = v
 	case "admin_socket":
 		c.AdminSocket = v
+	case "backup_dir":
+		c.BackupDir = v
 	case "demo":
 		c.Demo, err = strconv.ParseBool(v)
 	case "log.level":

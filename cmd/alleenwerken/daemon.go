@@ -138,10 +138,23 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	hc.TLSConfig = tlsConfig
 	m.HTTP = httpapi.NewServer(hc)
+	var lastBackup func() (time.Time, bool)
+	if c.BackupDir != "" {
+		set, _ := db.Settings(ctx)
+		b := &store.Backups{DB: db, Dir: c.BackupDir, Keep: 7, Hour: 3, Location: set.Location(),
+			Clock: aw.SystemClock{}, Logger: log.With("component", "backup")}
+		lastBackup = b.Last
+		bctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { b.Run(bctx); close(done) }()
+		m.closers = append(m.closers, func() error { cancel(); <-done; return nil })
+	} else {
+		log.Warn("no backup_dir: no scheduled backups")
+	}
 	console, err := httpapi.NewConsole(httpapi.ConsoleConfig{
 		Store: db, Alarms: m.Service, TestAlarms: m.Service, Clock: aw.SystemClock{},
 		Health: hc.Health, DatabasePath: c.Database, Logger: log.With("component", "console"),
-		Details: m.modemDetails,
+		Details: m.modemDetails, LastBackup: lastBackup,
 	})
 	if err != nil {
 		return err

@@ -63,7 +63,7 @@ type daemon struct {
 func demoArgs(dir, listen string) []string {
 	return []string{
 		"-set", "listen=" + listen, "-set", "database=" + filepath.Join(dir, "aw.db"),
-		"-set", "admin_socket=" + filepath.Join(dir, "admin.sock"),
+		"-set", "admin_socket=" + filepath.Join(dir, "admin.sock"), "-set", "backup_dir=" + filepath.Join(dir, "backups"),
 		"-set", "settings.cancel_window=1s", "-set", "settings.ring_timeout=30s",
 	}
 }
@@ -216,6 +216,10 @@ func TestExpiredWhileStopped(t *testing.T) {
 	tok := newToken(t, dir, listen)
 	id := api(t, d, tok, "POST", "/api/v1/sessions", startBody)["id"].(string)
 	d.stop(t)
+	// The first start took the scheduled backup at once (there was none).
+	if bs, _ := filepath.Glob(filepath.Join(dir, "backups", "alleenwerken-*.db")); len(bs) != 1 {
+		t.Fatalf("scheduled backups after the first start: %v", bs)
+	}
 
 	db := openStore(t, dir)
 	past := time.Now().Add(-time.Minute)
@@ -335,9 +339,9 @@ func TestExampleConfig(t *testing.T) {
 // start sessions with warnings rather than refuse them.
 func TestRealModeWithPeersDown(t *testing.T) {
 	dir, listen := t.TempDir(), freeAddr(t)
-	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\n"+
+	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\nbackup_dir = %s/backups\n"+
 		"ari.url = http://%s/ari\nari.user = x\nari.password = y\nmodem.port = %s/no-modem\n",
-		listen, dir, dir, freeAddr(t), dir)
+		listen, dir, dir, dir, freeAddr(t), dir)
 	f := filepath.Join(dir, "aw.conf")
 	os.WriteFile(f, []byte(conf), 0o600)
 	d := &daemon{stdout: &syncBuffer{}, stderr: &syncBuffer{}, url: "http://" + listen, done: make(chan error, 1)}

@@ -26,10 +26,10 @@ func TestReminderThroughModem(t *testing.T) {
 	}
 	defer sim.Close()
 	dir, listen := t.TempDir(), freeAddr(t)
-	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\n"+
+	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\nbackup_dir = %s/backups\n"+
 		"ari.url = http://%s/ari\nari.user = x\nari.password = y\nmodem.port = %s\n"+
 		"settings.reminder_lead = 55s\nsettings.time_zone = Europe/Amsterdam\n",
-		listen, dir, dir, freeAddr(t), sim.Path())
+		listen, dir, dir, dir, freeAddr(t), sim.Path())
 	f := filepath.Join(dir, "aw.conf")
 	os.WriteFile(f, []byte(conf), 0o600)
 	d := &daemon{stdout: &syncBuffer{}, stderr: &syncBuffer{}, url: "http://" + listen, done: make(chan error, 1)}
