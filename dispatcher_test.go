@@ -138,12 +138,19 @@ func TestDispatcher(t *testing.T) {
 		}
 		eventually(t, "all sent", func() bool { return a.count()+b.count() == 60 })
 		seen := map[string]bool{}
-		for _, s := range [][]string{a.sent, b.sent} {
-			for _, id := range s {
+		for _, f := range []*fakeSender{a, b} {
+			f.mu.Lock()
+			for _, id := range f.sent {
 				if seen[id] {
 					t.Fatalf("sent twice: %s", id)
 				}
 				seen[id] = true
+			}
+			f.mu.Unlock()
+		}
+		for _, id := range ids {
+			if !seen[id] {
+				t.Fatalf("never sent: %s", id)
 			}
 		}
 	})
