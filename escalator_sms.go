@@ -52,14 +52,7 @@ func (e *Escalator) smsAdmins(a *Alarm, set Settings) {
 func (e *Escalator) smsFanOut(ctx context.Context, a *Alarm, set Settings) {
 	s := e.svc
 	now := s.clock.Now()
-	if _, err := s.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
-		x.FanOutSentAt = &now
-		return nil
-	}); err != nil {
-		s.log.Error("fan-out SMS: marking failed", "alarm", a.Number, "err", err)
-		return
-	}
-	tok, a2, err := e.newLink(ctx, a.ID)
+	tok, a2, err := e.newLink(ctx, a.ID, func(x *Alarm) { x.FanOutSentAt = &now })
 	if err != nil {
 		s.log.Error("fan-out SMS: storing link failed", "alarm", a.Number, "err", err)
 		return
@@ -83,11 +76,16 @@ func (e *Escalator) smsFanOut(ctx context.Context, a *Alarm, set Settings) {
 	e.enqueue(ctx, a, SMSAlarm, to, TelephonyDownText(set.Language, a, name, InfoLink(set.PublicBaseURL, tok)))
 }
 
-func (e *Escalator) newLink(ctx context.Context, id string) (string, *Alarm, error) {
+// newLink stores a fresh information-link token on the alarm (and applies
+// also, in the same transaction) and returns the token.
+func (e *Escalator) newLink(ctx context.Context, id string, also ...func(*Alarm)) (string, *Alarm, error) {
 	var tok string
 	now := e.svc.clock.Now()
 	a, err := e.svc.store.UpdateAlarm(ctx, id, func(x *Alarm) error {
 		tok = x.NewInfoToken(now)
+		for _, f := range also {
+			f(x)
+		}
 		return nil
 	})
 	return tok, a, err

@@ -6,7 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
@@ -188,7 +188,7 @@ func (t *Telephony) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgr
 	} else {
 		for i := 0; i < 2; i++ {
 			play("sound:aw-report-number")
-			play("digits:" + itoa(plan.ReportNumber))
+			play("digits:" + strconv.Itoa(plan.ReportNumber))
 			play("sound:aw-access-code")
 			play("digits:" + plan.AccessCode)
 		}
@@ -198,5 +198,3 @@ func (t *Telephony) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgr
 	t.printf("%s: gesprek beëindigd", req.Number)
 	return aw.CallResult{Outcome: aw.OutcomeAccepted, Cause: 16, CauseText: "Normal Clearing"}, nil
 }
-
-func itoa(n int) string { return strings.TrimSpace(fmt.Sprint(n)) }
