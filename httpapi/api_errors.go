@@ -33,6 +33,10 @@ func errorStatus(code string) int {
 	return http.StatusInternalServerError
 }
 
+// ErrorStatus returns the HTTP status for an error by its domain code, from
+// the one table; other HTTP servers of the daemon (the admin socket) use it too.
+func ErrorStatus(err error) int { return errorStatus(alleenwerken.ErrorCode(err)) }
+
 // errorBody is the JSON of every error response.
 type errorBody struct {
 	Error errorJSON `json:"error"`

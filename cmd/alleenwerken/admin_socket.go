@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	aw "alleenwerken"
+	"alleenwerken/httpapi"
 )
 
 // adminServer serves the admin operations on a unix socket that only the
@@ -109,9 +110,8 @@ func (a *adminServer) backup(w http.ResponseWriter, r *http.Request) {
 func (a *adminServer) reply(w http.ResponseWriter, status int, v any, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
-		status = map[string]int{aw.EINVALID: 422, aw.ENOTFOUND: 404, aw.ECONFLICT: 409, aw.EUNAVAILABLE: 503}[aw.ErrorCode(err)]
-		if status == 0 {
-			status = 500
+		status = httpapi.ErrorStatus(err)
+		if status == http.StatusInternalServerError {
 			a.log.Error("admin command failed", "err", err)
 		}
 		w.WriteHeader(status)
