@@ -39,6 +39,10 @@ const (
 	AuditAccessRefused  = "access_refused"
 	AuditTestAlarm      = "test_alarm_raised"
 	AuditBackup         = "backup_downloaded"
+	AuditPBXChanged     = "pbx_changed"        // trunk or extension passwords; secrets never logged
+	AuditPromptUploaded = "prompt_uploaded"    // a WAV replaced a generated prompt
+	AuditConnection     = "connection_changed" // ARI/NATS or modem ports
+	AuditSIMPIN         = "sim_pin_changed"    // the PIN itself is never logged
 )
 
 // AuditStore keeps the audit log. Entries are never changed or removed.

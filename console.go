@@ -75,6 +75,7 @@ type ConsoleStore interface {
 	AuditStore
 	ConsoleSessions
 	InfoLinks
+	InstallationStore
 	// Backup writes a consistent copy of the database to w.
 	Backup(ctx context.Context, w io.Writer) (int64, error)
 	// ListSMS returns outbox messages, newest first (the health page counts

@@ -41,9 +41,7 @@ type PBX struct {
 	Transport string // PJSIP transport (default "transport-udp")
 	Sox       string // sox binary (default "sox")
 
-	mu    sync.Mutex
-	trunk *alleenwerken.Trunk
-	exts  []alleenwerken.ExtensionSecret
+	mu sync.Mutex // one write at a time
 }
 
 var _ alleenwerken.PBXConfig = (*PBX)(nil)
@@ -91,46 +89,88 @@ func ValidateExtensions(xs []alleenwerken.ExtensionSecret) error {
 			return alleenwerken.FieldError("endpoint", "Dit toestel staat er twee keer in.")
 		}
 		seen[name] = true
-		if err := pbxSecret("password", x.Password); err != nil {
+		if err := pbxSecret("password_"+x.Number, x.Password); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// ApplyTrunk writes the trunk and reloads res_pjsip.
-func (p *PBX) ApplyTrunk(ctx context.Context, t alleenwerken.Trunk) error {
-	if err := ValidateTrunk(t); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, x := range p.exts {
-		if x.EndpointName() == t.Endpoint {
-			return alleenwerken.FieldError("trunk_endpoint", "Deze naam is al een toestel.")
+// Apply checks the trunk (nil: none) and the extensions, refuses names that
+// clash with each other or with sections written by hand in pjsip.conf or
+// pjsip_local.conf, writes the generated include and reloads res_pjsip. When
+// only the reload fails the error wraps alleenwerken.ErrNotReloaded: the file
+// is in place and Asterisk reads it when it starts.
+func (p *PBX) Apply(ctx context.Context, t *alleenwerken.Trunk, xs []alleenwerken.ExtensionSecret) error {
+	if t != nil {
+		if err := ValidateTrunk(*t); err != nil {
+			return err
 		}
 	}
-	p.trunk = &t
-	return p.writeAndReload(ctx)
-}
-
-// ApplyExtensions writes the extensions and reloads res_pjsip.
-func (p *PBX) ApplyExtensions(ctx context.Context, xs []alleenwerken.ExtensionSecret) error {
 	if err := ValidateExtensions(xs); err != nil {
 		return err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.trunk != nil {
+	if t != nil {
 		for _, x := range xs {
-			if x.EndpointName() == p.trunk.Endpoint {
-				return alleenwerken.FieldError("endpoint", "Deze naam is al de trunk.")
+			if x.EndpointName() == t.Endpoint {
+				return alleenwerken.FieldError("trunk_endpoint", "De trunk heeft dezelfde naam als toestel %s.", x.Number)
 			}
 		}
 	}
-	p.exts = append([]alleenwerken.ExtensionSecret(nil), xs...)
-	return p.writeAndReload(ctx)
+	hand, err := p.handSections()
+	if err != nil {
+		return err
+	}
+	if t != nil && hand[t.Endpoint] != "" {
+		return alleenwerken.FieldError("trunk_endpoint", "De sectie [%s] staat met de hand in %s. Kies een andere trunknaam, of haal de sectie daar weg.", t.Endpoint, hand[t.Endpoint])
+	}
+	for _, x := range xs {
+		if f := hand[x.EndpointName()]; f != "" {
+			return alleenwerken.FieldError("password_"+x.Number, "Toestel %s staat met de hand in %s als [%s]. Haal het daar weg om het hier te beheren.", x.Number, f, x.EndpointName())
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := writeAtomic(filepath.Join(p.ConfigDir, PBXFile), p.Render(t, xs), 0o640); err != nil {
+		return fmt.Errorf("ari: writing %s: %w", PBXFile, err)
+	}
+	if err := p.Reload(ctx); err != nil {
+		return fmt.Errorf("%w (%v)", alleenwerken.ErrNotReloaded, err)
+	}
+	return nil
 }
+
+// HandFiles are the PJSIP files an installer edits by hand; the console's
+// names must not clash with their sections.
+var HandFiles = []string{"pjsip.conf", "pjsip_local.conf"}
+
+// handSections returns the section names of HandFiles, each with its file.
+func (p *PBX) handSections() (map[string]string, error) {
+	out := map[string]string{}
+	for _, f := range HandFiles {
+		b, err := os.ReadFile(filepath.Join(p.ConfigDir, f))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("ari: reading %s: %w", f, err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			if !strings.HasPrefix(line, "[") {
+				continue
+			}
+			if i := strings.IndexByte(line, ']'); i > 1 {
+				if _, ok := out[line[1:i]]; !ok {
+					out[line[1:i]] = f
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// Prompts returns PromptNames.
+func (p *PBX) Prompts() []string { return PromptNames }
 
 // Render returns the generated include for a trunk (nil: none) and extensions.
 func (p *PBX) Render(t *alleenwerken.Trunk, xs []alleenwerken.ExtensionSecret) []byte {
@@ -161,14 +201,6 @@ func (p *PBX) Render(t *alleenwerken.Trunk, xs []alleenwerken.ExtensionSecret) [
 		fmt.Fprintf(&b, "\n[%s]\ntype = endpoint\ntransport = %s\ncontext = internal\naors = %s\nauth = %s\ndisallow = all\nallow = alaw,ulaw\ndtmf_mode = rfc4733\ndirect_media = no\nrtp_symmetric = yes\nforce_rport = yes\nrewrite_contact = yes\n", n, tr, n, n)
 	}
 	return b.Bytes()
-}
-
-func (p *PBX) writeAndReload(ctx context.Context) error {
-	data := p.Render(p.trunk, p.exts)
-	if err := writeAtomic(filepath.Join(p.ConfigDir, PBXFile), data, 0o640); err != nil {
-		return err
-	}
-	return p.Reload(ctx)
 }
 
 // Reload reloads res_pjsip over ARI (PUT /asterisk/modules/res_pjsip.so).

@@ -79,10 +79,8 @@ func TestPBXTrunkChangeVisibleOverARI(t *testing.T) {
 		t.Fatalf("%s exists before the change: %d", tr2, code)
 	}
 	start := time.Now()
-	if err := p.ApplyTrunk(ctx, alleenwerken.Trunk{Endpoint: tr2, Host: "127.0.0.1:5099", User: "31301234567", Password: "s3cret-trunk"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.ApplyExtensions(ctx, []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "305", Name: "Werkplaats"}, Password: "desk-305-pw"}}); err != nil {
+	ext305 := []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "305", Name: "Werkplaats"}, Password: "desk-305-pw"}}
+	if err := p.Apply(ctx, &alleenwerken.Trunk{Endpoint: tr2, Host: "127.0.0.1:5099", User: "31301234567", Password: "s3cret-trunk"}, ext305); err != nil {
 		t.Fatal(err)
 	}
 	code, state := ariEndpoint(t, tr2)
@@ -99,7 +97,7 @@ func TestPBXTrunkChangeVisibleOverARI(t *testing.T) {
 		t.Fatalf("generated file is world-readable: %v", fi.Mode())
 	}
 	// The trunk renamed: the old endpoint goes, the new one comes.
-	if err := p.ApplyTrunk(ctx, alleenwerken.Trunk{Endpoint: tr3, Host: "127.0.0.1:5099", User: "31301234567", Password: "s3cret-trunk"}); err != nil {
+	if err := p.Apply(ctx, &alleenwerken.Trunk{Endpoint: tr3, Host: "127.0.0.1:5099", User: "31301234567", Password: "s3cret-trunk"}, ext305); err != nil {
 		t.Fatal(err)
 	}
 	if code, _ := ariEndpoint(t, tr3); code != 200 {

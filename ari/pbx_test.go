@@ -26,13 +26,11 @@ func TestPBXRenderAndReload(t *testing.T) {
 	dir := t.TempDir()
 	p := &ari.PBX{ConfigDir: dir, ARI: ari.Config{URL: srv.URL + "/ari", Username: "u", Password: "p"}}
 	ctx := context.Background()
-	if err := p.ApplyTrunk(ctx, alleenwerken.Trunk{Endpoint: "trunk2", Host: "sip.example.nl:5060", User: "0301234567", Password: "pw1"}); err != nil {
+	ext201 := []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "201", Name: "Portiersloge"}, Password: "pw2"}}
+	if err := p.Apply(ctx, &alleenwerken.Trunk{Endpoint: "trunk2", Host: "sip.example.nl:5060", User: "0301234567", Password: "pw1"}, ext201); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.ApplyExtensions(ctx, []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "201", Name: "Portiersloge"}, Password: "pw2"}}); err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || got[0] != "PUT /ari/asterisk/modules/res_pjsip.so u:p" {
+	if len(got) != 1 || got[0] != "PUT /ari/asterisk/modules/res_pjsip.so u:p" {
 		t.Fatalf("reloads: %q", got)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, ari.PBXFile))
@@ -56,12 +54,46 @@ func TestPBXRenderAndReload(t *testing.T) {
 		{Endpoint: "t", Host: "h", User: "u", Password: "a\nb"},
 		{Endpoint: "201", Host: "h", User: "u", Password: "p"},
 	} {
-		if err := p.ApplyTrunk(ctx, tr); err == nil {
-			t.Errorf("trunk %+v accepted", tr)
+		if err := p.Apply(ctx, &tr, ext201); alleenwerken.ErrorCode(err) != alleenwerken.EINVALID {
+			t.Errorf("trunk %+v: %v", tr, err)
 		}
 	}
-	if len(got) != 2 {
+	bad := []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "305"}, Password: ""}}
+	if err := p.Apply(ctx, nil, bad); alleenwerken.ErrorField(err) != "password_305" {
+		t.Errorf("empty extension password: %v", err)
+	}
+	if len(got) != 1 {
 		t.Fatalf("reloaded after refused input: %q", got)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, ari.PBXFile))
+	if string(after) != s {
+		t.Fatal("refused input changed the generated file")
+	}
+}
+
+// Names written by hand in pjsip.conf or pjsip_local.conf are refused with
+// a field error naming the file: the console never defines a section twice.
+func TestPBXRefusesHandWrittenNames(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
+	defer srv.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "pjsip.conf"), []byte("[global]\ntype = global\n;[old]\n[trunk]\ntype = endpoint\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "pjsip_local.conf"), []byte("[202]\ntype = endpoint\n"), 0o644)
+	p := &ari.PBX{ConfigDir: dir, ARI: ari.Config{URL: srv.URL}}
+	ctx := context.Background()
+	err := p.Apply(ctx, &alleenwerken.Trunk{Endpoint: "trunk", Host: "h", User: "u", Password: "p"}, nil)
+	if alleenwerken.ErrorField(err) != "trunk_endpoint" || !strings.Contains(err.Error(), "pjsip.conf") {
+		t.Errorf("trunk: %v", err)
+	}
+	err = p.Apply(ctx, nil, []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "202"}, Password: "pw"}})
+	if alleenwerken.ErrorField(err) != "password_202" || !strings.Contains(err.Error(), "pjsip_local.conf") {
+		t.Errorf("extension: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ari.PBXFile)); err == nil {
+		t.Error("written despite the clash")
+	}
+	if err := p.Apply(ctx, &alleenwerken.Trunk{Endpoint: "provider", Host: "h", User: "u", Password: "p"}, []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "201"}, Password: "pw"}}); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -71,9 +103,12 @@ func TestPBXReloadError(t *testing.T) {
 	}))
 	defer srv.Close()
 	p := &ari.PBX{ConfigDir: t.TempDir(), ARI: ari.Config{URL: srv.URL}}
-	err := p.ApplyExtensions(context.Background(), nil)
-	if err == nil || !strings.Contains(err.Error(), "409") {
+	err := p.Apply(context.Background(), nil, nil)
+	if !errors.Is(err, alleenwerken.ErrNotReloaded) || !strings.Contains(err.Error(), "409") {
 		t.Fatalf("err %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(p.ConfigDir, ari.PBXFile)); err != nil {
+		t.Fatalf("not written when only the reload failed: %v", err)
 	}
 }
 
@@ -93,6 +128,9 @@ func TestPBXInstallPrompt(t *testing.T) {
 		t.Error("garbage installed")
 	}
 	if _, err := exec.LookPath("sox"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("sox is missing (apt-get install -y sox)")
+		}
 		t.Skip("no sox")
 	}
 	in := filepath.Join(t.TempDir(), "in.wav")

@@ -99,7 +99,10 @@ configure() {
 	rm -rf "$etc"
 	mkdir -p "$etc"
 	cp "$HERE"/*.conf "$etc/"
-	cp "$HERE/testbed/pjsip_testbed.conf" "$etc/pjsip_local.conf"
+	# The test bed's trunk and desk phone 201 are written by hand (the
+	# console's tests add their own under other names), then its far end.
+	cat "$HERE/pjsip_local.conf.example" "$HERE/testbed/pjsip_testbed.conf" >"$etc/pjsip_local.conf"
+	rm -f "$etc/pjsip_alleenwerken.conf"
 	cat "$HERE/testbed/extensions_testbed.conf" >>"$etc/extensions.conf"
 	sed -i \
 		-e "s/@ENTITY_ID@/02:aa:77:00:00:01/g" \
@@ -112,9 +115,9 @@ configure() {
 		"$etc"/*.conf
 	# The SIPp desk phone registers from port 5200 for its answering phone on
 	# 5201: keep the registered contact as it is.
-	sed -i -e '/^\[201\]$/,/^#tryinclude/ s/^rewrite_contact = yes/rewrite_contact = no/' "$etc/pjsip.conf"
+	sed -i -e '/^\[201\]$/,/^; Test bed only/ s/^rewrite_contact = yes/rewrite_contact = no/' "$etc/pjsip_local.conf"
 	# Qualify quickly so the trunk's state is known soon after start.
-	sed -i -e 's/^qualify_frequency = 30/qualify_frequency = 5/' "$etc/pjsip.conf"
+	sed -i -e 's/^qualify_frequency = 30/qualify_frequency = 5/' "$etc/pjsip_local.conf"
 	if grep -q '@[A-Z_]*@' "$etc"/*.conf; then
 		die "niet vervangen plaatshouders: $(grep -l '@[A-Z_]*@' "$etc"/*.conf)"
 	fi

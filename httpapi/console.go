@@ -50,6 +50,16 @@ type ConsoleConfig struct {
 	// LastBackup, when set, returns the time of the newest scheduled
 	// backup; the health page shows the newer of it and the last download.
 	LastBackup func() (time.Time, bool)
+	// PBX writes the trunk and extensions into the appliance's own
+	// Asterisk and installs uploaded prompts; those forms are hidden when
+	// nil.
+	PBX alleenwerken.PBXConfig
+	// Connection returns the ARI/NATS and modem connection the daemon was
+	// started with (the config file's); the form is hidden when nil.
+	Connection func() alleenwerken.Connection
+	// Reconnect makes the adapters use a connection saved in the console;
+	// when nil the page says it takes effect after a restart.
+	Reconnect func(ctx context.Context, c alleenwerken.Connection) error
 	// BcryptCost for passwords set in the console; DefaultBcryptCost if 0.
 	BcryptCost int
 }
@@ -171,6 +181,13 @@ func (c *Console) register(r *gin.Engine) {
 	con.POST("/installation/tokens/:id/revoke", c.checkCSRF, c.allow(install), c.tokenRevoke)
 	con.POST("/installation/test-alarm", c.checkCSRF, c.allow(install), c.testAlarmCreate)
 	con.POST("/installation/telephony", c.checkCSRF, c.allow(install), c.telephonySave)
+	if c.cfg.PBX != nil {
+		con.POST("/installation/trunk", c.checkCSRF, c.allow(install), c.trunkSave)
+		con.POST("/installation/extensions", c.checkCSRF, c.allow(install), c.extensionsSave)
+		con.POST("/installation/prompt", limitBodyTo(MaxPromptBytes+1<<20), c.checkCSRF, c.allow(install), c.promptUpload)
+	}
+	con.POST("/installation/connection", c.checkCSRF, c.allow(install), c.connectionSave)
+	con.POST("/installation/sim-pin", c.checkCSRF, c.allow(install), c.simPINSave)
 	con.GET("/backup", c.allow(admin), c.backup)
 }
 

@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,6 +50,11 @@ type ConsoleEnv struct {
 	HTTP   *httptest.Server
 	Token  string // an app device's token
 	Users  map[string]*alleenwerken.User
+	PBX    *FakePBX
+	// Conn is the connection the daemon "started with"; Reconnects the
+	// connections the console asked for.
+	Conn       alleenwerken.Connection
+	Reconnects []alleenwerken.Connection
 }
 
 // MustOpenConsoleEnv starts everything; it closes at cleanup.
@@ -63,6 +71,9 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 		Tel:   NewStepTelephony(),
 		SMS:   &FakeHealth{state: alleenwerken.HealthOK, reason: "Modem gereed."},
 		Users: map[string]*alleenwerken.User{},
+		PBX:   &FakePBX{},
+		Conn: alleenwerken.Connection{ARIURL: "http://127.0.0.1:8088/ari", ARIUser: "alleenwerken", ARIPassword: "file-ari-pw",
+			ARIApp: "alleenwerken", ModemPorts: []string{"/dev/alleenwerken-modem"}},
 	}
 	e.Svc = alleenwerken.NewService(db, e.Tel, e.Clock, discard)
 	e.Svc.SMS = e.SMS
@@ -75,6 +86,12 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 		Store: db, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
 		BcryptCost: bcrypt.MinCost,
 		TestAlarms: e.Svc,
+		PBX:        e.PBX,
+		Connection: func() alleenwerken.Connection { return e.Conn },
+		Reconnect: func(_ context.Context, c alleenwerken.Connection) error {
+			e.Reconnects = append(e.Reconnects, c)
+			return nil
+		},
 		Details: func(context.Context) []httpapi.HealthDetail {
 			return []httpapi.HealthDetail{{Name: "Modem 1", Health: alleenwerken.Health{State: alleenwerken.HealthOK, Reason: "SIM gereed, -71 dBm, thuisnetwerk KPN."}}}
 		},
@@ -304,3 +321,61 @@ func (c *Client) Login(name string) {
 
 // writeFile writes data to path.
 func writeFile(path string, data []byte) error { return os.WriteFile(path, data, 0o600) }
+
+// FakePBX records what the console writes into Asterisk. It validates like
+// ari.PBX for the fields the tests touch; NotReloaded makes Apply report a
+// written but not reloaded setup.
+type FakePBX struct {
+	mu          sync.Mutex
+	Trunk       *alleenwerken.Trunk
+	Exts        []alleenwerken.ExtensionSecret
+	Applies     int
+	NotReloaded bool
+	Installed   map[string][]byte // "nl/intro" -> the uploaded WAV
+}
+
+// Apply implements alleenwerken.PBXConfig.
+func (f *FakePBX) Apply(_ context.Context, t *alleenwerken.Trunk, xs []alleenwerken.ExtensionSecret) error {
+	if t != nil {
+		if t.Host == "" || strings.ContainsAny(t.Host, " ;") {
+			return alleenwerken.FieldError("trunk_host", "Geef de host van de provider, host of host:poort.")
+		}
+		if t.User == "" {
+			return alleenwerken.FieldError("trunk_user", "Geef de gebruikersnaam van het trunkaccount.")
+		}
+	}
+	for _, x := range xs {
+		if strings.Contains(x.Password, ";") {
+			return alleenwerken.FieldError("password_"+x.Number, "Een wachtwoord mag geen ; of regeleinde bevatten.")
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Trunk, f.Exts = t, xs
+	f.Applies++
+	if f.NotReloaded {
+		return fmt.Errorf("%w (connection refused)", alleenwerken.ErrNotReloaded)
+	}
+	return nil
+}
+
+// InstallPrompt implements alleenwerken.PBXConfig.
+func (f *FakePBX) InstallPrompt(_ context.Context, lang, name string, wav io.Reader) error {
+	b, err := io.ReadAll(wav)
+	if err != nil {
+		return err
+	}
+	if bytes.Contains(b, []byte("corrupt")) {
+		return fmt.Errorf("sox: corrupt file")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Installed == nil {
+		f.Installed = map[string][]byte{}
+	}
+	f.Installed[lang+"/"+name] = b
+	return nil
+}
+
+// Prompts implements alleenwerken.PBXConfig.
+func (f *FakePBX) Prompts() []string { return []string{"test", "intro", "press1"} }

@@ -29,6 +29,8 @@ type installView struct {
 	TestNumbers string
 	CanTest     bool
 	Telephony   []settingField
+	PBX         *pbxView  // nil: no PBX wired
+	Conn        *connView // connection, modem ports and SIM PIN
 }
 
 // installationPage handles GET /console/installation.
@@ -59,9 +61,30 @@ func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMs
 			}
 		}
 	}
+	in := c.installation(g)
+	if v.PBX == nil {
+		v.PBX = c.pbxForm(g, in, "", "", nil)
+	}
+	if v.Conn == nil {
+		v.Conn = c.connForm(g, in)
+	}
 	c.render(g, status, "installation", "install_title", v, func(p *page) {
 		p.Error = errMsg
 		switch g.Query("done") {
+		case "pbx":
+			p.Flash = p.T["flash_pbx"]
+		case "pbx_pending":
+			p.Error = p.T["flash_pbx_pending"]
+		case "prompt":
+			p.Flash = p.T["flash_prompt"]
+		case "conn":
+			p.Flash = p.T["flash_conn"]
+		case "conn_restart":
+			p.Flash = p.T["flash_conn_restart"]
+		case "conn_failed":
+			p.Error = p.T["flash_conn_failed"]
+		case "pin":
+			p.Flash = p.T["flash_pin"]
 		case "revoked":
 			p.Flash = p.T["flash_revoked"]
 		case "test":
@@ -121,6 +144,10 @@ func (c *Console) tokenRevoke(g *gin.Context) {
 func (c *Console) telephonySave(g *gin.Context) {
 	fields, msg, ok := c.applySettings(g, TelephonyFields)
 	if ok {
+		if m := c.reapplyPBX(g); m != "" {
+			c.renderInstall(g, http.StatusOK, installView{}, m)
+			return
+		}
 		g.Redirect(http.StatusSeeOther, "/console/installation?done=saved")
 	} else if fields != nil {
 		c.renderInstall(g, http.StatusUnprocessableEntity, installView{Telephony: fields}, texts[c.lang(g)]["err_settings"]+" "+msg)

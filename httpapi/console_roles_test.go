@@ -32,6 +32,11 @@ var consoleRoutes = map[string][]string{
 	"POST /console/installation/tokens/:id/revoke": {superName, installerName},
 	"POST /console/installation/test-alarm":        {superName, installerName},
 	"POST /console/installation/telephony":         {superName, installerName},
+	"POST /console/installation/trunk":             {superName, installerName},
+	"POST /console/installation/extensions":        {superName, installerName},
+	"POST /console/installation/prompt":            {superName, installerName},
+	"POST /console/installation/connection":        {superName, installerName},
+	"POST /console/installation/sim-pin":           {superName, installerName},
 	"GET /console/backup":                          {superName},
 }
 
