@@ -26,11 +26,18 @@ type Dispatcher struct {
 
 	wake chan struct{}
 	once sync.Once
+
+	mu      sync.Mutex
+	running bool               // Run has started the sender loops
+	runCtx  context.Context    // Run's context, for loops of new senders
+	stop    context.CancelFunc // stops the current senders' loops
+	loops   *sync.WaitGroup    // the current senders' loops
+	all     sync.WaitGroup     // every loop ever started
 }
 
 func (d *Dispatcher) init() {
 	d.once.Do(func() {
-		d.wake = make(chan struct{}, len(d.Senders)+1)
+		d.wake = make(chan struct{}, 64)
 		if d.Poll == 0 {
 			d.Poll = 2 * time.Second
 		}
@@ -43,10 +50,52 @@ func (d *Dispatcher) init() {
 	})
 }
 
+// senders returns the current senders.
+func (d *Dispatcher) senders() []SMSSender {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.Senders
+}
+
+// SetSenders replaces the senders (new modem ports from the console): the
+// old senders' loops stop after the message each is sending (a message cut
+// short is retried), then the new senders take over the outbox.
+func (d *Dispatcher) SetSenders(ss []SMSSender) {
+	d.init()
+	d.mu.Lock()
+	d.Senders = ss
+	if !d.running {
+		d.mu.Unlock()
+		return
+	}
+	stop, loops := d.stop, d.loops
+	d.startLoops()
+	d.mu.Unlock()
+	// Claims are exclusive: old and new loops never send one message twice.
+	stop()
+	loops.Wait()
+}
+
+// startLoops starts one loop per sender; d.mu is held.
+func (d *Dispatcher) startLoops() {
+	ctx, cancel := context.WithCancel(d.runCtx)
+	wg := &sync.WaitGroup{}
+	for _, s := range d.Senders {
+		wg.Add(1)
+		d.all.Add(1)
+		go func(s SMSSender) {
+			defer d.all.Done()
+			defer wg.Done()
+			d.loop(ctx, s)
+		}(s)
+	}
+	d.stop, d.loops = cancel, wg
+}
+
 // Notify wakes idle senders after a message was queued.
 func (d *Dispatcher) Notify() {
 	d.init()
-	for range d.Senders {
+	for range d.senders() {
 		select {
 		case d.wake <- struct{}{}:
 		default:
@@ -56,11 +105,12 @@ func (d *Dispatcher) Notify() {
 
 // Health is the SMS path's health: ok while any sender is ok.
 func (d *Dispatcher) Health() Health {
-	if len(d.Senders) == 0 {
+	ss := d.senders()
+	if len(ss) == 0 {
 		return Health{State: HealthDown, Reason: "Geen modem ingesteld."}
 	}
 	var worst Health
-	for _, s := range d.Senders {
+	for _, s := range ss {
 		h := s.Health()
 		if h.State == HealthOK {
 			return h
@@ -83,15 +133,16 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	for _, m := range rec {
 		d.unknown(ctx, m, "daemon stopped while sending")
 	}
-	var wg sync.WaitGroup
-	for _, s := range d.Senders {
-		wg.Add(1)
-		go func(s SMSSender) {
-			defer wg.Done()
-			d.loop(ctx, s)
-		}(s)
-	}
-	wg.Wait()
+	d.mu.Lock()
+	d.running, d.runCtx = true, ctx
+	d.startLoops()
+	d.mu.Unlock()
+	<-ctx.Done()
+	d.mu.Lock()
+	d.running = false
+	d.stop()
+	d.mu.Unlock()
+	d.all.Wait()
 	return nil
 }
 

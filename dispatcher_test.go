@@ -117,6 +117,38 @@ func TestDispatcher(t *testing.T) {
 			t.Fatal("late reminder sent")
 		}
 	})
+	t.Run("SetSendersSwapsModemsWithoutLoss", func(t *testing.T) {
+		db := MustOpenDB(t)
+		old := &fakeSender{name: "old"}
+		d := runDispatcher(t, db, aw.SystemClock{}, old)
+		first := enqueue(t, db, aw.SMSAlarm, nil)
+		d.Notify()
+		eventually(t, "sent by the old modem", func() bool { return smsState(t, db, first.ID).State == aw.SMSSent })
+		n1, n2 := &fakeSender{name: "new1"}, &fakeSender{name: "new2"}
+		d.SetSenders([]aw.SMSSender{n1, n2})
+		for i := 0; i < 10; i++ {
+			enqueue(t, db, aw.SMSAlarm, nil)
+		}
+		d.Notify()
+		eventually(t, "sent by the new modems", func() bool { return n1.count()+n2.count() == 10 })
+		if old.count() != 1 {
+			t.Fatalf("the removed modem sent %d", old.count())
+		}
+		if h := d.Health(); h.State != aw.HealthOK {
+			t.Fatalf("health %+v", h)
+		}
+		d.SetSenders(nil)
+		if h := d.Health(); h.State != aw.HealthDown {
+			t.Fatalf("no modems: health %+v", h)
+		}
+		m := enqueue(t, db, aw.SMSAlarm, nil)
+		time.Sleep(50 * time.Millisecond)
+		if got := smsState(t, db, m.ID).State; got != aw.SMSQueued {
+			t.Fatalf("without modems the message is %s, want queued", got)
+		}
+		d.SetSenders([]aw.SMSSender{n1})
+		eventually(t, "queued message sent once a modem is back", func() bool { return smsState(t, db, m.ID).State == aw.SMSSent })
+	})
 	t.Run("FailoverWithoutDoubleSends", func(t *testing.T) {
 		db := MustOpenDB(t)
 		a := &fakeSender{name: "a", down: true}
