@@ -18,9 +18,11 @@ import (
 	"alleenwerken"
 )
 
-// PBXFile is the generated PJSIP include in the config dir; pjsip.conf
-// includes it with #tryinclude.
-const PBXFile = "pjsip_alleenwerken.conf"
+// PBXFile is the generated PJSIP include, relative to the config dir;
+// pjsip.conf includes it with #tryinclude. Its folder is the only place in
+// the config dir the daemon may write (owner alleenwerken, group asterisk,
+// mode 2750).
+const PBXFile = "alleenwerken/pjsip_alleenwerken.conf"
 
 // PromptNames are the prompts an installer may replace (sound:aw-<name>).
 var PromptNames = []string{
@@ -131,13 +133,25 @@ func (p *PBX) Apply(ctx context.Context, t *alleenwerken.Trunk, xs []alleenwerke
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := writeAtomic(filepath.Join(p.ConfigDir, PBXFile), p.Render(t, xs), 0o640); err != nil {
+	path := filepath.Join(p.ConfigDir, PBXFile)
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return fmt.Errorf("ari: writing %s: %w", PBXFile, err)
 	}
-	if err := p.Reload(ctx); err != nil {
+	if err := writeAtomic(path, p.Render(t, xs), 0o640); err != nil {
+		return fmt.Errorf("ari: writing %s: %w", PBXFile, err)
+	}
+	if err := reload(ctx, p.ARI); err != nil {
 		return fmt.Errorf("%w (%v)", alleenwerken.ErrNotReloaded, err)
 	}
 	return nil
+}
+
+// SetARI changes the ARI the reloads go to (a connection changed in the
+// console).
+func (p *PBX) SetARI(cfg Config) {
+	p.mu.Lock()
+	p.ARI = cfg
+	p.mu.Unlock()
 }
 
 // HandFiles are the PJSIP files an installer edits by hand; the console's
@@ -205,14 +219,20 @@ func (p *PBX) Render(t *alleenwerken.Trunk, xs []alleenwerken.ExtensionSecret) [
 
 // Reload reloads res_pjsip over ARI (PUT /asterisk/modules/res_pjsip.so).
 func (p *PBX) Reload(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return reload(ctx, p.ARI)
+}
+
+func reload(ctx context.Context, ari Config) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	u := strings.TrimRight(p.ARI.URL, "/") + "/asterisk/modules/res_pjsip.so"
+	u := strings.TrimRight(ari.URL, "/") + "/asterisk/modules/res_pjsip.so"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u, nil)
 	if err != nil {
 		return err
 	}
-	req.SetBasicAuth(p.ARI.Username, p.ARI.Password)
+	req.SetBasicAuth(ari.Username, ari.Password)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("ari: reload res_pjsip: %w", err)

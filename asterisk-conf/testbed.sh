@@ -102,7 +102,7 @@ configure() {
 	# The test bed's trunk and desk phone 201 are written by hand (the
 	# console's tests add their own under other names), then its far end.
 	cat "$HERE/pjsip_local.conf.example" "$HERE/testbed/pjsip_testbed.conf" >"$etc/pjsip_local.conf"
-	rm -f "$etc/pjsip_alleenwerken.conf"
+	rm -rf "$etc/alleenwerken"
 	cat "$HERE/testbed/extensions_testbed.conf" >>"$etc/extensions.conf"
 	sed -i \
 		-e "s/@ENTITY_ID@/02:aa:77:00:00:01/g" \

@@ -2,27 +2,134 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"time"
 
 	aw "alleenwerken"
 	"alleenwerken/ari"
+	"alleenwerken/gsm"
 	"alleenwerken/store"
 )
 
 // openTelephony starts the ARI adapter (native, or ari-proxy over NATS). It
 // does not wait for Asterisk: it connects in the background and shows in
 // /healthz until then.
-func openTelephony(ctx context.Context, c Config, db *store.DB, log *slog.Logger) (aw.Telephony, func() error, error) {
+func openTelephony(ctx context.Context, conn aw.Connection, db *store.DB, log *slog.Logger) (aw.Telephony, func() error, error) {
 	set, err := db.Settings(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := ari.DefaultConfig()
-	cfg.URL, cfg.Username, cfg.Password, cfg.App, cfg.NATSURL = c.ARIURL, c.ARIUser, c.ARIPassword, c.ARIApp, c.NATSURL
-	cfg.DialTemplate, cfg.TrunkEndpoint, cfg.MaxCalls = set.DialTemplate, set.TrunkEndpoint, set.SimultaneousCall
-	t, err := ari.New(cfg, aw.SystemClock{}, log)
+	t, err := ari.New(ariConfig(conn, set), aw.SystemClock{}, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	return t, t.Close, nil
+}
+
+// ariConfig is the adapter configuration for a connection and settings.
+func ariConfig(conn aw.Connection, set aw.Settings) ari.Config {
+	cfg := ari.DefaultConfig()
+	cfg.URL, cfg.Username, cfg.Password, cfg.App, cfg.NATSURL = conn.ARIURL, conn.ARIUser, conn.ARIPassword, conn.ARIApp, conn.NATSURL
+	cfg.DialTemplate, cfg.TrunkEndpoint, cfg.MaxCalls = set.DialTemplate, set.TrunkEndpoint, set.SimultaneousCall
+	return cfg
+}
+
+// openAdapters starts telephony, the modems and the PBX writer for the
+// connection in use: the console's when one is stored, else the config
+// file's.
+func (m *Main) openAdapters(ctx context.Context) error {
+	c, db, log := m.Config, m.DB, m.Logger
+	in, err := db.Installation(ctx)
+	if err != nil {
+		return err
+	}
+	conn := c.Connection()
+	if in.Connection != nil {
+		conn = *in.Connection
+		log.Info("connection to Asterisk and the modems as set in the console", "ari_url", conn.ARIURL, "nats_url", conn.NATSURL, "modems", conn.ModemPorts)
+	}
+	tel, closeTel, err := openTelephony(ctx, conn, db, log.With("component", "ari"))
+	if err != nil {
+		return err
+	}
+	m.tel = &switchTelephony{cur: tel, close: closeTel}
+	m.Telephony = m.tel
+	m.closers = append(m.closers, m.tel.Close)
+	modems, closeModems, err := openModems(conn.ModemPorts, db, log.With("component", "gsm"))
+	if err != nil {
+		return err
+	}
+	m.setModems(modems, closeModems)
+	m.closers = append(m.closers, func() error { m.setModems(nil, nil); return nil })
+
+	m.pbx = &ari.PBX{ConfigDir: c.AsteriskConfigDir, SoundsDir: c.AsteriskSoundsDir, ARI: ariConfig(conn, aw.Settings{})}
+	if in.Trunk != nil || len(in.ExtensionPasswords) > 0 {
+		// The generated file follows the store, also after Asterisk was
+		// reinstalled; Asterisk down is fine (it reads the file at start).
+		set, err := db.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		t, xs := in.PBXSetup(set)
+		err = m.pbx.Apply(actx, t, xs)
+		cancel()
+		switch {
+		case err == nil:
+			log.Info("trunk and extensions from the console written to Asterisk", "extensions", len(xs), "trunk", t != nil)
+		case errors.Is(err, aw.ErrNotReloaded):
+			log.Warn("trunk and extensions written; Asterisk loads them when it runs", "err", err)
+		default:
+			log.Error("writing trunk and extensions to Asterisk failed", "err", err)
+		}
+	}
+	return nil
+}
+
+// senders returns the modems as SMS senders.
+func senders(ms []*gsm.Modem) []aw.SMSSender {
+	out := make([]aw.SMSSender, 0, len(ms))
+	for _, x := range ms {
+		out = append(out, x)
+	}
+	return out
+}
+
+// setModems makes ms the modems in use and closes the ones they replace
+// (nil, nil: close them all).
+func (m *Main) setModems(ms []*gsm.Modem, closeMs func()) {
+	m.modemMu.Lock()
+	old := m.closeModems
+	m.modems, m.closeModems = ms, closeMs
+	m.modemMu.Unlock()
+	if old != nil {
+		old()
+	}
+}
+
+// reconnect makes telephony, the modems and the PBX writer use a connection
+// saved in the console, without a restart. Calls in progress on the old
+// adapter end and their ladders move on; an SMS being sent is retried.
+func (m *Main) reconnect(ctx context.Context, conn aw.Connection) error {
+	m.reconnectMu.Lock()
+	defer m.reconnectMu.Unlock()
+	log := m.Logger
+	modems, closeModems, err := openModems(conn.ModemPorts, m.DB, log.With("component", "gsm"))
+	if err != nil {
+		return err
+	}
+	tel, closeTel, err := openTelephony(ctx, conn, m.DB, log.With("component", "ari"))
+	if err != nil {
+		closeModems()
+		return err
+	}
+	log.Warn("reconnecting with the connection set in the console", "ari_url", conn.ARIURL, "nats_url", conn.NATSURL, "modems", conn.ModemPorts)
+	if err := m.tel.Swap(tel, closeTel); err != nil {
+		log.Warn("closing the old telephony adapter", "err", err)
+	}
+	m.Dispatcher.SetSenders(senders(modems))
+	m.setModems(modems, closeModems)
+	m.pbx.SetARI(ariConfig(conn, aw.Settings{}))
+	return nil
 }

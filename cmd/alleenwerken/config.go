@@ -38,6 +38,9 @@ type Config struct {
 
 	ModemPorts []string // modem.port, modem.port2
 
+	AsteriskConfigDir string // asterisk.config_dir: pjsip.conf and the console's alleenwerken/ folder
+	AsteriskSoundsDir string // asterisk.sounds_dir: <lang>/aw-*.wav prompts
+
 	Settings aw.Settings // seeds the stored settings on first start
 	set      map[string]bool
 }
@@ -49,8 +52,11 @@ func DefaultConfig() Config {
 		BackupDir:   "/var/lib/alleenwerken/backups",
 		LogLevel:    "info",
 		ARIApp:      "alleenwerken",
-		Settings:    aw.DefaultSettings(),
-		set:         map[string]bool{},
+
+		AsteriskConfigDir: "/etc/asterisk",
+		AsteriskSoundsDir: "/usr/share/asterisk/sounds",
+		Settings:          aw.DefaultSettings(),
+		set:               map[string]bool{},
 	}
 }
 
@@ -125,6 +131,10 @@ func (c *Config) setKey(k, v string) error {
 		c.ARIPassword = v
 	case "ari.app":
 		c.ARIApp = v
+	case "asterisk.config_dir":
+		c.AsteriskConfigDir = v
+	case "asterisk.sounds_dir":
+		c.AsteriskSoundsDir = v
 	case "nats.url":
 		c.NATSURL = v
 	case "modem.port":
@@ -183,6 +193,13 @@ func (c *Config) setKey(k, v string) error {
 		return fmt.Errorf("unknown key")
 	}
 	return err
+}
+
+// Connection is the config file's connection to Asterisk and the modems;
+// one saved in the console replaces it.
+func (c Config) Connection() aw.Connection {
+	return aw.Connection{ARIURL: c.ARIURL, ARIUser: c.ARIUser, ARIPassword: c.ARIPassword, ARIApp: c.ARIApp,
+		NATSURL: c.NATSURL, ModemPorts: append([]string(nil), c.ModemPorts...)}
 }
 
 // Validate checks that every required key is there; errors name the key.

@@ -10,11 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coreos/go-systemd/v22/daemon"
 
 	aw "alleenwerken"
+	"alleenwerken/ari"
 	"alleenwerken/cmd/internal/demo"
 	"alleenwerken/gsm"
 	"alleenwerken/httpapi"
@@ -34,7 +36,13 @@ type Main struct {
 	Telephony  aw.Telephony
 	HTTP       *httpapi.Server
 	admin      *adminServer
-	modems     []*gsm.Modem // for the console's health page
+	tel        *switchTelephony // m.Telephony outside the demo
+	pbx        *ari.PBX         // trunk, extensions and prompts from the console
+
+	modemMu     sync.Mutex
+	modems      []*gsm.Modem // for the console's health page
+	closeModems func()
+	reconnectMu sync.Mutex
 
 	closers []func() error // adapters, closed in reverse order
 	cancel  context.CancelFunc
@@ -87,27 +95,18 @@ func (m *Main) Open(ctx context.Context) error {
 		log.Info("settings seeded from the config file", "path", c.Database)
 	}
 
-	var senders []aw.SMSSender
+	var sms []aw.SMSSender
 	if c.Demo {
 		m.Telephony = demo.NewTelephony(m.Out)
-		senders = []aw.SMSSender{demo.NewModem(m.Out)}
+		sms = []aw.SMSSender{demo.NewModem(m.Out)}
 	} else {
-		tel, closeTel, err := openTelephony(ctx, c, db, log.With("component", "ari"))
-		if err != nil {
+		if err := m.openAdapters(ctx); err != nil {
 			return err
 		}
-		m.Telephony = tel
-		m.closers = append(m.closers, closeTel)
-		m.modems, err = openModems(ctx, c, db, log.With("component", "gsm"), &m.closers)
-		if err != nil {
-			return err
-		}
-		for _, x := range m.modems {
-			senders = append(senders, x)
-		}
+		sms = senders(m.modems)
 	}
 
-	m.Dispatcher = &aw.Dispatcher{Outbox: db, Senders: senders, Clock: aw.SystemClock{}, Logger: log.With("component", "sms")}
+	m.Dispatcher = &aw.Dispatcher{Outbox: db, Senders: sms, Clock: aw.SystemClock{}, Logger: log.With("component", "sms")}
 	m.Service = aw.NewService(db, m.Telephony, aw.SystemClock{}, log.With("component", "core"))
 	m.Service.SMS = m.Dispatcher
 	m.Service.Notify = m.Dispatcher.Notify
@@ -151,11 +150,16 @@ func (m *Main) Open(ctx context.Context) error {
 	} else {
 		log.Warn("no backup_dir: no scheduled backups")
 	}
-	console, err := httpapi.NewConsole(httpapi.ConsoleConfig{
+	cc := httpapi.ConsoleConfig{
 		Store: db, Alarms: m.Service, TestAlarms: m.Service, Clock: aw.SystemClock{},
 		Health: hc.Health, DatabasePath: c.Database, Logger: log.With("component", "console"),
 		Details: m.modemDetails, LastBackup: lastBackup,
-	})
+	}
+	if !c.Demo {
+		cc.Connection, cc.Reconnect = c.Connection, m.reconnect
+		cc.PBX = m.pbx
+	}
+	console, err := httpapi.NewConsole(cc)
 	if err != nil {
 		return err
 	}

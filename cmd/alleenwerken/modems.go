@@ -15,7 +15,10 @@ import (
 // registration and operator.
 func (m *Main) modemDetails(ctx context.Context) []httpapi.HealthDetail {
 	var out []httpapi.HealthDetail
-	for _, x := range m.modems {
+	m.modemMu.Lock()
+	modems := m.modems
+	m.modemMu.Unlock()
+	for _, x := range modems {
 		st := x.Status()
 		h := st.Health
 		detail := fmt.Sprintf("SIM %s, signaal %d dBm, netwerk %s, operator %s", orUnknown(st.SIM), st.SignalDBm, orUnknown(string(st.Registration)), orUnknown(st.Operator))
@@ -35,10 +38,11 @@ func orUnknown(s string) string {
 	return s
 }
 
-// openModems starts one SMS sender per configured modem port; each owns its
-// port in its own goroutine and reopens it when the modem disappears. The
-// SIM PIN is read from the stored settings each time the SIM asks.
-func openModems(ctx context.Context, c Config, db *store.DB, log *slog.Logger, closers *[]func() error) ([]*gsm.Modem, error) {
+// openModems starts one SMS sender per modem port; each owns its port in
+// its own goroutine and reopens it when the modem disappears. The SIM PIN is
+// read from the stored settings each time the SIM asks. The returned func
+// stops them and waits.
+func openModems(ports []string, db *store.DB, log *slog.Logger) ([]*gsm.Modem, func(), error) {
 	pin := func() string {
 		s, err := db.Settings(context.Background())
 		if err != nil {
@@ -46,26 +50,25 @@ func openModems(ctx context.Context, c Config, db *store.DB, log *slog.Logger, c
 		}
 		return s.SIMPIN
 	}
-	runCtx, cancel := context.WithCancel(context.Background())
 	var modems []*gsm.Modem
-	done := make(chan struct{}, len(c.ModemPorts))
-	for i, port := range c.ModemPorts {
+	for i, port := range ports {
 		cfg := gsm.DefaultConfig(port)
 		cfg.Name, cfg.PIN, cfg.Outbox = fmt.Sprintf("modem%d", i+1), pin, db
 		m, err := gsm.New(cfg, log, aw.SystemClock{})
 		if err != nil {
-			cancel()
-			return nil, fmt.Errorf("config: key modem.port: %w", err)
+			return nil, nil, fmt.Errorf("config: key modem.port: %w", err)
 		}
 		modems = append(modems, m)
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, len(modems))
+	for _, m := range modems {
 		go func() { m.Run(runCtx); done <- struct{}{} }()
 	}
-	*closers = append(*closers, func() error {
+	return modems, func() {
 		cancel()
-		for range c.ModemPorts {
+		for range modems {
 			<-done
 		}
-		return nil
-	})
-	return modems, nil
+	}, nil
 }
