@@ -5,18 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"alleenwerken/gsm/modemsim"
 	"alleenwerken/store"
 )
 
@@ -37,50 +32,9 @@ func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); retur
 // cleanly, no channel is left in Asterisk, and the attempt is recorded.
 func TestDaemonSIGTERMLeavesNoChannels(t *testing.T) {
 	needBed(t)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "alleenwerken")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/alleenwerken").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	sim, err := modemsim.New(modemsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	listen := ln.Addr().String()
-	ln.Close()
-	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\nbackup_dir = %s/backups\n"+
-		"ari.url = %s\nari.user = %s\nari.password = %s\nari.app = awtest-daemon\nmodem.port = %s\n"+
-		"settings.cancel_window = 1s\nsettings.ring_timeout = 30s\n",
-		listen, dir, dir, dir, ariURL, ariUser, ariPassword, sim.Path())
-	f := filepath.Join(dir, "aw.conf")
-	os.WriteFile(f, []byte(conf), 0o600)
-	var stderr lockedBuffer
-	cmd := exec.Command(bin, "run", "-config", f)
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() { cmd.Process.Kill() }()
-
-	base := "http://" + listen
-	waitWithin(t, "telephony ok", 20*time.Second, func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err != nil {
-			return false
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return strings.Contains(string(b), `"telephony":{"state":"ok"`) || strings.Contains(string(b), `"telephony":{"state":"degraded"`)
-	})
-	out, err := exec.Command(bin, "token", "create", "-config", f, "-name", "t").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := strings.TrimSpace(string(out))
+	d := startBedDaemon(t, "awtest-daemon", "settings.cancel_window = 1s\nsettings.ring_timeout = 30s\n")
+	tok := d.admin("", "token", "create", "-name", "t")
+	base := d.base
 	post := func(path, body string) string {
 		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok)
@@ -103,19 +57,11 @@ func TestDaemonSIGTERMLeavesNoChannels(t *testing.T) {
 	waitWithin(t, "the alarm call ringing in Asterisk", 15*time.Second, func() bool { return len(channels(t)) > before })
 
 	start := time.Now()
-	cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("no exit 20 s after SIGTERM\n%s", stderr.String())
-	}
+	d.stop()
 	t.Logf("daemon stopped %s after SIGTERM", time.Since(start).Round(time.Millisecond))
 	waitWithin(t, "no channels left", 3*time.Second, func() bool { return len(channels(t)) == before })
 
-	db, err := store.Open(filepath.Join(dir, "aw.db"), nil)
+	db, err := store.Open(filepath.Join(d.dir, "aw.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

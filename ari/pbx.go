@@ -202,11 +202,8 @@ func (p *PBX) Render(t *alleenwerken.Trunk, xs []alleenwerken.ExtensionSecret) [
 		fmt.Fprintf(&b, "\n[%s]\ntype = aor\ncontact = sip:%s\nqualify_frequency = 30\nqualify_timeout = 3.0\n", n, t.Host)
 		fmt.Fprintf(&b, "\n[%s]\ntype = endpoint\ntransport = %s\ncontext = from-trunk\naors = %s\noutbound_auth = %s-auth\ndisallow = all\nallow = alaw,ulaw\ndtmf_mode = rfc4733\ndirect_media = no\nrtp_symmetric = yes\nforce_rport = yes\nrewrite_contact = yes\nsend_pai = yes\n",
 			n, tr, n, n)
-		host := t.Host
-		if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
-			host = h
-		}
-		fmt.Fprintf(&b, "\n[%s-identify]\ntype = identify\nendpoint = %s\nmatch = %s\n", n, n, host)
+		// No identify section: inbound calls are not taken, and matching the
+		// provider by address could claim another endpoint's traffic.
 	}
 	for _, x := range xs {
 		n := x.EndpointName()

@@ -38,7 +38,7 @@ func TestPBXRenderAndReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := string(b)
-	for _, want := range []string{"[trunk2-auth]", "password = pw1", "server_uri = sip:sip.example.nl:5060", "client_uri = sip:0301234567@sip.example.nl:5060", "match = sip.example.nl", "[201]\ntype = endpoint", "password = pw2", "context = internal"} {
+	for _, want := range []string{"[trunk2-auth]", "password = pw1", "server_uri = sip:sip.example.nl:5060", "client_uri = sip:0301234567@sip.example.nl:5060", "[201]\ntype = endpoint", "password = pw2", "context = internal"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("generated file lacks %q:\n%s", want, s)
 		}
@@ -64,6 +64,9 @@ func TestPBXRenderAndReload(t *testing.T) {
 	}
 	if len(got) != 1 {
 		t.Fatalf("reloaded after refused input: %q", got)
+	}
+	if strings.Contains(s, "type = identify") {
+		t.Errorf("an identify section claims the provider's address:\n%s", s)
 	}
 	after, _ := os.ReadFile(filepath.Join(dir, ari.PBXFile))
 	if string(after) != s {

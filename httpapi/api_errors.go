@@ -85,9 +85,13 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	c.AbortWithStatusJSON(status, errorBody{Error: body})
 }
 
-// limitBody caps every request body at MaxBodyBytes.
+// bodyLimits are the routes whose bodies may be larger than MaxBodyBytes;
+// each caps its own (see limitBodyTo).
+var bodyLimits = map[string]bool{PromptUploadPath: true}
+
+// limitBody caps every request body at MaxBodyBytes, except bodyLimits.
 func limitBody(c *gin.Context) {
-	if c.Request.Body != nil {
+	if c.Request.Body != nil && !bodyLimits[c.Request.URL.Path] {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
 	}
 	c.Next()

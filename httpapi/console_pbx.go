@@ -17,6 +17,10 @@ import (
 // MaxPromptBytes is the largest WAV the prompt upload takes.
 const MaxPromptBytes = 20 << 20
 
+// PromptUploadPath is the prompt upload's route, the one console form whose
+// body may be larger than MaxBodyBytes.
+const PromptUploadPath = "/console/installation/prompt"
+
 // PromptLanguages are the languages a prompt can be uploaded for.
 var PromptLanguages = []string{"nl", "en"}
 

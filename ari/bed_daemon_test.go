@@ -1,0 +1,106 @@
+package ari_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"alleenwerken/gsm/modemsim"
+)
+
+// bedDaemon is the real daemon binary running against the test bed's
+// Asterisk and a simulated modem on a real pseudo-terminal.
+type bedDaemon struct {
+	t      *testing.T
+	dir    string
+	bin    string
+	conf   string
+	base   string // http://host:port
+	sim    *modemsim.Sim
+	cmd    *exec.Cmd
+	done   chan error
+	stderr *lockedBuffer
+}
+
+// startBedDaemon builds and starts the daemon with the test bed's ARI; extra
+// config lines are appended. It waits until /healthz shows telephony up and
+// is killed at cleanup.
+func startBedDaemon(t *testing.T, app, extra string) *bedDaemon {
+	t.Helper()
+	dir := t.TempDir()
+	d := &bedDaemon{t: t, dir: dir, bin: filepath.Join(dir, "alleenwerken"), conf: filepath.Join(dir, "aw.conf"), stderr: &lockedBuffer{}}
+	if out, err := exec.Command("go", "build", "-o", d.bin, "../cmd/alleenwerken").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	sim, err := modemsim.New(modemsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	d.sim = sim
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	listen := ln.Addr().String()
+	ln.Close()
+	d.base = "http://" + listen
+	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\nbackup_dir = %s/backups\n"+
+		"ari.url = %s\nari.user = %s\nari.password = %s\nari.app = %s\nmodem.port = %s\n%s",
+		listen, dir, dir, dir, ariURL, ariUser, ariPassword, app, sim.Path(), extra)
+	if err := os.WriteFile(d.conf, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.cmd = exec.Command(d.bin, "run", "-config", d.conf)
+	d.cmd.Stderr = d.stderr
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	d.done = make(chan error, 1)
+	go func() { d.done <- d.cmd.Wait() }()
+	t.Cleanup(func() { d.cmd.Process.Kill() })
+	waitWithin(t, "telephony up", 20*time.Second, func() bool { return d.telephonyUp() })
+	return d
+}
+
+// telephonyUp reports whether /healthz shows telephony ok or degraded.
+func (d *bedDaemon) telephonyUp() bool {
+	resp, err := http.Get(d.base + "/healthz")
+	if err != nil {
+		return false
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return strings.Contains(string(b), `"telephony":{"state":"ok"`) || strings.Contains(string(b), `"telephony":{"state":"degraded"`)
+}
+
+// admin runs an admin command of the binary against the running daemon.
+func (d *bedDaemon) admin(stdin string, args ...string) string {
+	d.t.Helper()
+	cmd := exec.Command(d.bin, append(args, "-config", d.conf)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.Output()
+	if err != nil {
+		d.t.Fatalf("%v: %v", args, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// stop sends SIGTERM and waits up to 20 s for a clean exit.
+func (d *bedDaemon) stop() {
+	d.t.Helper()
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-d.done:
+		if err != nil {
+			d.t.Fatalf("exit after SIGTERM: %v\n%s", err, d.stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		d.t.Fatalf("no exit 20 s after SIGTERM\n%s", d.stderr.String())
+	}
+}

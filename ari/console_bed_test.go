@@ -1,0 +1,239 @@
+package ari_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warthog618/sms"
+	"github.com/warthog618/sms/encoding/tpdu"
+
+	"alleenwerken"
+	"alleenwerken/ari"
+	"alleenwerken/httpapi/browsertest"
+	"alleenwerken/store"
+)
+
+// TestConsoleDrivesAsterisk is the installer's work in headless Chromium
+// against the real daemon binary, the test bed's Asterisk 22 and a modem on
+// a pty: a trunk and an extension password saved in the console appear in
+// Asterisk over ARI; a name written by hand is refused next to the field; a
+// test alarm is TEST in its prompts and its SMS; an uploaded WAV is what
+// Asterisk plays in the next call; a connection change reconnects without a
+// restart.
+func TestConsoleDrivesAsterisk(t *testing.T) {
+	needBed(t)
+	sfx := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+	trunk, ext := "aw-console-"+sfx, strconv.Itoa(400+int(time.Now().UnixNano()%500))
+	gen := filepath.Join(bedConfigDir, ari.PBXFile)
+	intro := filepath.Join(bedSoundsDir, "nl", "aw-intro.wav")
+	orig, err := os.ReadFile(intro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.WriteFile(intro, orig, 0o644); err != nil {
+			t.Errorf("restore aw-intro: %v", err)
+		}
+		os.Remove(gen)
+		if err := (&ari.PBX{ConfigDir: bedConfigDir, ARI: testConfig("cleanup")}).Reload(context.Background()); err != nil {
+			t.Errorf("reload after cleanup: %v", err)
+		}
+	})
+	d := startBedDaemon(t, "awtest-console-"+sfx, "asterisk.config_dir = "+bedConfigDir+"\nasterisk.sounds_dir = "+bedSoundsDir+"\n"+
+		"settings.extensions = 201:Portiersloge, "+ext+":Werkplaats\nsettings.trunk_endpoint = "+trunk+"\n"+
+		"settings.cancel_window = 1s\nsettings.ring_timeout = 8s\nsettings.prompt_repeats = 1\nsettings.caller_id = 0301234567\n")
+	d.admin("Installateur-wachtwoord-1\n", "user", "create", "-name", "inst", "-role", "installer")
+
+	b := browsertest.New(t, d.base)
+	tab := b.NewTab()
+	step := func(name string, f func(t *testing.T)) {
+		if !t.Run(name, func(st *testing.T) {
+			defer b.SetT(st)()
+			f(st)
+		}) {
+			t.FailNow()
+		}
+	}
+	step("Login", func(t *testing.T) {
+		if r := tab.Login("inst", "Installateur-wachtwoord-1"); r.Status != http.StatusOK {
+			t.Fatalf("login: %d", r.Status)
+		}
+	})
+
+	step("TrunkVisibleOverARI", func(t *testing.T) {
+		if code, _ := ariEndpoint(t, trunk); code != 404 {
+			t.Fatalf("%s exists before: %d", trunk, code)
+		}
+		tab.Open("/console/installation")
+		if got := tab.Text("#trunk-endpoint"); got != trunk {
+			t.Fatalf("trunk name %q", got)
+		}
+		tab.Fill("trunk_host", "127.0.0.1:5099")
+		tab.Fill("trunk_user", "31301234567")
+		tab.Fill("trunk_password", "Trunk-geheim-9")
+		start := time.Now()
+		tab.Submit("#save-trunk")
+		if got := tab.Text(".flash"); !strings.Contains(got, "in Asterisk gezet") {
+			t.Fatalf("flash %q", got)
+		}
+		code, state := ariEndpoint(t, trunk)
+		t.Logf("PJSIP/%s over ARI %v after the click: %d %s", trunk, time.Since(start).Round(time.Millisecond), code, state)
+		if code != 200 {
+			t.Fatalf("trunk not in Asterisk: %d", code)
+		}
+		if tab.Eval(`document.body.innerHTML.includes('Trunk-geheim-9')`) {
+			t.Fatal("password shown back")
+		}
+	})
+
+	step("ExtensionPasswordAndHandWrittenClash", func(t *testing.T) {
+		tab.Open("/console/installation")
+		tab.Fill("password_201", "desk-pw-201")
+		tab.Submit("#save-extensions")
+		if got := tab.Text("#error-password_201"); !strings.Contains(got, "pjsip_local.conf") {
+			t.Fatalf("clash with the hand-written 201: %q", got)
+		}
+		tab.Open("/console/installation")
+		tab.Fill("password_"+ext, "desk-pw-"+ext)
+		tab.Submit("#save-extensions")
+		if got := tab.Text(".flash"); !strings.Contains(got, "in Asterisk gezet") {
+			t.Fatalf("flash %q", got)
+		}
+		if code, _ := ariEndpoint(t, ext); code != 200 {
+			t.Fatalf("PJSIP/%s not in Asterisk: %d", ext, code)
+		}
+		b, err := os.ReadFile(gen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "[201]") || !strings.Contains(string(b), "password = desk-pw-"+ext) {
+			t.Fatalf("generated file:\n%s", b)
+		}
+	})
+
+	step("TestAlarmMarkedTest", func(t *testing.T) {
+		tab.Open("/console/installation")
+		tab.Fill("test-numbers", "0612345105, 0612345101")
+		if r := tab.Submit("#test-alarm"); r.Status >= 300 {
+			t.Fatalf("test alarm: %d %s", r.Status, tab.Text("main"))
+		}
+		deadline := time.Now().Add(40 * time.Second)
+		for {
+			tab.Open("/console/installation")
+			if tab.Eval(`(document.getElementById('test-state')||{}).innerText === 'Aangenomen'`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("test alarm not accepted on the installation page:\n%s\n%s", tab.Text("main"), d.stderr.String())
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		var text string
+		waitWithin(t, "responder SMS at the modem", 20*time.Second, func() bool {
+			for _, sub := range d.sim.Sent() {
+				m, err := sms.Decode([]*tpdu.TPDU{sub.TPDU})
+				if err == nil {
+					text = string(m)
+					return true
+				}
+			}
+			return false
+		})
+		t.Logf("responder SMS: %q", text)
+		if !strings.HasPrefix(text, "TEST") && !strings.Contains(text, "TEST") {
+			t.Fatalf("SMS not marked TEST: %q", text)
+		}
+		tab.Screenshot("installation-test-alarm.png", 1280, 900, false)
+	})
+
+	step("UploadedPromptPlayedInNextCall", func(t *testing.T) {
+		wav := filepath.Join(t.TempDir(), "intro-12s.wav")
+		if out, err := exec.Command("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav, "synth", "12", "sine", "440", "vol", "0.3").CombinedOutput(); err != nil {
+			t.Fatalf("sox: %v %s", err, out)
+		}
+		tab.Open("/console/installation")
+		tab.Eval(`(document.getElementById('prompt-lang').value='nl', document.getElementById('prompt-name').value='intro', true)`)
+		tab.Upload("prompt-file", wav)
+		if r := tab.Submit("#upload-prompt"); r.Status != http.StatusOK || !tab.Eval(`document.body.innerText.includes('opname is vervangen')`) {
+			t.Fatalf("upload: %d\n%s\n%s", r.Status, tab.Text("main"), d.stderr.String())
+		}
+		tel := MustOpen(t, testConfig("consoleprompt"))
+		req := request(numVoicemail)
+		req.PromptRepeats = 1
+		pr := &timedProgress{}
+		if _, err := tel.Call(context.Background(), req, pr); err != nil {
+			t.Fatal(err)
+		}
+		pr.mu.Lock()
+		defer pr.mu.Unlock()
+		if pr.answered.IsZero() || len(pr.played) == 0 || pr.played[0] != "sound:aw-intro" {
+			t.Fatalf("intro not played first: %q", pr.played)
+		}
+		dur := pr.at[0].Sub(pr.answered)
+		t.Logf("uploaded aw-intro finished %v after the answer (generated: about 6 s)", dur.Round(10*time.Millisecond))
+		if dur < 11500*time.Millisecond || dur > 14*time.Second {
+			t.Fatalf("aw-intro took %v; the upload is 12 s", dur)
+		}
+	})
+
+	step("ConnectionChangeReconnects", func(t *testing.T) {
+		app := "awtest-console2-" + sfx
+		tab.Open("/console/installation")
+		tab.Fill("ari_app", app)
+		tab.Submit("#save-connection")
+		if got := tab.Text(".flash"); !strings.Contains(got, "verbinden opnieuw") {
+			t.Fatalf("flash %q", got)
+		}
+		start := time.Now()
+		waitWithin(t, "the new Stasis application registered", 20*time.Second, func() bool {
+			req, _ := http.NewRequest("GET", ariURL+"/applications/"+app, nil)
+			req.SetBasicAuth(ariUser, ariPassword)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			return resp.StatusCode == 200
+		})
+		waitWithin(t, "telephony up again", 20*time.Second, d.telephonyUp)
+		t.Logf("reconnected as %s %v after saving", app, time.Since(start).Round(time.Millisecond))
+	})
+
+	d.stop()
+	db, err := store.Open(filepath.Join(d.dir, "aw.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a, err := db.AlarmByNumber(context.Background(), 101)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Test {
+		t.Fatal("alarm #101 not marked test")
+	}
+	answered := 0
+	for i, at := range a.Attempts {
+		t.Logf("attempt %d: %s %s played %q", i+1, at.Number, at.Outcome, at.Played)
+		if len(at.Played) > 0 {
+			answered++
+			if at.Played[0] != "sound:aw-test" {
+				t.Fatalf("attempt %d starts with %q, want sound:aw-test", i+1, at.Played[0])
+			}
+		}
+	}
+	if answered == 0 || a.Attempts[0].Outcome != alleenwerken.OutcomeBusy {
+		t.Fatalf("attempts %+v", a.Attempts)
+	}
+	in, err := db.Installation(context.Background())
+	if err != nil || in.Connection == nil || in.Connection.ARIApp != "awtest-console2-"+sfx {
+		t.Fatalf("connection not stored: %+v %v", in.Connection, err)
+	}
+}
