@@ -56,11 +56,11 @@ func (m *Main) openAdapters(ctx context.Context) error {
 	m.tel = &switchTelephony{cur: tel, close: closeTel}
 	m.Telephony = m.tel
 	m.closers = append(m.closers, m.tel.Close)
-	modems, closeModems, err := openModems(conn.ModemPorts, db, log.With("component", "gsm"))
+	modems, err := newModems(conn.ModemPorts, db, log.With("component", "gsm"))
 	if err != nil {
 		return err
 	}
-	m.setModems(modems, closeModems)
+	m.setModems(modems, runModems(modems))
 	m.closers = append(m.closers, func() error { m.setModems(nil, nil); return nil })
 
 	m.pbx = &ari.PBX{ConfigDir: c.AsteriskConfigDir, SoundsDir: c.AsteriskSoundsDir, ARI: ariConfig(conn, aw.Settings{})}
@@ -110,26 +110,29 @@ func (m *Main) setModems(ms []*gsm.Modem, closeMs func()) {
 
 // reconnect makes telephony, the modems and the PBX writer use a connection
 // saved in the console, without a restart. Calls in progress on the old
-// adapter end and their ladders move on; an SMS being sent is retried.
+// adapter end and their ladders move on. The old modems finish the message
+// they are sending and release their ports before the new ones open them;
+// meanwhile messages wait in the outbox.
 func (m *Main) reconnect(ctx context.Context, conn aw.Connection) error {
 	m.reconnectMu.Lock()
 	defer m.reconnectMu.Unlock()
 	log := m.Logger
-	modems, closeModems, err := openModems(conn.ModemPorts, m.DB, log.With("component", "gsm"))
+	modems, err := newModems(conn.ModemPorts, m.DB, log.With("component", "gsm"))
 	if err != nil {
 		return err
 	}
 	tel, closeTel, err := openTelephony(ctx, conn, m.DB, log.With("component", "ari"))
 	if err != nil {
-		closeModems()
 		return err
 	}
 	log.Warn("reconnecting with the connection set in the console", "ari_url", conn.ARIURL, "nats_url", conn.NATSURL, "modems", conn.ModemPorts)
 	if err := m.tel.Swap(tel, closeTel); err != nil {
 		log.Warn("closing the old telephony adapter", "err", err)
 	}
-	m.Dispatcher.SetSenders(senders(modems))
-	m.setModems(modems, closeModems)
 	m.pbx.SetARI(ariConfig(conn, aw.Settings{}))
+	m.Dispatcher.SetSenders(nil)
+	m.setModems(nil, nil)
+	m.setModems(modems, runModems(modems))
+	m.Dispatcher.SetSenders(senders(modems))
 	return nil
 }

@@ -38,11 +38,9 @@ func orUnknown(s string) string {
 	return s
 }
 
-// openModems starts one SMS sender per modem port; each owns its port in
-// its own goroutine and reopens it when the modem disappears. The SIM PIN is
-// read from the stored settings each time the SIM asks. The returned func
-// stops them and waits.
-func openModems(ports []string, db *store.DB, log *slog.Logger) ([]*gsm.Modem, func(), error) {
+// newModems makes one SMS sender per modem port; nothing is opened yet.
+// The SIM PIN is read from the stored settings each time the SIM asks.
+func newModems(ports []string, db *store.DB, log *slog.Logger) ([]*gsm.Modem, error) {
 	pin := func() string {
 		s, err := db.Settings(context.Background())
 		if err != nil {
@@ -56,19 +54,26 @@ func openModems(ports []string, db *store.DB, log *slog.Logger) ([]*gsm.Modem, f
 		cfg.Name, cfg.PIN, cfg.Outbox = fmt.Sprintf("modem%d", i+1), pin, db
 		m, err := gsm.New(cfg, log, aw.SystemClock{})
 		if err != nil {
-			return nil, nil, fmt.Errorf("config: key modem.port: %w", err)
+			return nil, fmt.Errorf("config: key modem.port: %w", err)
 		}
 		modems = append(modems, m)
 	}
+	return modems, nil
+}
+
+// runModems runs each modem in its own goroutine: it owns its port and
+// reopens it when the modem disappears. The returned func stops them and
+// waits.
+func runModems(modems []*gsm.Modem) func() {
 	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, len(modems))
 	for _, m := range modems {
 		go func() { m.Run(runCtx); done <- struct{}{} }()
 	}
-	return modems, func() {
+	return func() {
 		cancel()
 		for range modems {
 			<-done
 		}
-	}, nil
+	}
 }

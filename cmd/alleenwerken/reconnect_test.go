@@ -1,0 +1,132 @@
+package main_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"alleenwerken/gsm/modemsim"
+)
+
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// consoleClient logs in to the real daemon's console as a browser without
+// JavaScript would.
+type consoleClient struct {
+	t    *testing.T
+	base string
+	http *http.Client
+	csrf string
+}
+
+func (c *consoleClient) do(method, path string, form url.Values) (int, string) {
+	c.t.Helper()
+	var body io.Reader
+	if form != nil {
+		form.Set("csrf", c.csrf)
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, c.base+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if m := csrfInput.FindSubmatch(b); m != nil {
+		c.csrf = string(m[1])
+	}
+	return resp.StatusCode, string(b)
+}
+
+// TestConsoleSwapsModem runs the real daemon with modem A, moves it to
+// modem B in the console's connection form while it runs, and the next SMS
+// (a reminder) goes out through B: the modems are replaced without a
+// restart and nothing is sent twice.
+func TestConsoleSwapsModem(t *testing.T) {
+	simA, err := modemsim.New(modemsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer simA.Close()
+	simB, err := modemsim.New(modemsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer simB.Close()
+	dir, listen := t.TempDir(), freeAddr(t)
+	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\nbackup_dir = %s/backups\n"+
+		"ari.url = http://%s/ari\nari.user = x\nari.password = y\nmodem.port = %s\nsettings.reminder_lead = 55s\n",
+		listen, dir, dir, dir, freeAddr(t), simA.Path())
+	f := filepath.Join(dir, "aw.conf")
+	os.WriteFile(f, []byte(conf), 0o600)
+	d := &daemon{stdout: &syncBuffer{}, stderr: &syncBuffer{}, url: "http://" + listen, done: make(chan error, 1)}
+	d.cmd = exec.Command(binary, "run", "-config", f)
+	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.done <- d.cmd.Wait() }()
+	t.Cleanup(func() { d.cmd.Process.Kill(); <-d.done })
+	waitHealthy(t, d, "sms")
+
+	user := exec.Command(binary, "user", "create", "-config", f, "-name", "inst", "-role", "installer")
+	user.Stdin = strings.NewReader("Installateur-wachtwoord-1\n")
+	if out, err := user.CombinedOutput(); err != nil {
+		t.Fatalf("user create: %v %s", err, out)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &consoleClient{t: t, base: d.url, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	c.do("GET", "/login", nil)
+	if st, body := c.do("POST", "/login", url.Values{"name": {"inst"}, "password": {"Installateur-wachtwoord-1"}}); st != http.StatusSeeOther {
+		t.Fatalf("login: %d %s", st, body)
+	}
+	c.do("GET", "/console/installation", nil)
+	start := time.Now()
+	st, body := c.do("POST", "/console/installation/connection", url.Values{"ari_mode": {"native"}, "ari_url": {"http://" + freeAddr(t) + "/ari"},
+		"ari_user": {"x"}, "ari_app": {"alleenwerken"}, "modem_ports": {simB.Path()}})
+	if st != http.StatusSeeOther {
+		t.Fatalf("save connection: %d %s", st, body)
+	}
+	t.Logf("connection saved and applied in %v", time.Since(start).Round(time.Millisecond))
+	if _, page := c.do("GET", "/console/installation?done=conn", nil); !strings.Contains(page, "verbinden opnieuw") || !strings.Contains(page, simB.Path()) {
+		t.Fatalf("page after save: %s", page)
+	}
+	waitHealthy(t, d, "sms")
+
+	out, err := exec.Command(binary, "token", "create", "-config", f, "-name", "t").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	api(t, d, strings.TrimSpace(string(out)), "POST", "/api/v1/sessions",
+		`{"worker":{"name":"Laura","phone":"06-17782201"},"alarm_numbers":["0650262703","0650929952"],"duration_minutes":1}`)
+	deadline := time.Now().Add(20 * time.Second)
+	for len(simB.Sent()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reminder through modem B\n%s", d.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := len(simA.Sent()); n != 0 {
+		t.Fatalf("the replaced modem A sent %d", n)
+	}
+	time.Sleep(time.Second)
+	if n := len(simB.Sent()); n != 1 {
+		t.Fatalf("modem B sent %d, want 1", n)
+	}
+	if !strings.Contains(d.stderr.String(), "reconnecting with the connection set in the console") {
+		t.Fatalf("no log line for the reconnect\n%s", d.stderr)
+	}
+}
