@@ -71,3 +71,12 @@ type Telephony interface {
 	// or reconnect). A call that no longer exists is not an error.
 	Hangup(ctx context.Context, callID string) error
 }
+
+// EndpointStater is implemented by a telephony adapter that can tell
+// whether an internal extension's phone is registered and reachable, for
+// the health page.
+type EndpointStater interface {
+	// EndpointState returns "online", "offline" or "unknown" for a PJSIP
+	// endpoint, or an error when the PBX cannot be asked.
+	EndpointState(ctx context.Context, endpoint string) (string, error)
+}

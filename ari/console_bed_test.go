@@ -2,6 +2,7 @@ package ari_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -116,6 +117,20 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 		if strings.Contains(string(b), "[201]") || !strings.Contains(string(b), "password = desk-pw-"+ext) {
 			t.Fatalf("generated file:\n%s", b)
 		}
+	})
+
+	step("HealthShowsDeskPhones", func(t *testing.T) {
+		tab.Open("/console/health")
+		for _, want := range [][3]string{
+			{"Toestel 201 Portiersloge (PJSIP/201)", "h-ok", "Geregistreerd en bereikbaar."},
+			{"Toestel " + ext + " Werkplaats (PJSIP/" + ext + ")", "h-degraded", "Niet geregistreerd of niet bereikbaar"},
+		} {
+			js := fmt.Sprintf(`[...document.querySelectorAll('#health tbody tr')].some(r => r.cells[0].innerText === %q && r.className === %q && r.cells[2].innerText.startsWith(%q))`, want[0], want[1], want[2])
+			if !tab.Eval(js) {
+				t.Fatalf("health page lacks %q:\n%s", want, tab.Text("#health"))
+			}
+		}
+		tab.Screenshot("health-desk-phones.png", 1280, 900, false)
 	})
 
 	step("TestAlarmMarkedTest", func(t *testing.T) {

@@ -153,7 +153,7 @@ func (m *Main) Open(ctx context.Context) error {
 	cc := httpapi.ConsoleConfig{
 		Store: db, Alarms: m.Service, TestAlarms: m.Service, Clock: aw.SystemClock{},
 		Health: hc.Health, DatabasePath: c.Database, Logger: log.With("component", "console"),
-		Details: m.modemDetails, LastBackup: lastBackup,
+		Details: m.details, LastBackup: lastBackup,
 	}
 	if !c.Demo {
 		cc.Connection, cc.Reconnect = c.Connection, m.reconnect

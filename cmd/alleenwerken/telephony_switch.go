@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	aw "alleenwerken"
@@ -73,4 +74,12 @@ func (s *switchTelephony) Close() error {
 		return c()
 	}
 	return nil
+}
+
+// EndpointState implements aw.EndpointStater when the current adapter does.
+func (s *switchTelephony) EndpointState(ctx context.Context, name string) (string, error) {
+	if es, ok := s.current().(aw.EndpointStater); ok {
+		return es.EndpointState(ctx, name)
+	}
+	return "", errors.New("telephony cannot report endpoint states")
 }
