@@ -19,6 +19,14 @@ import (
 func TestEndToEndSixAlarmsAtOnce(t *testing.T) {
 	needBed(t)
 	e := openE2E(t, func(s *alleenwerken.Settings) { s.SimultaneousCall = 4; s.LadderLoops = 1; s.FallbackNumber = "" })
+	// Channels an earlier test left (its own adapter's) are not this test's.
+	before := map[string]bool{}
+	for _, id := range channels(t) {
+		before[id] = true
+	}
+	if len(before) > 0 {
+		t.Logf("channels left by earlier tests, not counted: %q", channels(t))
+	}
 	tokens := map[string]string{} // session id -> its device's token
 	var ids []string
 	for i := 0; i < 6; i++ {
@@ -46,7 +54,7 @@ func TestEndToEndSixAlarmsAtOnce(t *testing.T) {
 				return
 			case <-time.After(20 * time.Millisecond):
 			}
-			n, c := e.tel.ActiveCalls(), countChannels()
+			n, c := e.tel.ActiveCalls(), countChannels(before)
 			mu.Lock()
 			maxActive, maxChannels = max(maxActive, n), max(maxChannels, c)
 			mu.Unlock()
@@ -136,8 +144,9 @@ func (e *e2e) waitCallEnded(alarmID string, i int) *alleenwerken.Alarm {
 }
 
 // countChannels returns the number of the daemon's channels in Asterisk (ids
-// starting "aw-"; the test trunk's far end adds channels of its own), or -1.
-func countChannels() int {
+// starting "aw-"; the test trunk's far end adds channels of its own) that are
+// not in except, or -1.
+func countChannels(except map[string]bool) int {
 	req, _ := http.NewRequest("GET", ariURL+"/channels", nil)
 	req.SetBasicAuth(ariUser, ariPassword)
 	resp, err := http.DefaultClient.Do(req)
@@ -153,7 +162,7 @@ func countChannels() int {
 	}
 	n := 0
 	for _, c := range list {
-		if strings.HasPrefix(c.ID, "aw-") {
+		if strings.HasPrefix(c.ID, "aw-") && !except[c.ID] {
 			n++
 		}
 	}
