@@ -40,8 +40,11 @@ func (c *Connection) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return FieldError("ari_url", "Het ARI-adres begint met http:// of https://, bijvoorbeeld http://127.0.0.1:8088/ari.")
 		}
-		if c.ARIUser == "" || c.ARIPassword == "" {
-			return FieldError("ari_user", "Vul de ARI-gebruiker en het wachtwoord in.")
+		if c.ARIUser == "" {
+			return FieldError("ari_user", "Vul de ARI-gebruiker in.")
+		}
+		if c.ARIPassword == "" {
+			return FieldError("ari_password", "Vul het ARI-wachtwoord in.")
 		}
 	} else {
 		u, err := url.Parse(c.NATSURL)

@@ -67,7 +67,8 @@ func (c *Console) connectionSave(g *gin.Context) {
 	if g.PostForm("ari_mode") == "proxy" {
 		next.NATSURL = strings.TrimSpace(g.PostForm("nats_url"))
 	}
-	if next.ARIPassword == "" {
+	if next.ARIPassword == "" && next.ARIURL == cur.ARIURL {
+		// A stored password never goes to an address it was not given for.
 		next.ARIPassword = cur.ARIPassword
 	}
 	for _, p := range strings.FieldsFunc(g.PostForm("modem_ports"), func(r rune) bool { return r == '\n' || r == ',' || r == '\r' }) {
@@ -75,7 +76,15 @@ func (c *Console) connectionSave(g *gin.Context) {
 			next.ModemPorts = append(next.ModemPorts, p)
 		}
 	}
-	if err := next.Validate(); err != nil {
+	err = next.Validate()
+	if (err == nil || alleenwerken.ErrorField(err) == "ari_password") && next.ARIURL != "" && next.ARIPassword == "" {
+		msg := "Vul het ARI-wachtwoord in."
+		if cur.ARIPassword != "" && next.ARIURL != cur.ARIURL {
+			msg = "Het ARI-adres is veranderd: vul het wachtwoord opnieuw in."
+		}
+		err = alleenwerken.FieldError("ari_password", "%s", msg)
+	}
+	if err != nil {
 		v := c.connForm(g, old)
 		v.Proxy, v.URL, v.User, v.App, v.NATSURL, v.Ports = next.NATSURL != "" || g.PostForm("ari_mode") == "proxy", next.ARIURL, next.ARIUser, next.ARIApp, g.PostForm("nats_url"), g.PostForm("modem_ports")
 		v.Errors = map[string]string{alleenwerken.ErrorField(err): alleenwerken.ErrorMessage(err)}

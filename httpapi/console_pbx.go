@@ -122,11 +122,15 @@ func (c *Console) trunkSave(g *gin.Context) {
 	if g.PostForm("remove") != "" {
 		next.Trunk = nil
 	} else {
-		if pw == "" && old.Trunk != nil {
-			pw = old.Trunk.Password
+		if pw == "" && old.Trunk != nil && old.Trunk.Host == host {
+			pw = old.Trunk.Password // never sent to a host it was not given for
 		}
 		if pw == "" {
-			c.pbxSaved(g, old, alleenwerken.FieldError("trunk_password", "Vul het wachtwoord van het trunkaccount in."), host, user)
+			msg := "Vul het wachtwoord van het trunkaccount in."
+			if old.Trunk != nil {
+				msg = "De host is veranderd: vul het wachtwoord opnieuw in."
+			}
+			c.pbxSaved(g, old, alleenwerken.FieldError("trunk_password", "%s", msg), host, user)
 			return
 		}
 		next.Trunk = &alleenwerken.Trunk{Host: host, User: user, Password: pw}

@@ -77,15 +77,23 @@ func TestConsoleTrunk(t *testing.T) {
 		t.Fatalf("page after save: %s", p.Body)
 	}
 
-	// An empty password keeps the stored one.
-	p = c.Post("/console/installation/trunk", url.Values{"trunk_host": {"sip2.provider.nl"}, "trunk_user": {"0301234567"}, "trunk_password": {""}})
-	if p.Status != http.StatusSeeOther || e.PBX.Trunk.Password != "Geheim-trunk-1" || e.PBX.Trunk.Host != "sip2.provider.nl" {
+	// An empty password keeps the stored one, but never for another host.
+	p = c.Post("/console/installation/trunk", url.Values{"trunk_host": {"sip.provider.nl:5060"}, "trunk_user": {"0301234568"}, "trunk_password": {""}})
+	if p.Status != http.StatusSeeOther || e.PBX.Trunk.Password != "Geheim-trunk-1" || e.PBX.Trunk.User != "0301234568" {
 		t.Fatalf("keep password: %d %+v", p.Status, e.PBX.Trunk)
+	}
+	p = c.Post("/console/installation/trunk", url.Values{"trunk_host": {"evil.example.com"}, "trunk_user": {"0301234568"}, "trunk_password": {""}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="error-trunk_password"`) || e.PBX.Trunk.Host != "sip.provider.nl:5060" {
+		t.Fatalf("stored password for another host: %d %+v", p.Status, e.PBX.Trunk)
+	}
+	p = c.Post("/console/installation/trunk", url.Values{"trunk_host": {"sip2.provider.nl"}, "trunk_user": {"0301234567"}, "trunk_password": {"Geheim-trunk-1"}})
+	if p.Status != http.StatusSeeOther || e.PBX.Trunk.Host != "sip2.provider.nl" {
+		t.Fatalf("new host: %d %+v", p.Status, e.PBX.Trunk)
 	}
 
 	// A refused host: next to the field, nothing stored, the typed value kept.
 	applies := e.PBX.Applies
-	p = c.Post("/console/installation/trunk", url.Values{"trunk_host": {"bad host;x"}, "trunk_user": {"0301234567"}})
+	p = c.Post("/console/installation/trunk", url.Values{"trunk_host": {"bad host;x"}, "trunk_user": {"0301234567"}, "trunk_password": {"x"}})
 	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="error-trunk_host"`) || !strings.Contains(p.Body, `value="bad host;x"`) {
 		t.Fatalf("refused host: %d %s", p.Status, p.Body)
 	}
@@ -98,7 +106,7 @@ func TestConsoleTrunk(t *testing.T) {
 
 	// Asterisk down: stored (the file is written), and the page says so.
 	e.PBX.NotReloaded = true
-	p = c.Post("/console/installation/trunk", url.Values{"trunk_host": {"sip3.provider.nl"}, "trunk_user": {"0301234567"}})
+	p = c.Post("/console/installation/trunk", url.Values{"trunk_host": {"sip3.provider.nl"}, "trunk_user": {"0301234567"}, "trunk_password": {"Geheim-trunk-1"}})
 	if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "done=pbx_pending") {
 		t.Fatalf("not reloaded: %d %s", p.Status, p.Location)
 	}
@@ -235,7 +243,7 @@ func TestConsoleConnection(t *testing.T) {
 		t.Fatalf("save: %d %s", p.Status, p.Body)
 	}
 	got := e.Reconnects[0]
-	if got.NATSURL != "nats://10.0.0.5:4222" || got.ARIPassword != "file-ari-pw" || len(got.ModemPorts) != 2 || got.ModemPorts[1] != "/dev/ttyUSB4" {
+	if got.NATSURL != "nats://10.0.0.5:4222" || got.ARIPassword != "" || len(got.ModemPorts) != 2 || got.ModemPorts[1] != "/dev/ttyUSB4" {
 		t.Fatalf("reconnect with %+v", got)
 	}
 	if in := e.installation(); in.Connection == nil || in.Connection.NATSURL != "nats://10.0.0.5:4222" {
@@ -244,6 +252,11 @@ func TestConsoleConnection(t *testing.T) {
 	p = c.Get("/console/installation")
 	if !strings.Contains(p.Body, "in de console ingesteld") || !strings.Contains(p.Body, `id="ari-proxy" checked`) {
 		t.Fatalf("page after save: %s", p.Body)
+	}
+	// Another ARI address without the password: the stored one is not sent there.
+	p = c.Post("/console/installation/connection", url.Values{"ari_mode": {"native"}, "ari_url": {"http://10.0.0.9:8088/ari"}, "ari_user": {"aw"}, "ari_app": {"alleenwerken"}, "modem_ports": {"/dev/ttyUSB2"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="error-ari_password"`) || len(e.Reconnects) != 1 {
+		t.Fatalf("stored password for another address: %d %d %s", p.Status, len(e.Reconnects), p.Body)
 	}
 	// Back to native ARI with a new password.
 	p = c.Post("/console/installation/connection", url.Values{"ari_mode": {"native"}, "ari_url": {"http://10.0.0.9:8088/ari"}, "ari_user": {"aw"}, "ari_password": {"Nieuw-ari-pw"}, "ari_app": {"alleenwerken"}, "modem_ports": {"/dev/ttyUSB2"}})

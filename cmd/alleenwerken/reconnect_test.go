@@ -96,7 +96,7 @@ func TestConsoleSwapsModem(t *testing.T) {
 	c.do("GET", "/console/installation", nil)
 	start := time.Now()
 	st, body := c.do("POST", "/console/installation/connection", url.Values{"ari_mode": {"native"}, "ari_url": {"http://" + freeAddr(t) + "/ari"},
-		"ari_user": {"x"}, "ari_app": {"alleenwerken"}, "modem_ports": {simB.Path()}})
+		"ari_user": {"x"}, "ari_password": {"y"}, "ari_app": {"alleenwerken"}, "modem_ports": {simB.Path()}})
 	if st != http.StatusSeeOther {
 		t.Fatalf("save connection: %d %s", st, body)
 	}
