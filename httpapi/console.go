@@ -57,6 +57,10 @@ type ConsoleConfig struct {
 	// Connection returns the ARI/NATS and modem connection the daemon was
 	// started with (the config file's); the form is hidden when nil.
 	Connection func() alleenwerken.Connection
+	// CheckConnection, when set, tries a connection before it is saved
+	// (ARI answers with these credentials, the modem ports exist); a field
+	// error refuses it unless the installer ticks "force".
+	CheckConnection func(ctx context.Context, c alleenwerken.Connection) error
 	// Reconnect makes the adapters use a connection saved in the console;
 	// when nil the page says it takes effect after a restart.
 	Reconnect func(ctx context.Context, c alleenwerken.Connection) error

@@ -84,6 +84,12 @@ func (c *Console) connectionSave(g *gin.Context) {
 		}
 		err = alleenwerken.FieldError("ari_password", "%s", msg)
 	}
+	if err == nil && c.cfg.CheckConnection != nil && g.PostForm("force") == "" {
+		err = c.cfg.CheckConnection(ctx, next)
+		if err != nil && alleenwerken.ErrorCode(err) != alleenwerken.EINVALID {
+			err = alleenwerken.FieldError("ari_url", "%s", err.Error())
+		}
+	}
 	if err != nil {
 		v := c.connForm(g, old)
 		v.Proxy, v.URL, v.User, v.App, v.NATSURL, v.Ports = next.NATSURL != "" || g.PostForm("ari_mode") == "proxy", next.ARIURL, next.ARIUser, next.ARIApp, g.PostForm("nats_url"), g.PostForm("modem_ports")

@@ -55,6 +55,7 @@ type ConsoleEnv struct {
 	// connections the console asked for.
 	Conn       alleenwerken.Connection
 	Reconnects []alleenwerken.Connection
+	CheckErr   error // what CheckConnection answers
 }
 
 // MustOpenConsoleEnv starts everything; it closes at cleanup.
@@ -84,10 +85,11 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 	e.Server = httpapi.NewServer(httpapi.Config{Sessions: e.Svc, Devices: db, Health: health, Logger: discard})
 	con, err := httpapi.NewConsole(httpapi.ConsoleConfig{
 		Store: db, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
-		BcryptCost: bcrypt.MinCost,
-		TestAlarms: e.Svc,
-		PBX:        e.PBX,
-		Connection: func() alleenwerken.Connection { return e.Conn },
+		BcryptCost:      bcrypt.MinCost,
+		TestAlarms:      e.Svc,
+		PBX:             e.PBX,
+		Connection:      func() alleenwerken.Connection { return e.Conn },
+		CheckConnection: func(context.Context, alleenwerken.Connection) error { return e.CheckErr },
 		Reconnect: func(_ context.Context, c alleenwerken.Connection) error {
 			e.Reconnects = append(e.Reconnects, c)
 			return nil

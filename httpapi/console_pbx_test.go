@@ -238,7 +238,16 @@ func TestConsoleConnection(t *testing.T) {
 		t.Fatalf("bad nats: %d %s", p.Status, p.Body)
 	}
 	form.Set("nats_url", "nats://10.0.0.5:4222")
+	// The connection is tried first: refused next to the field unless forced.
+	e.CheckErr = alleenwerken.FieldError("nats_url", "NATS antwoordt niet op 10.0.0.5:4222.")
 	p = c.Post("/console/installation/connection", form)
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "NATS antwoordt niet") || len(e.Reconnects) != 0 || e.installation().Connection != nil {
+		t.Fatalf("failed check: %d %s", p.Status, p.Body)
+	}
+	form.Set("force", "1")
+	p = c.Post("/console/installation/connection", form)
+	e.CheckErr = nil
+	form.Del("force")
 	if p.Status != http.StatusSeeOther || len(e.Reconnects) != 1 {
 		t.Fatalf("save: %d %s", p.Status, p.Body)
 	}

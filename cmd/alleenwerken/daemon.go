@@ -156,7 +156,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Details: m.details, LastBackup: lastBackup,
 	}
 	if !c.Demo {
-		cc.Connection, cc.Reconnect = c.Connection, m.reconnect
+		cc.Connection, cc.Reconnect, cc.CheckConnection = c.Connection, m.reconnect, checkConnection
 		cc.PBX = m.pbx
 	}
 	console, err := httpapi.NewConsole(cc)
