@@ -339,6 +339,9 @@ type FakePBX struct {
 // Apply implements alleenwerken.PBXConfig.
 func (f *FakePBX) Apply(_ context.Context, t *alleenwerken.Trunk, xs []alleenwerken.ExtensionSecret) error {
 	if t != nil {
+		if t.Endpoint == "handwritten" {
+			return alleenwerken.FieldError("trunk_endpoint", "De sectie [handwritten] staat met de hand in pjsip.conf.")
+		}
 		if t.Host == "" || strings.ContainsAny(t.Host, " ;") {
 			return alleenwerken.FieldError("trunk_host", "Geef de host van de provider, host of host:poort.")
 		}

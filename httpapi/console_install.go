@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -140,16 +141,29 @@ func (c *Console) tokenRevoke(g *gin.Context) {
 
 // telephonySave handles POST /console/installation/telephony: caller ID,
 // dial template, trunk endpoint and extensions, validated and audited like
-// the settings page; the next call attempt reads them.
+// the settings page; the next call attempt reads them. When the console
+// manages the trunk or extensions, Asterisk is updated first: a name it
+// refuses (written by hand) refuses the settings too.
 func (c *Console) telephonySave(g *gin.Context) {
-	fields, msg, ok := c.applySettings(g, TelephonyFields)
-	if ok {
-		if m := c.reapplyPBX(g); m != "" {
-			c.renderInstall(g, http.StatusOK, installView{}, m)
-			return
+	var warn string
+	fields, msg, ok := c.applySettings(g, TelephonyFields, func(next alleenwerken.Settings) error {
+		in := c.installation(g)
+		if c.cfg.PBX == nil || (in.Trunk == nil && len(in.ExtensionPasswords) == 0) {
+			return nil
 		}
+		err := c.applyPBX(g.Request.Context(), next, in)
+		if errors.Is(err, alleenwerken.ErrNotReloaded) {
+			warn = texts[c.lang(g)]["err_pbx_reapply"] + " " + alleenwerken.ErrorMessage(err)
+			return nil
+		}
+		return err
+	})
+	switch {
+	case ok && warn != "":
+		c.renderInstall(g, http.StatusOK, installView{}, warn)
+	case ok:
 		g.Redirect(http.StatusSeeOther, "/console/installation?done=saved")
-	} else if fields != nil {
+	case fields != nil:
 		c.renderInstall(g, http.StatusUnprocessableEntity, installView{Telephony: fields}, texts[c.lang(g)]["err_settings"]+" "+msg)
 	}
 }

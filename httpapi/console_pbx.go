@@ -202,29 +202,6 @@ func (c *Console) extensionsSave(g *gin.Context) {
 	}
 }
 
-// reapplyPBX rewrites Asterisk's trunk and extensions after the telephony
-// settings changed (trunk name, extension list). It returns the message for
-// the page when that did not fully work.
-func (c *Console) reapplyPBX(g *gin.Context) string {
-	if c.cfg.PBX == nil {
-		return ""
-	}
-	in := c.installation(g)
-	if in.Trunk == nil && len(in.ExtensionPasswords) == 0 {
-		return ""
-	}
-	err := c.applyPBX(g.Request.Context(), c.settings(g), in)
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, alleenwerken.ErrNotReloaded), alleenwerken.ErrorCode(err) == alleenwerken.EINVALID:
-		return texts[c.lang(g)]["err_pbx_reapply"] + " " + alleenwerken.ErrorMessage(err)
-	default:
-		c.log.Error("console: rewriting the PBX failed", "err", err)
-		return texts[c.lang(g)]["err_pbx_reapply"] + " " + texts[c.lang(g)]["err_internal"]
-	}
-}
-
 // limitBodyTo refuses request bodies over n bytes before anything reads them.
 func limitBodyTo(n int64) gin.HandlerFunc {
 	return func(g *gin.Context) {

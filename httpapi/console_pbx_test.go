@@ -124,6 +124,16 @@ func TestConsoleTrunk(t *testing.T) {
 		t.Fatalf("rename: %d %+v %s", p.Status, e.PBX.Trunk, p.Body)
 	}
 
+	// A name Asterisk has by hand: the telephony settings are refused too,
+	// next to the field, and nothing changes.
+	p = c.Post("/console/installation/telephony", url.Values{"trunk_endpoint": {"handwritten"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="error-trunk_endpoint"`) || !strings.Contains(p.Body, "met de hand") {
+		t.Fatalf("hand-written name: %d %s", p.Status, p.Body)
+	}
+	if set, _ := e.DB.Settings(context.Background()); set.TrunkEndpoint != "provider" || e.PBX.Trunk.Endpoint != "provider" {
+		t.Fatalf("refused rename changed something: %q %+v", set.TrunkEndpoint, e.PBX.Trunk)
+	}
+
 	// A new trunk without a password is refused.
 	p = c.Post("/console/installation/trunk", url.Values{"remove": {"1"}})
 	if p.Status != http.StatusSeeOther || e.PBX.Trunk != nil || e.installation().Trunk != nil {

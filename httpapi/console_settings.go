@@ -216,7 +216,7 @@ func (c *Console) settingsPage(g *gin.Context) {
 // settings validated (the error shown next to its field), stored, and each
 // changed field written to the audit log with its old and new value.
 func (c *Console) settingsSave(g *gin.Context) {
-	fields, msg, ok := c.applySettings(g, nil)
+	fields, msg, ok := c.applySettings(g, nil, nil)
 	if ok {
 		g.Redirect(http.StatusSeeOther, "/console/settings?saved=1")
 	} else if fields != nil {
@@ -242,8 +242,10 @@ func withFieldError(fields []settingField, msg string) func(*page) {
 // when nil), validates and stores the settings and audits each changed
 // field. On an invalid value it returns the allowed fields as typed, with
 // the error next to its field, the error's message and false; after an
-// internal error it has answered already and returns nil fields.
-func (c *Console) applySettings(g *gin.Context, allowed []string) ([]settingField, string, bool) {
+// internal error it has answered already and returns nil fields. before,
+// when set, runs on the valid new settings just before they are stored; its
+// field error refuses them like an invalid value.
+func (c *Console) applySettings(g *gin.Context, allowed []string, before func(next alleenwerken.Settings) error) ([]settingField, string, bool) {
 	ctx := g.Request.Context()
 	old, err := c.cfg.Store.Settings(ctx)
 	if err != nil {
@@ -268,6 +270,9 @@ func (c *Console) applySettings(g *gin.Context, allowed []string) ([]settingFiel
 	if verr == nil {
 		verr = next.Validate()
 	}
+	if verr == nil && before != nil {
+		verr = before(next)
+	}
 	if verr == nil {
 		verr = c.cfg.Store.SaveSettings(ctx, next)
 	}
@@ -277,8 +282,8 @@ func (c *Console) applySettings(g *gin.Context, allowed []string) ([]settingFiel
 			return nil, "", false
 		}
 		field := alleenwerken.ErrorField(verr)
-		switch field {
-		case "number", "name", "endpoint":
+		switch {
+		case field == "number", field == "name", field == "endpoint", strings.HasPrefix(field, "password_"):
 			field = "extensions"
 		}
 		var fields []settingField
