@@ -85,14 +85,19 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	c.AbortWithStatusJSON(status, errorBody{Error: body})
 }
 
-// bodyLimits are the routes whose bodies may be larger than MaxBodyBytes;
-// each caps its own (see limitBodyTo).
-var bodyLimits = map[string]bool{PromptUploadPath: true}
+// bodyLimits are the routes whose bodies may be larger than MaxBodyBytes,
+// each with its own limit.
+var bodyLimits = map[string]int64{PromptUploadPath: MaxPromptBytes + 1<<20}
 
-// limitBody caps every request body at MaxBodyBytes, except bodyLimits.
+// limitBody caps every request body at its route's limit: MaxBodyBytes
+// unless bodyLimits says otherwise.
 func limitBody(c *gin.Context) {
-	if c.Request.Body != nil && !bodyLimits[c.Request.URL.Path] {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
+	limit, ok := bodyLimits[c.FullPath()]
+	if !ok {
+		limit = MaxBodyBytes
+	}
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }

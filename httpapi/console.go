@@ -188,7 +188,7 @@ func (c *Console) register(r *gin.Engine) {
 	if c.cfg.PBX != nil {
 		con.POST("/installation/trunk", c.checkCSRF, c.allow(install), c.trunkSave)
 		con.POST("/installation/extensions", c.checkCSRF, c.allow(install), c.extensionsSave)
-		con.POST(strings.TrimPrefix(PromptUploadPath, "/console"), limitBodyTo(MaxPromptBytes+1<<20), c.checkCSRF, c.allow(install), c.promptUpload)
+		con.POST(strings.TrimPrefix(PromptUploadPath, "/console"), c.checkCSRF, c.allow(install), c.promptUpload)
 	}
 	con.POST("/installation/connection", c.checkCSRF, c.allow(install), c.connectionSave)
 	con.POST("/installation/sim-pin", c.checkCSRF, c.allow(install), c.simPINSave)

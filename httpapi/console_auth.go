@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
@@ -111,8 +112,15 @@ func (c *Console) csrfToken(g *gin.Context) string {
 }
 
 // checkCSRF refuses a state-changing request whose form field "csrf" or
-// header X-CSRF-Token does not match the expected token: 403.
+// header X-CSRF-Token does not match the expected token: 403. It reads the
+// form first, so a body over its route's limit is a 413, not a missing
+// token.
 func (c *Console) checkCSRF(g *gin.Context) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(readForm(g.Request), &tooLarge) {
+		c.fail(g, http.StatusRequestEntityTooLarge, texts[c.lang(g)]["err_too_large"])
+		return
+	}
 	got := g.GetHeader("X-CSRF-Token")
 	if got == "" {
 		got = g.PostForm("csrf")
@@ -129,6 +137,15 @@ func (c *Console) checkCSRF(g *gin.Context) {
 		return
 	}
 	g.Next()
+}
+
+// readForm parses the posted form, multipart or URL-encoded, and returns
+// the error of reading it.
+func readForm(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(32 << 20)
+	}
+	return r.ParseForm()
 }
 
 // setCookie sets an HttpOnly cookie on /, Secure when the public base URL

@@ -18,7 +18,7 @@ import (
 const MaxPromptBytes = 20 << 20
 
 // PromptUploadPath is the prompt upload's route, the one console form whose
-// body may be larger than MaxBodyBytes.
+// body may be larger than MaxBodyBytes (see bodyLimits).
 const PromptUploadPath = "/console/installation/prompt"
 
 // PromptLanguages are the languages a prompt can be uploaded for.
@@ -199,18 +199,6 @@ func (c *Console) extensionsSave(g *gin.Context) {
 	}
 	for _, n := range changed {
 		c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditPBXChanged, Target: "toestel " + n, Field: "password", New: secretWord(next.ExtensionPasswords[n])})
-	}
-}
-
-// limitBodyTo refuses request bodies over n bytes before anything reads them.
-func limitBodyTo(n int64) gin.HandlerFunc {
-	return func(g *gin.Context) {
-		if g.Request.ContentLength > n {
-			g.AbortWithStatus(http.StatusRequestEntityTooLarge)
-			return
-		}
-		g.Request.Body = http.MaxBytesReader(g.Writer, g.Request.Body, n)
-		g.Next()
 	}
 }
 
