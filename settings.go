@@ -2,6 +2,7 @@ package alleenwerken
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -29,6 +30,10 @@ type Settings struct {
 	Extensions       []Extension   `json:"extensions"`
 	SIMPIN           string        `json:"-"` // the modem's SIM PIN; never shown
 }
+
+// Languages are the languages of the prompts, the SMS texts and the
+// console: Dutch first.
+var Languages = []string{"nl", "en"}
 
 // DefaultSettings returns the safe defaults of the customer's document.
 func DefaultSettings() Settings {
@@ -88,7 +93,7 @@ func (s *Settings) Validate() error {
 		return FieldError("repeat_interval", "De herhaaltijd ligt tussen 1 seconde en 60 minuten.")
 	case s.SimultaneousCall < 1 || s.SimultaneousCall > 100:
 		return FieldError("simultaneous_calls", "Het aantal gelijktijdige gesprekken ligt tussen 1 en 100.")
-	case s.Language != "nl" && s.Language != "en":
+	case !slices.Contains(Languages, s.Language):
 		return FieldError("language", "De taal is nl of en.")
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,9 +30,6 @@ var PromptNames = []string{
 	"test", "intro", "press1", "accepted", "sms-offer", "sms-sent",
 	"report-number", "access-code", "again", "use-them", "thanks",
 }
-
-// PromptLanguages are the sound folders prompts are installed in.
-var PromptLanguages = []string{"nl", "en"}
 
 // PBX writes the trunk and extensions into a generated PJSIP include,
 // reloads res_pjsip over ARI, and installs uploaded prompts. It implements
@@ -243,22 +241,13 @@ func reload(ctx context.Context, ari Config) error {
 }
 
 // ErrUnknownPrompt is returned for a prompt name or language not in
-// PromptNames/PromptLanguages.
+// PromptNames/alleenwerken.Languages.
 var ErrUnknownPrompt = errors.New("ari: unknown prompt")
-
-func known(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // InstallPrompt converts an uploaded WAV with sox to 8 kHz mono 16-bit and
 // installs it as <SoundsDir>/<lang>/aw-<name>.wav; it plays in the next call.
 func (p *PBX) InstallPrompt(ctx context.Context, lang, name string, wav io.Reader) error {
-	if !known(PromptLanguages, lang) || !known(PromptNames, name) {
+	if !slices.Contains(alleenwerken.Languages, lang) || !slices.Contains(PromptNames, name) {
 		return ErrUnknownPrompt
 	}
 	dir := filepath.Join(p.SoundsDir, lang)

@@ -21,9 +21,6 @@ const MaxPromptBytes = 20 << 20
 // body may be larger than MaxBodyBytes (see bodyLimits).
 const PromptUploadPath = "/console/installation/prompt"
 
-// PromptLanguages are the languages a prompt can be uploaded for.
-var PromptLanguages = []string{"nl", "en"}
-
 // pbxView is the trunk, extensions and prompts part of the installation
 // page. Passwords are never put in it, only whether one is set.
 type pbxView struct {
@@ -48,7 +45,7 @@ func (c *Console) pbxForm(g *gin.Context, in alleenwerken.Installation, host, us
 		return nil
 	}
 	set := c.settings(g)
-	v := &pbxView{Endpoint: set.TrunkEndpoint, Errors: errs, Prompts: c.cfg.PBX.Prompts(), Langs: PromptLanguages}
+	v := &pbxView{Endpoint: set.TrunkEndpoint, Errors: errs, Prompts: c.cfg.PBX.Prompts(), Langs: alleenwerken.Languages}
 	if in.Trunk != nil {
 		v.Host, v.User, v.PasswordSet = in.Trunk.Host, in.Trunk.User, true
 	}
@@ -210,7 +207,7 @@ func (c *Console) promptUpload(g *gin.Context) {
 	bad := func(msg string) {
 		c.renderInstall(g, http.StatusUnprocessableEntity, installView{PBX: c.pbxForm(g, c.installation(g), "", "", map[string]string{"prompt_file": msg})}, t["err_pbx"]+" "+msg)
 	}
-	if !slices.Contains(PromptLanguages, lang) || !slices.Contains(c.cfg.PBX.Prompts(), name) {
+	if !slices.Contains(alleenwerken.Languages, lang) || !slices.Contains(c.cfg.PBX.Prompts(), name) {
 		bad(t["err_prompt_name"])
 		return
 	}
