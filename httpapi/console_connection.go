@@ -27,7 +27,7 @@ type connView struct {
 }
 
 // connForm returns the connection in use for the page.
-func (c *Console) connForm(g *gin.Context, in alleenwerken.Installation) *connView {
+func (c *Console) connForm(set alleenwerken.Settings, in alleenwerken.Installation) *connView {
 	var conn alleenwerken.Connection
 	if c.cfg.Connection != nil {
 		conn = c.cfg.Connection()
@@ -38,7 +38,7 @@ func (c *Console) connForm(g *gin.Context, in alleenwerken.Installation) *connVi
 	}
 	return &connView{Proxy: conn.NATSURL != "", URL: conn.ARIURL, User: conn.ARIUser, PasswordSet: conn.ARIPassword != "",
 		App: conn.ARIApp, NATSURL: conn.NATSURL, Ports: strings.Join(conn.ModemPorts, "\n"), Stored: stored,
-		PINSet: c.settings(g).SIMPIN != "", Editable: c.cfg.Connection != nil}
+		PINSet: set.SIMPIN != "", Editable: c.cfg.Connection != nil}
 }
 
 // connectionSave handles POST /console/installation/connection: ARI native
@@ -91,7 +91,7 @@ func (c *Console) connectionSave(g *gin.Context) {
 		}
 	}
 	if err != nil {
-		v := c.connForm(g, old)
+		v := c.connForm(c.settings(g), old)
 		v.Proxy, v.URL, v.User, v.App, v.NATSURL, v.Ports = next.NATSURL != "" || g.PostForm("ari_mode") == "proxy", next.ARIURL, next.ARIUser, next.ARIApp, g.PostForm("nats_url"), g.PostForm("modem_ports")
 		v.Errors = map[string]string{alleenwerken.ErrorField(err): alleenwerken.ErrorMessage(err)}
 		c.renderInstall(g, http.StatusUnprocessableEntity, installView{Conn: v}, t["err_conn"]+" "+alleenwerken.ErrorMessage(err))
@@ -145,7 +145,7 @@ func (c *Console) simPINSave(g *gin.Context) {
 		next.SIMPIN = "x" // refused below: an empty field is not a PIN
 	}
 	if err := next.Validate(); err != nil {
-		v := c.connForm(g, c.installation(g))
+		v := c.connForm(old, c.installation(g))
 		v.PINError = alleenwerken.ErrorMessage(err)
 		c.renderInstall(g, http.StatusUnprocessableEntity, installView{Conn: v}, t["err_conn"]+" "+v.PINError)
 		return

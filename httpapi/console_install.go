@@ -32,6 +32,22 @@ type installView struct {
 	Telephony   []settingField
 	PBX         *pbxView  // nil: no PBX wired
 	Conn        *connView // connection, modem ports and SIM PIN
+
+	// A refused trunk, extensions or prompt form: the errors by field and
+	// the host and user as typed.
+	pbxErrs              map[string]string
+	typedHost, typedUser string
+}
+
+// installDone is what the page says after a form was saved (?done=...):
+// a text key, and whether it is a warning rather than good news.
+var installDone = map[string]struct {
+	key  string
+	warn bool
+}{
+	"pbx": {"flash_pbx", false}, "pbx_pending": {"flash_pbx_pending", true}, "prompt": {"flash_prompt", false},
+	"conn": {"flash_conn", false}, "conn_restart": {"flash_conn_restart", false}, "conn_failed": {"flash_conn_failed", true},
+	"pin": {"flash_pin", false}, "revoked": {"flash_revoked", false}, "test": {"flash_test", false}, "saved": {"flash_saved", false},
 }
 
 // installationPage handles GET /console/installation.
@@ -45,7 +61,8 @@ func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMs
 		c.internal(g, err)
 		return
 	}
-	loc := c.settings(g).Location()
+	set, in := c.settings(g), c.installation(g)
+	loc := set.Location()
 	for _, d := range ds {
 		r := deviceRow{ID: d.ID, Name: d.Name, Created: localTime(d.CreatedAt, loc)}
 		if d.RevokedAt != nil {
@@ -55,43 +72,22 @@ func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMs
 	}
 	v.TestAlarm, v.CanTest = c.lastTestAlarm(g), c.cfg.TestAlarms != nil
 	if v.Telephony == nil {
-		set := c.settings(g)
 		for _, f := range c.fieldsWith(g, &set, nil) {
 			if slices.Contains(TelephonyFields, f.Name) {
 				v.Telephony = append(v.Telephony, f)
 			}
 		}
 	}
-	in := c.installation(g)
-	if v.PBX == nil {
-		v.PBX = c.pbxForm(g, in, "", "", nil)
-	}
+	v.PBX = c.pbxForm(set, in, v.typedHost, v.typedUser, v.pbxErrs)
 	if v.Conn == nil {
-		v.Conn = c.connForm(g, in)
+		v.Conn = c.connForm(set, in)
 	}
 	c.render(g, status, "installation", "install_title", v, func(p *page) {
 		p.Error = errMsg
-		switch g.Query("done") {
-		case "pbx":
-			p.Flash = p.T["flash_pbx"]
-		case "pbx_pending":
-			p.Error = p.T["flash_pbx_pending"]
-		case "prompt":
-			p.Flash = p.T["flash_prompt"]
-		case "conn":
-			p.Flash = p.T["flash_conn"]
-		case "conn_restart":
-			p.Flash = p.T["flash_conn_restart"]
-		case "conn_failed":
-			p.Error = p.T["flash_conn_failed"]
-		case "pin":
-			p.Flash = p.T["flash_pin"]
-		case "revoked":
-			p.Flash = p.T["flash_revoked"]
-		case "test":
-			p.Flash = p.T["flash_test"]
-		case "saved":
-			p.Flash = p.T["flash_saved"]
+		if d, ok := installDone[g.Query("done")]; ok && d.warn {
+			p.Error = p.T[d.key]
+		} else if ok {
+			p.Flash = p.T[d.key]
 		}
 	})
 }

@@ -39,12 +39,12 @@ type extRow struct {
 	Set                    bool
 }
 
-// pbxForm reads the installation for the page; errs marks fields.
-func (c *Console) pbxForm(g *gin.Context, in alleenwerken.Installation, host, user string, errs map[string]string) *pbxView {
+// pbxForm is the trunk, extensions and prompts part of the page; host and
+// user, when typed, replace the stored ones, and errs marks fields.
+func (c *Console) pbxForm(set alleenwerken.Settings, in alleenwerken.Installation, host, user string, errs map[string]string) *pbxView {
 	if c.cfg.PBX == nil {
 		return nil
 	}
-	set := c.settings(g)
 	v := &pbxView{Endpoint: set.TrunkEndpoint, Errors: errs, Prompts: c.cfg.PBX.Prompts(), Langs: alleenwerken.Languages}
 	if in.Trunk != nil {
 		v.Host, v.User, v.PasswordSet = in.Trunk.Host, in.Trunk.User, true
@@ -73,7 +73,7 @@ func (c *Console) pbxSaved(g *gin.Context, in alleenwerken.Installation, err err
 	switch {
 	case alleenwerken.ErrorCode(err) == alleenwerken.EINVALID:
 		field := alleenwerken.ErrorField(err)
-		c.renderInstall(g, http.StatusUnprocessableEntity, installView{PBX: c.pbxForm(g, c.installation(g), host, user, map[string]string{field: alleenwerken.ErrorMessage(err)})},
+		c.renderInstall(g, http.StatusUnprocessableEntity, installView{typedHost: host, typedUser: user, pbxErrs: map[string]string{field: alleenwerken.ErrorMessage(err)}},
 			t["err_pbx"]+" "+alleenwerken.ErrorMessage(err))
 		return false
 	case err != nil && !errors.Is(err, alleenwerken.ErrNotReloaded):
@@ -205,7 +205,7 @@ func (c *Console) promptUpload(g *gin.Context) {
 	t := texts[c.lang(g)]
 	lang, name := g.PostForm("lang"), g.PostForm("prompt")
 	bad := func(msg string) {
-		c.renderInstall(g, http.StatusUnprocessableEntity, installView{PBX: c.pbxForm(g, c.installation(g), "", "", map[string]string{"prompt_file": msg})}, t["err_pbx"]+" "+msg)
+		c.renderInstall(g, http.StatusUnprocessableEntity, installView{pbxErrs: map[string]string{"prompt_file": msg}}, t["err_pbx"]+" "+msg)
 	}
 	if !slices.Contains(alleenwerken.Languages, lang) || !slices.Contains(c.cfg.PBX.Prompts(), name) {
 		bad(t["err_prompt_name"])
