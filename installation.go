@@ -66,6 +66,12 @@ func (c *Connection) Validate() error {
 	return nil
 }
 
+// ManagesPBX reports whether the console writes anything into Asterisk:
+// a trunk or an extension password.
+func (in Installation) ManagesPBX() bool {
+	return in.Trunk != nil || len(in.ExtensionPasswords) > 0
+}
+
 // PBXSetup returns what the console writes into Asterisk for these
 // settings: the trunk (named after Settings.TrunkEndpoint) and every
 // configured extension that has a password here.

@@ -144,7 +144,7 @@ func (c *Console) telephonySave(g *gin.Context) {
 	var warn string
 	fields, msg, ok := c.applySettings(g, TelephonyFields, func(next alleenwerken.Settings) error {
 		in := c.installation(g)
-		if c.cfg.PBX == nil || (in.Trunk == nil && len(in.ExtensionPasswords) == 0) {
+		if c.cfg.PBX == nil || !in.ManagesPBX() {
 			return nil
 		}
 		err := c.applyPBX(g.Request.Context(), next, in)

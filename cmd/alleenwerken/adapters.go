@@ -9,17 +9,12 @@ import (
 	aw "alleenwerken"
 	"alleenwerken/ari"
 	"alleenwerken/gsm"
-	"alleenwerken/store"
 )
 
 // openTelephony starts the ARI adapter (native, or ari-proxy over NATS). It
 // does not wait for Asterisk: it connects in the background and shows in
 // /healthz until then.
-func openTelephony(ctx context.Context, conn aw.Connection, db *store.DB, log *slog.Logger) (aw.Telephony, func() error, error) {
-	set, err := db.Settings(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
+func openTelephony(conn aw.Connection, set aw.Settings, log *slog.Logger) (aw.Telephony, func() error, error) {
 	t, err := ari.New(ariConfig(conn, set), aw.SystemClock{}, log)
 	if err != nil {
 		return nil, nil, err
@@ -49,7 +44,11 @@ func (m *Main) openAdapters(ctx context.Context) error {
 		conn = *in.Connection
 		log.Info("connection to Asterisk and the modems as set in the console", "ari_url", conn.ARIURL, "nats_url", conn.NATSURL, "modems", conn.ModemPorts)
 	}
-	tel, closeTel, err := openTelephony(ctx, conn, db, log.With("component", "ari"))
+	set, err := db.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	tel, closeTel, err := openTelephony(conn, set, log.With("component", "ari"))
 	if err != nil {
 		return err
 	}
@@ -64,13 +63,9 @@ func (m *Main) openAdapters(ctx context.Context) error {
 	m.closers = append(m.closers, func() error { m.setModems(nil, nil); return nil })
 
 	m.pbx = &ari.PBX{ConfigDir: c.AsteriskConfigDir, SoundsDir: c.AsteriskSoundsDir, ARI: ariConfig(conn, aw.Settings{})}
-	if in.Trunk != nil || len(in.ExtensionPasswords) > 0 {
+	if in.ManagesPBX() {
 		// The generated file follows the store, also after Asterisk was
 		// reinstalled; Asterisk down is fine (it reads the file at start).
-		set, err := db.Settings(ctx)
-		if err != nil {
-			return err
-		}
 		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		t, xs := in.PBXSetup(set)
 		err = m.pbx.Apply(actx, t, xs)
@@ -121,7 +116,11 @@ func (m *Main) reconnect(ctx context.Context, conn aw.Connection) error {
 	if err != nil {
 		return err
 	}
-	tel, closeTel, err := openTelephony(ctx, conn, m.DB, log.With("component", "ari"))
+	set, err := m.DB.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	tel, closeTel, err := openTelephony(conn, set, log.With("component", "ari"))
 	if err != nil {
 		return err
 	}
