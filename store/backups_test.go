@@ -35,6 +35,10 @@ func TestBackupsKeepSeven(t *testing.T) {
 		waitBackups(t, b, min(day+1, 7))
 		waitLast(t, b, clock.Now())
 	}
+	// The next timer is armed once the last backup's pruning is done.
+	for clock.Timers() == 0 {
+		time.Sleep(time.Millisecond)
+	}
 	paths, times := b.List()
 	if len(paths) != 7 {
 		t.Fatalf("%d backups kept", len(paths))
