@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"alleenwerken/gsm/modemsim"
+	"alleenwerken/store"
 )
 
 // bedDaemon is the real daemon binary running against the test bed's
@@ -103,4 +104,15 @@ func (d *bedDaemon) stop() {
 	case <-time.After(20 * time.Second):
 		d.t.Fatalf("no exit 20 s after SIGTERM\n%s", d.stderr.String())
 	}
+}
+
+// openStore opens the stopped daemon's database; it is closed at cleanup.
+func (d *bedDaemon) openStore() *store.DB {
+	d.t.Helper()
+	db, err := store.Open(filepath.Join(d.dir, "aw.db"), nil)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Cleanup(func() { db.Close() })
+	return db
 }

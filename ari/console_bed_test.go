@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"alleenwerken"
 	"alleenwerken/ari"
 	"alleenwerken/httpapi/browsertest"
-	"alleenwerken/store"
 )
 
 // TestConsoleDrivesAsterisk is the installer's work in headless Chromium
@@ -33,15 +31,8 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 	sfx := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	trunk, ext := "aw-console-"+sfx, strconv.Itoa(400+int(time.Now().UnixNano()%500))
 	gen := filepath.Join(bedConfigDir, ari.PBXFile)
-	intro := filepath.Join(bedSoundsDir, "nl", "aw-intro.wav")
-	orig, err := os.ReadFile(intro)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keepPrompt(t, "nl", "intro")
 	t.Cleanup(func() {
-		if err := os.WriteFile(intro, orig, 0o644); err != nil {
-			t.Errorf("restore aw-intro: %v", err)
-		}
 		os.Remove(gen)
 		if err := (&ari.PBX{ConfigDir: bedConfigDir, ARI: testConfig("cleanup")}).Reload(context.Background()); err != nil {
 			t.Errorf("reload after cleanup: %v", err)
@@ -169,29 +160,14 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 	})
 
 	step("UploadedPromptPlayedInNextCall", func(t *testing.T) {
-		wav := filepath.Join(t.TempDir(), "intro-12s.wav")
-		if out, err := exec.Command("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav, "synth", "12", "sine", "440", "vol", "0.3").CombinedOutput(); err != nil {
-			t.Fatalf("sox: %v %s", err, out)
-		}
+		wav := toneWAV(t, 12)
 		tab.Open("/console/installation")
 		tab.Eval(`(document.getElementById('prompt-lang').value='nl', document.getElementById('prompt-name').value='intro', true)`)
 		tab.Upload("prompt-file", wav)
 		if r := tab.Submit("#upload-prompt"); r.Status != http.StatusOK || !tab.Eval(`document.body.innerText.includes('opname is vervangen')`) {
 			t.Fatalf("upload: %d\n%s\n%s", r.Status, tab.Text("main"), d.stderr.String())
 		}
-		tel := MustOpen(t, testConfig("consoleprompt"))
-		req := request(numVoicemail)
-		req.PromptRepeats = 1
-		pr := &timedProgress{}
-		if _, err := tel.Call(context.Background(), req, pr); err != nil {
-			t.Fatal(err)
-		}
-		pr.mu.Lock()
-		defer pr.mu.Unlock()
-		if pr.answered.IsZero() || len(pr.played) == 0 || pr.played[0] != "sound:aw-intro" {
-			t.Fatalf("intro not played first: %q", pr.played)
-		}
-		dur := pr.at[0].Sub(pr.answered)
+		dur := introPlayed(t, "consoleprompt")
 		t.Logf("uploaded aw-intro finished %v after the answer (generated: about 6 s)", dur.Round(10*time.Millisecond))
 		if dur < 11500*time.Millisecond || dur > 14*time.Second {
 			t.Fatalf("aw-intro took %v; the upload is 12 s", dur)
@@ -222,29 +198,12 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 	})
 
 	d.stop()
-	db, err := store.Open(filepath.Join(d.dir, "aw.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := d.openStore()
 	a, err := db.AlarmByNumber(context.Background(), 101)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !a.Test {
-		t.Fatal("alarm #101 not marked test")
-	}
-	answered := 0
-	for i, at := range a.Attempts {
-		t.Logf("attempt %d: %s %s played %q", i+1, at.Number, at.Outcome, at.Played)
-		if len(at.Played) > 0 {
-			answered++
-			if at.Played[0] != "sound:aw-test" {
-				t.Fatalf("attempt %d starts with %q, want sound:aw-test", i+1, at.Played[0])
-			}
-		}
-	}
-	if answered == 0 || a.Attempts[0].Outcome != alleenwerken.OutcomeBusy {
+	if checkTestPrompts(t, a) == 0 || a.Attempts[0].Outcome != alleenwerken.OutcomeBusy {
 		t.Fatalf("attempts %+v", a.Attempts)
 	}
 	in, err := db.Installation(context.Background())

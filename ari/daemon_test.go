@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"alleenwerken/store"
 )
 
 type lockedBuffer struct {
@@ -61,12 +58,7 @@ func TestDaemonSIGTERMLeavesNoChannels(t *testing.T) {
 	t.Logf("daemon stopped %s after SIGTERM", time.Since(start).Round(time.Millisecond))
 	waitWithin(t, "no channels left", 3*time.Second, func() bool { return len(channels(t)) == before })
 
-	db, err := store.Open(filepath.Join(d.dir, "aw.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	a, err := db.AlarmByNumber(context.Background(), 101)
+	a, err := d.openStore().AlarmByNumber(context.Background(), 101)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ type e2e struct {
 	t     *testing.T
 	db    *store.DB
 	tel   *ari.Telephony
+	svc   *alleenwerken.Service
 	http  *httptest.Server
 	token string
 }
@@ -65,7 +66,7 @@ func openE2E(t *testing.T, edit func(*alleenwerken.Settings), cfgEdit ...func(*a
 		Sessions: svc, Devices: db, Logger: logger,
 		Health: map[string]alleenwerken.HealthReporter{"storage": db, "telephony": tel},
 	})
-	e := &e2e{t: t, db: db, tel: tel, http: httptest.NewServer(srv.Handler())}
+	e := &e2e{t: t, db: db, tel: tel, svc: svc, http: httptest.NewServer(srv.Handler())}
 	t.Cleanup(func() {
 		e.http.Close()
 		svc.Close()

@@ -16,7 +16,6 @@ import (
 
 	"alleenwerken"
 	"alleenwerken/ari"
-	"alleenwerken/store"
 )
 
 // The test bed's chroot: Asterisk's config and sounds dirs as the daemon sees
@@ -133,41 +132,39 @@ func (p *timedProgress) Played(m string) {
 	p.mu.Unlock()
 }
 
-// An uploaded WAV (12 s of speech-band tone, 44.1 kHz stereo, converted by
-// InstallPrompt) is what Asterisk plays as aw-intro in the next call: the
-// intro's playback finishes done about 12 s after the answer (the generated
-// intro is about 6 s).
-func TestPBXUploadedPromptPlayed(t *testing.T) {
-	needBed(t)
-	p := bedPBX(t)
-	target := filepath.Join(bedSoundsDir, "nl", "aw-intro.wav")
+// keepPrompt puts a prompt file of the test bed back at the end of the test.
+func keepPrompt(t *testing.T, lang, name string) {
+	t.Helper()
+	target := filepath.Join(bedSoundsDir, lang, "aw-"+name+".wav")
 	orig, err := os.ReadFile(target)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		if err := os.WriteFile(target, orig, 0o644); err != nil {
-			t.Errorf("restore aw-intro: %v", err)
+			t.Errorf("restore aw-%s: %v", name, err)
 		}
 	})
-	upload := filepath.Join(t.TempDir(), "upload.wav")
-	if out, err := exec.Command("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", upload, "synth", "12", "sine", "440", "vol", "0.3").CombinedOutput(); err != nil {
+}
+
+// toneWAV writes secs seconds of tone as a 44.1 kHz stereo WAV, as a
+// recording app would make it, and returns its path.
+func toneWAV(t *testing.T, secs int) string {
+	t.Helper()
+	wav := filepath.Join(t.TempDir(), "upload.wav")
+	if out, err := exec.Command("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav, "synth", strconv.Itoa(secs), "sine", "440", "vol", "0.3").CombinedOutput(); err != nil {
 		t.Fatalf("sox: %v %s", err, out)
 	}
-	f, err := os.Open(upload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := p.InstallPrompt(context.Background(), "nl", "intro", f); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("soxi", target).CombinedOutput(); err != nil || !strings.Contains(string(out), "8000") || !strings.Contains(string(out), "00:00:12.00") {
-		t.Fatalf("installed prompt not 8 kHz, 12 s: %v\n%s", err, out)
-	}
+	return wav
+}
 
-	tel := MustOpen(t, testConfig("pbxprompt"))
-	req := request(numVoicemail) // answers and stays silent
+// introPlayed calls the phone that answers and stays silent and returns
+// how long after the answer aw-intro finished; it fails unless aw-intro is
+// played first.
+func introPlayed(t *testing.T, app string) time.Duration {
+	t.Helper()
+	tel := MustOpen(t, testConfig(app))
+	req := request(numVoicemail)
 	req.PromptRepeats = 1
 	pr := &timedProgress{}
 	res, err := tel.Call(context.Background(), req, pr)
@@ -180,7 +177,51 @@ func TestPBXUploadedPromptPlayed(t *testing.T) {
 	if pr.answered.IsZero() || len(pr.played) == 0 || pr.played[0] != "sound:aw-intro" {
 		t.Fatalf("intro not played (done) first: answered %v, played %q", pr.answered, pr.played)
 	}
-	d := pr.at[0].Sub(pr.answered)
+	return pr.at[0].Sub(pr.answered)
+}
+
+// checkTestPrompts fails unless every answered attempt of a test alarm
+// starts with "this is a test"; it returns how many were answered.
+func checkTestPrompts(t *testing.T, a *alleenwerken.Alarm) int {
+	t.Helper()
+	if !a.Test {
+		t.Fatalf("alarm #%d not marked test", a.Number)
+	}
+	answered := 0
+	for i, at := range a.Attempts {
+		t.Logf("attempt %d: %s %s played %q", i+1, at.Number, at.Outcome, at.Played)
+		if len(at.Played) == 0 {
+			continue // busy: nothing played
+		}
+		answered++
+		if at.Played[0] != "sound:aw-test" {
+			t.Fatalf("attempt %d starts with %q, want sound:aw-test: %q", i+1, at.Played[0], at.Played)
+		}
+	}
+	return answered
+}
+
+// An uploaded WAV (12 s of speech-band tone, 44.1 kHz stereo, converted by
+// InstallPrompt) is what Asterisk plays as aw-intro in the next call: the
+// intro's playback finishes done about 12 s after the answer (the generated
+// intro is about 6 s).
+func TestPBXUploadedPromptPlayed(t *testing.T) {
+	needBed(t)
+	p := bedPBX(t)
+	keepPrompt(t, "nl", "intro")
+	f, err := os.Open(toneWAV(t, 12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := p.InstallPrompt(context.Background(), "nl", "intro", f); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(bedSoundsDir, "nl", "aw-intro.wav")
+	if out, err := exec.Command("soxi", target).CombinedOutput(); err != nil || !strings.Contains(string(out), "8000") || !strings.Contains(string(out), "00:00:12.00") {
+		t.Fatalf("installed prompt not 8 kHz, 12 s: %v\n%s", err, out)
+	}
+	d := introPlayed(t, "pbxprompt")
 	t.Logf("aw-intro finished %v after the answer", d.Round(10*time.Millisecond))
 	if d < 11500*time.Millisecond || d > 14*time.Second {
 		t.Fatalf("aw-intro took %v; the uploaded file is 12 s (the generated one about 6 s)", d)
@@ -192,54 +233,14 @@ func TestPBXUploadedPromptPlayed(t *testing.T) {
 // test" (sound:aw-test) in the stored attempts.
 func TestPBXTestAlarmMarkedInPrompts(t *testing.T) {
 	needBed(t)
-	logger := testLogger(t)
-	db, err := store.Open(filepath.Join(t.TempDir(), "aw.db"), logger)
+	e := openE2E(t, func(s *alleenwerken.Settings) { s.FallbackNumber = "" })
+	a, err := e.svc.RaiseTestAlarm(context.Background(), []string{"0612345105", "0612345102"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := alleenwerken.DefaultSettings()
-	set.CancelWindow = time.Second
-	set.RingTimeout = 3 * time.Second
-	set.PromptRepeats = 1
-	set.RepeatInterval = time.Hour
-	set.CallerID = "+31301234567"
-	set.FallbackNumber = ""
-	if err := db.SaveSettings(context.Background(), set); err != nil {
-		t.Fatal(err)
-	}
-	cfg := testConfig("pbxtest")
-	tel := MustOpen(t, cfg)
-	svc := alleenwerken.NewService(db, tel, alleenwerken.SystemClock{}, logger)
-	if err := svc.Open(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		svc.Close()
-		tel.Close()
-		db.Close()
-	})
-	a, err := svc.RaiseTestAlarm(context.Background(), []string{"0612345105", "0612345102"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &e2e{t: t, db: db, tel: tel}
 	a = e.waitCallEnded(a.ID, 1)
 	t.Logf("TEST alarm #%d:\n%s", a.Number, attemptsString(a))
-	if !a.Test {
-		t.Fatal("alarm not marked test")
-	}
-	answered := 0
-	for i, at := range a.Attempts {
-		if len(at.Played) == 0 {
-			continue // busy: nothing played
-		}
-		answered++
-		t.Logf("attempt %d played %q", i+1, at.Played)
-		if at.Played[0] != "sound:aw-test" {
-			t.Fatalf("attempt %d starts with %q, want sound:aw-test: %q", i+1, at.Played[0], at.Played)
-		}
-	}
-	if answered == 0 {
+	if checkTestPrompts(t, a) == 0 {
 		t.Fatal("no answered attempt played anything")
 	}
 }
