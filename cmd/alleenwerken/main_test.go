@@ -80,16 +80,50 @@ func freeAddr(t *testing.T) string {
 
 func startDaemon(t *testing.T, dir, listen string) *daemon {
 	t.Helper()
+	d := spawn(t, listen, append([]string{"demo"}, demoArgs(dir, listen)...)...)
+	d.waitFor(t, "DEMO draait", 10*time.Second)
+	return d
+}
+
+// spawn starts the binary with args serving on listen; it is killed at
+// cleanup.
+func spawn(t *testing.T, listen string, args ...string) *daemon {
+	t.Helper()
 	d := &daemon{stdout: &syncBuffer{}, stderr: &syncBuffer{}, url: "http://" + listen, done: make(chan error, 1)}
-	d.cmd = exec.Command(binary, append([]string{"demo"}, demoArgs(dir, listen)...)...)
+	d.cmd = exec.Command(binary, args...)
 	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	go func() { d.done <- d.cmd.Wait() }()
 	t.Cleanup(func() { d.cmd.Process.Kill(); <-d.done })
-	d.waitFor(t, "DEMO draait", 10*time.Second)
 	return d
+}
+
+// startReal starts the real daemon (not the demo) with ARI on an address
+// that does not answer, the modem at port and extra config lines; it
+// returns the daemon and its config file.
+func startReal(t *testing.T, port, extra string) (*daemon, string) {
+	t.Helper()
+	dir, listen := t.TempDir(), freeAddr(t)
+	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\nbackup_dir = %s/backups\n"+
+		"ari.url = http://%s/ari\nari.user = x\nari.password = y\nmodem.port = %s\n%s",
+		listen, dir, dir, dir, freeAddr(t), port, extra)
+	f := filepath.Join(dir, "aw.conf")
+	if err := os.WriteFile(f, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return spawn(t, listen, "run", "-config", f), f
+}
+
+// configToken creates an app token with the admin command for config f.
+func configToken(t *testing.T, f string) string {
+	t.Helper()
+	out, err := exec.Command(binary, "token", "create", "-config", f, "-name", "t").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func (d *daemon) waitFor(t *testing.T, text string, timeout time.Duration) {
@@ -338,21 +372,8 @@ func TestExampleConfig(t *testing.T) {
 // and the modem absent: it must start, report both down in /healthz, and
 // start sessions with warnings rather than refuse them.
 func TestRealModeWithPeersDown(t *testing.T) {
-	dir, listen := t.TempDir(), freeAddr(t)
-	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\nbackup_dir = %s/backups\n"+
-		"ari.url = http://%s/ari\nari.user = x\nari.password = y\nmodem.port = %s/no-modem\n",
-		listen, dir, dir, dir, freeAddr(t), dir)
-	f := filepath.Join(dir, "aw.conf")
-	os.WriteFile(f, []byte(conf), 0o600)
-	d := &daemon{stdout: &syncBuffer{}, stderr: &syncBuffer{}, url: "http://" + listen, done: make(chan error, 1)}
-	d.cmd = exec.Command(binary, "run", "-config", f)
-	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
 	start := time.Now()
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { d.done <- d.cmd.Wait() }()
-	t.Cleanup(func() { d.cmd.Process.Kill(); <-d.done })
+	d, f := startReal(t, filepath.Join(t.TempDir(), "no-modem"), "")
 	var health map[string]any
 	for {
 		resp, err := http.Get(d.url + "/healthz")
@@ -375,11 +396,7 @@ func TestRealModeWithPeersDown(t *testing.T) {
 		comp["sms"].(map[string]any)["state"] != "down" || comp["storage"].(map[string]any)["state"] != "ok" {
 		t.Fatalf("healthz = %v", health)
 	}
-	out, err := exec.Command(binary, "token", "create", "-config", f, "-name", "t").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := api(t, d, strings.TrimSpace(string(out)), "POST", "/api/v1/sessions", startBody)
+	v := api(t, d, configToken(t, f), "POST", "/api/v1/sessions", startBody)
 	w := fmt.Sprint(v["warnings"])
 	if v["state"] != "active" || !strings.Contains(w, "telephony_down") || !strings.Contains(w, "sms_down") {
 		t.Fatalf("session = %v", v)

@@ -1,14 +1,11 @@
 package main_test
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -66,20 +63,7 @@ func TestConsoleSwapsModem(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer simB.Close()
-	dir, listen := t.TempDir(), freeAddr(t)
-	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\nbackup_dir = %s/backups\n"+
-		"ari.url = http://%s/ari\nari.user = x\nari.password = y\nmodem.port = %s\nsettings.reminder_lead = 55s\n",
-		listen, dir, dir, dir, freeAddr(t), simA.Path())
-	f := filepath.Join(dir, "aw.conf")
-	os.WriteFile(f, []byte(conf), 0o600)
-	d := &daemon{stdout: &syncBuffer{}, stderr: &syncBuffer{}, url: "http://" + listen, done: make(chan error, 1)}
-	d.cmd = exec.Command(binary, "run", "-config", f)
-	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { d.done <- d.cmd.Wait() }()
-	t.Cleanup(func() { d.cmd.Process.Kill(); <-d.done })
+	d, f := startReal(t, simA.Path(), "settings.reminder_lead = 55s\n")
 	waitHealthy(t, d, "sms")
 
 	user := exec.Command(binary, "user", "create", "-config", f, "-name", "inst", "-role", "installer")
@@ -115,11 +99,7 @@ func TestConsoleSwapsModem(t *testing.T) {
 	}
 	waitHealthy(t, d, "sms")
 
-	out, err := exec.Command(binary, "token", "create", "-config", f, "-name", "t").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	api(t, d, strings.TrimSpace(string(out)), "POST", "/api/v1/sessions",
+	api(t, d, configToken(t, f), "POST", "/api/v1/sessions",
 		`{"worker":{"name":"Laura","phone":"06-17782201"},"alarm_numbers":["0650262703","0650929952"],"duration_minutes":1}`)
 	deadline := time.Now().Add(20 * time.Second)
 	for len(simB.Sent()) == 0 {

@@ -1,10 +1,6 @@
 package main_test
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,29 +21,11 @@ func TestReminderThroughModem(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	dir, listen := t.TempDir(), freeAddr(t)
-	conf := fmt.Sprintf("listen = %s\ndatabase = %s/aw.db\nadmin_socket = %s/admin.sock\nbackup_dir = %s/backups\n"+
-		"ari.url = http://%s/ari\nari.user = x\nari.password = y\nmodem.port = %s\n"+
-		"settings.reminder_lead = 55s\nsettings.time_zone = Europe/Amsterdam\n",
-		listen, dir, dir, dir, freeAddr(t), sim.Path())
-	f := filepath.Join(dir, "aw.conf")
-	os.WriteFile(f, []byte(conf), 0o600)
-	d := &daemon{stdout: &syncBuffer{}, stderr: &syncBuffer{}, url: "http://" + listen, done: make(chan error, 1)}
-	d.cmd = exec.Command(binary, "run", "-config", f)
-	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { d.done <- d.cmd.Wait() }()
-	t.Cleanup(func() { d.cmd.Process.Kill(); <-d.done })
+	d, f := startReal(t, sim.Path(), "settings.reminder_lead = 55s\nsettings.time_zone = Europe/Amsterdam\n")
 	waitHealthy(t, d, "sms")
 
-	out, err := exec.Command(binary, "token", "create", "-config", f, "-name", "t").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A 1-minute session with a 55 s lead: the reminder is due after 5 s.
-	v := api(t, d, strings.TrimSpace(string(out)), "POST", "/api/v1/sessions",
+	v := api(t, d, configToken(t, f), "POST", "/api/v1/sessions",
 		`{"worker":{"name":"Laura","phone":"06-17782201"},"alarm_numbers":["0650262703","0650929952"],"duration_minutes":1}`)
 	expires, _ := time.Parse(time.RFC3339, v["expires_at"].(string))
 	reminderAt, _ := time.Parse(time.RFC3339, v["reminder_at"].(string))
