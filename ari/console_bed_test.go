@@ -45,14 +45,7 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 
 	b := browsertest.New(t, d.base)
 	tab := b.NewTab()
-	step := func(name string, f func(t *testing.T)) {
-		if !t.Run(name, func(st *testing.T) {
-			defer b.SetT(st)()
-			f(st)
-		}) {
-			t.FailNow()
-		}
-	}
+	step := func(name string, f func(t *testing.T)) { b.Step(t, name, f) }
 	step("Login", func(t *testing.T) {
 		if r := tab.Login("inst", "Installateur-wachtwoord-1"); r.Status != http.StatusOK {
 			t.Fatalf("login: %d", r.Status)

@@ -22,14 +22,7 @@ func TestBrowser(t *testing.T) {
 	defer func() { t.Logf("browser walk-through took %s", time.Since(start).Round(time.Millisecond)) }()
 
 	admin := b.NewTab()
-	step := func(name string, f func(t *testing.T)) {
-		if !t.Run(name, func(st *testing.T) {
-			defer b.SetT(st)()
-			f(st)
-		}) {
-			t.FailNow()
-		}
-	}
+	step := func(name string, f func(t *testing.T)) { b.Step(t, name, f) }
 
 	step("LogIn", func(t *testing.T) {
 		if r := admin.Login(superName, testPassword); r.Status != http.StatusOK {

@@ -40,6 +40,22 @@ func (c *Client) Upload(path string, fields url.Values, fileField, fileName stri
 // wavHeader is the start of a RIFF/WAVE file; enough for the console's check.
 var wavHeader = []byte("RIFF\x24\x00\x00\x00WAVEfmt ")
 
+// auditWithout fails unless action has at least n audit entries and none
+// of them holds secret.
+func (e *ConsoleEnv) auditWithout(t *testing.T, action, secret string, n int) {
+	t.Helper()
+	entries := e.Audit(action)
+	for _, a := range entries {
+		if strings.Contains(a.Old+a.New+a.Detail, secret) {
+			t.Fatalf("secret in the audit log: %+v", a)
+		}
+	}
+	if len(entries) < n {
+		t.Fatalf("%d %s audit entries, want at least %d", len(entries), action, n)
+	}
+}
+
+// installation returns the stored installation.
 func (e *ConsoleEnv) installation() alleenwerken.Installation {
 	e.tb.Helper()
 	in, err := e.DB.Installation(context.Background())
@@ -144,14 +160,7 @@ func TestConsoleTrunk(t *testing.T) {
 		t.Fatalf("no password: %d %s", p.Status, p.Body)
 	}
 
-	for _, a := range e.Audit(alleenwerken.AuditPBXChanged) {
-		if strings.Contains(a.Old+a.New+a.Detail, "Geheim") {
-			t.Fatalf("password in the audit log: %+v", a)
-		}
-	}
-	if n := len(e.Audit(alleenwerken.AuditPBXChanged)); n < 4 {
-		t.Fatalf("%d audit entries", n)
-	}
+	e.auditWithout(t, alleenwerken.AuditPBXChanged, "Geheim", 4)
 }
 
 // Extension passwords: set, kept when empty, refused next to the field,
@@ -285,14 +294,7 @@ func TestConsoleConnection(t *testing.T) {
 	if p = c.Get("/console/installation"); strings.Contains(p.Body, "Nieuw-ari-pw") {
 		t.Fatal("password shown")
 	}
-	for _, a := range e.Audit(alleenwerken.AuditConnection) {
-		if strings.Contains(a.Old+a.New, "ari-pw") {
-			t.Fatalf("password in the audit log: %+v", a)
-		}
-	}
-	if n := len(e.Audit(alleenwerken.AuditConnection)); n < 5 {
-		t.Fatalf("%d audit entries", n)
-	}
+	e.auditWithout(t, alleenwerken.AuditConnection, "ari-pw", 5)
 }
 
 // The SIM PIN: 4 to 8 digits, stored in the settings the modems read, never

@@ -86,12 +86,18 @@ func New(t *testing.T, base string) *Browser {
 	return &Browser{t: t, top: t, root: root, base: base, out: out}
 }
 
-// SetT sends failures to a subtest's t until the returned func restores the
-// previous one.
-func (b *Browser) SetT(t *testing.T) (restore func()) {
-	prev := b.t
-	b.t = t
-	return func() { b.t = prev }
+// Step runs one step of a walk-through as a subtest of t, with the tabs'
+// failures going to it; a failed step ends the walk-through.
+func (b *Browser) Step(t *testing.T, name string, f func(t *testing.T)) {
+	t.Helper()
+	if !t.Run(name, func(st *testing.T) {
+		prev := b.t
+		b.t = st
+		defer func() { b.t = prev }()
+		f(st)
+	}) {
+		t.FailNow()
+	}
 }
 
 // Upload sets the file of a file input (by element id).
