@@ -104,6 +104,12 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 	})
 
 	step("HealthShowsDeskPhones", func(t *testing.T) {
+		// The bed's 201 is online once Asterisk qualified its contact
+		// (every 5 s on the bed); the page must then say so.
+		waitWithin(t, "the bed's desk phone 201 online over ARI", 20*time.Second, func() bool {
+			_, state := ariEndpoint(t, "201")
+			return state == "online"
+		})
 		tab.Open("/console/health")
 		for _, want := range [][3]string{
 			{"Toestel 201 Portiersloge (PJSIP/201)", "h-ok", "Geregistreerd en bereikbaar."},

@@ -116,8 +116,9 @@ configure() {
 	# The SIPp desk phone registers from port 5200 for its answering phone on
 	# 5201: keep the registered contact as it is.
 	sed -i -e '/^\[201\]$/,/^; Test bed only/ s/^rewrite_contact = yes/rewrite_contact = no/' "$etc/pjsip_local.conf"
-	# Qualify quickly so the trunk's state is known soon after start.
-	sed -i -e 's/^qualify_frequency = 30/qualify_frequency = 5/' "$etc/pjsip_local.conf"
+	# Qualify quickly so the trunk's and the desk phone's states are known
+	# soon after start.
+	sed -i -e 's/^qualify_frequency = [36]0$/qualify_frequency = 5/' "$etc/pjsip_local.conf"
 	if grep -q '@[A-Z_]*@' "$etc"/*.conf; then
 		die "niet vervangen plaatshouders: $(grep -l '@[A-Z_]*@' "$etc"/*.conf)"
 	fi
@@ -158,7 +159,6 @@ start_asterisk() {
 	for i in $(seq 1 60); do
 		if ari_up; then
 			say "ARI antwoordt op $ARI_URL"
-			register_desk
 			return 0
 		fi
 		[ -n "$(asterisk_pid)" ] || die "Asterisk is gestopt; zie $STATE/asterisk.log"
@@ -243,6 +243,9 @@ cmd_start() {
 	fi
 	start_asterisk
 	start_phones
+	# Register only now: Asterisk qualifies the contact at once, and the
+	# answering phone on 5201 must be up to answer that OPTIONS.
+	register_desk
 	say "klaar: ARI $ARI_URL gebruiker $ARI_USER wachtwoord $ARI_PASSWORD"
 }
 
@@ -270,6 +273,6 @@ start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
 asterisk-stop) need_root; mkdir -p "$STATE"; stop_asterisk ;;
-asterisk-start) need_root; mkdir -p "$STATE"; check_version; start_asterisk ;;
+asterisk-start) need_root; mkdir -p "$STATE"; check_version; start_asterisk; register_desk ;;
 *) echo "gebruik: $0 install|start|stop|status|asterisk-stop|asterisk-start" >&2; exit 2 ;;
 esac
