@@ -52,13 +52,16 @@ type SMS struct {
 	AlarmID   string     `json:"alarm_id,omitempty"`
 	Test      bool       `json:"test,omitempty"`
 
-	Tries      int        `json:"tries"`
-	NextTryAt  *time.Time `json:"next_try_at,omitempty"`
-	LastError  string     `json:"last_error,omitempty"`
-	Resent     bool       `json:"resent,omitempty"` // an unknown alarm/responder SMS sent once more
-	SentAt     *time.Time `json:"sent_at,omitempty"`
-	Modem      string     `json:"modem,omitempty"`
-	Refs       []int      `json:"refs,omitempty"` // TP-MR of each part
+	Tries     int        `json:"tries"`
+	NextTryAt *time.Time `json:"next_try_at,omitempty"`
+	LastError string     `json:"last_error,omitempty"`
+	Resent    bool       `json:"resent,omitempty"` // an unknown alarm/responder SMS sent once more
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+	Modem     string     `json:"modem,omitempty"`
+	Refs      []int      `json:"refs,omitempty"` // TP-MR of each part
+	// PartStatus is the TP-ST of each part's status report, -1 for a part
+	// whose report has not come (yet).
+	PartStatus []int      `json:"part_status,omitempty"`
 	Delivery   string     `json:"delivery,omitempty"`
 	DeliveryAt *time.Time `json:"delivery_at,omitempty"`
 }

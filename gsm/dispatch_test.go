@@ -323,6 +323,67 @@ func TestDispatchDeliveryReport(t *testing.T) {
 	}
 }
 
+// Status reports that come after a restart are matched through the
+// outbox: a two-part message reported half before and half after, a
+// failed one, and a report for no message this modem sent.
+func TestDispatchDeliveryReportAfterRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "aw.db")
+	sim := newSim(t, modemsim.Options{})
+	long := "Een lange melding in twee delen, met ë en é erin zodat het UCS-2 wordt en dus al na zeventig tekens wordt opgesplitst."
+	var two, one *aw.SMS
+	t.Run("BeforeRestart", func(t *testing.T) {
+		db := openStore(t, path)
+		cfg := fastConfig(sim.Path())
+		cfg.Outbox = db
+		m := startModem(t, cfg)
+		waitHealth(t, m, aw.HealthOK)
+		two = enqueue(t, db, aw.SMSResponder, long, nil)
+		one = enqueue(t, db, aw.SMSAlarm, "ALARM Alleen Werken #897", nil)
+		runDispatcher(t, db, aw.SystemClock{}, m)
+		ms := waitAllFinal(t, db, 5*time.Second)
+		two, one = ms[two.ID], ms[one.ID]
+		if two.State != aw.SMSSent || len(two.Refs) != 2 || one.State != aw.SMSSent || len(one.Refs) != 1 {
+			t.Fatalf("sent: %+v %+v", two, one)
+		}
+		if err := sim.StatusReport(two.Refs[0], two.To, 0x00); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 2*time.Second, "first part reported", func() bool { return states(t, db)[two.ID].Delivery == gsm.DeliveryPending })
+	})
+
+	db := openStore(t, path)
+	var got reports
+	cfg := fastConfig(sim.Path())
+	cfg.Outbox, cfg.OnReport = db, got.add
+	m := startModem(t, cfg)
+	waitHealth(t, m, aw.HealthOK)
+	for _, r := range []struct {
+		mr int
+		st byte
+	}{{two.Refs[1], 0x00}, {one.Refs[0], 0x41}, {(one.Refs[0] + 100) % 256, 0x00}} {
+		if err := sim.StatusReport(r.mr, "+31617782201", r.st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 2*time.Second, "two reports after the restart", func() bool { return len(got.all()) >= 2 })
+	time.Sleep(100 * time.Millisecond) // the unknown one must not match either
+	if n := len(got.all()); n != 2 {
+		t.Fatalf("%d reports matched: %+v", n, got.all())
+	}
+	ms := states(t, db)
+	if s := ms[two.ID]; s.Delivery != gsm.DeliveryDelivered || !slices.Equal(s.PartStatus, []int{0, 0}) || s.DeliveryAt == nil {
+		t.Fatalf("two-part message after the restart: delivery %q parts %v", s.Delivery, s.PartStatus)
+	}
+	if s := ms[one.ID]; s.Delivery != gsm.DeliveryFailed || !slices.Equal(s.PartStatus, []int{0x41}) {
+		t.Fatalf("failed message after the restart: delivery %q parts %v", s.Delivery, s.PartStatus)
+	}
+	for _, r := range got.all() {
+		if r.SMSID == two.ID && (r.Part != 2 || r.Parts != 2 || r.Delivery != gsm.DeliveryDelivered) {
+			t.Fatalf("report %+v", r)
+		}
+	}
+}
+
 // Stop or extend cancels the session's queued reminder: it never reaches
 // the modem; the queue statistics show what waits.
 func TestDispatchCancelledReminder(t *testing.T) {

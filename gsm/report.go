@@ -106,62 +106,142 @@ func parseCDS(info []string) (*tpdu.TPDU, error) {
 	return t, nil
 }
 
+// reportScan is how many of the newest outbox messages a status report
+// that matches no part sent since the start is looked up in.
+const reportScan = 1000
+
 // matchReport finds the part by (MR, recipient, most recent within the
-// window), since MR wraps at 255, and records the message's delivery.
+// window), since MR wraps at 255, and records the message's delivery. A
+// part sent before a restart is found in the outbox (its Refs).
 func (m *Modem) matchReport(t *tpdu.TPDU) {
 	// Handlers run on goroutines of their own: one report at a time, so the
 	// last write to the outbox reflects every part seen.
 	m.reportMu.Lock()
 	defer m.reportMu.Unlock()
 	to := digits(t.RA.Number())
-	m.mu.Lock()
-	now := m.clock.Now()
-	idx := -1
-	for i := len(m.sentLog) - 1; i >= 0; i-- {
-		p := m.sentLog[i]
-		if p.mr == int(t.MR) && p.to == to && now.Sub(p.at) < m.cfg.ReportWindow {
-			idx = i
-			break
-		}
+	p, ok := m.sentPartFor(int(t.MR), to, t.ST)
+	if !ok {
+		p, ok = m.outboxPartFor(int(t.MR), to, t.ST)
 	}
-	if idx < 0 {
-		m.mu.Unlock()
+	if !ok {
 		m.log.Warn("status report for no known message", "mr", t.MR, "to", to, "status", t.ST)
 		return
 	}
-	m.sentLog[idx].status = int(t.ST)
-	p := m.sentLog[idx]
-	delivery := DeliveryDelivered
-	for _, q := range m.sentLog {
-		if q.id != p.id {
+	at := m.clock.Now()
+	if !t.DT.IsZero() {
+		at = t.DT.Time
+	}
+	delivery := p.delivery
+	if m.cfg.Outbox != nil {
+		stored, err := m.cfg.Outbox.UpdateSMS(context.Background(), p.id, func(s *aw.SMS) error {
+			for len(s.PartStatus) < p.parts {
+				s.PartStatus = append(s.PartStatus, -1)
+			}
+			s.PartStatus[p.part-1] = int(t.ST)
+			s.Delivery, s.DeliveryAt = deliveryOf(s.PartStatus), &at
+			return nil
+		})
+		if err != nil {
+			m.log.Warn("recording a delivery report failed", "sms", p.id, "err", err)
+		} else {
+			delivery = stored.Delivery
+		}
+	}
+	r := DeliveryReport{SMSID: p.id, To: p.to, MR: p.mr, Part: p.part, Parts: p.parts, Status: t.ST, Delivery: delivery, At: at}
+	m.log.Info("sms status report", "sms", r.SMSID, "part", r.Part, "parts", r.Parts, "status", fmt.Sprintf("0x%02x", t.ST), "delivery", delivery)
+	if m.cfg.OnReport != nil {
+		m.cfg.OnReport(r)
+	}
+}
+
+// reportedPart is the part a status report is about, with the delivery of
+// its message as far as this modem has seen reports since the start.
+type reportedPart struct {
+	sentPart
+	delivery string
+}
+
+// sentPartFor matches a report to a part sent since the start, records its
+// status st and returns the part.
+func (m *Modem) sentPartFor(mr int, to string, st byte) (reportedPart, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.clock.Now()
+	for i := len(m.sentLog) - 1; i >= 0; i-- {
+		p := m.sentLog[i]
+		if p.mr != mr || p.to != to || now.Sub(p.at) >= m.cfg.ReportWindow {
 			continue
 		}
+		m.sentLog[i].status = int(st)
+		statuses := make([]int, p.parts)
+		for j := range statuses {
+			statuses[j] = -1
+		}
+		for _, q := range m.sentLog {
+			if q.id == p.id {
+				statuses[q.part-1] = q.status
+			}
+		}
+		return reportedPart{sentPart: m.sentLog[i], delivery: deliveryOf(statuses)}, true
+	}
+	return reportedPart{}, false
+}
+
+// outboxPartFor matches a report with status st to a part this modem sent
+// before the start: the newest sent message to the recipient within the
+// window whose Refs hold mr.
+func (m *Modem) outboxPartFor(mr int, to string, st byte) (reportedPart, bool) {
+	if m.cfg.Outbox == nil {
+		return reportedPart{}, false
+	}
+	msgs, err := m.cfg.Outbox.ListSMS(context.Background(), reportScan)
+	if err != nil {
+		m.log.Warn("looking up a status report in the outbox failed", "mr", mr, "err", err)
+		return reportedPart{}, false
+	}
+	now := m.clock.Now()
+	var best *aw.SMS
+	part := 0
+	for _, s := range msgs {
+		if s.State != aw.SMSSent || s.SentAt == nil || s.Modem != m.cfg.Name || digits(s.To) != to ||
+			now.Sub(*s.SentAt) >= m.cfg.ReportWindow || (best != nil && !s.SentAt.After(*best.SentAt)) {
+			continue
+		}
+		for i, ref := range s.Refs {
+			if ref == mr {
+				best, part = s, i+1
+				break
+			}
+		}
+	}
+	if best == nil {
+		return reportedPart{}, false
+	}
+	statuses := make([]int, len(best.Refs))
+	for i := range statuses {
+		statuses[i] = -1
+		if i < len(best.PartStatus) {
+			statuses[i] = best.PartStatus[i]
+		}
+	}
+	statuses[part-1] = int(st)
+	p := sentPart{id: best.ID, to: to, mr: mr, part: part, parts: len(best.Refs), at: *best.SentAt, status: int(st)}
+	return reportedPart{sentPart: p, delivery: deliveryOf(statuses)}, true
+}
+
+// deliveryOf is a message's delivery from the TP-ST of its parts (-1: no
+// report yet).
+func deliveryOf(statuses []int) string {
+	delivery := DeliveryDelivered
+	for _, st := range statuses {
 		switch {
-		case q.status >= 0x40:
+		case st >= 0x40:
 			delivery = DeliveryFailed
-		case q.status < 0 || q.status >= 0x20:
+		case st < 0 || st >= 0x20:
 			if delivery != DeliveryFailed {
 				delivery = DeliveryPending
 			}
 		}
 	}
-	m.mu.Unlock()
-	at := now
-	if !t.DT.IsZero() {
-		at = t.DT.Time
-	}
-	r := DeliveryReport{SMSID: p.id, To: p.to, MR: p.mr, Part: p.part, Parts: p.parts, Status: t.ST, Delivery: delivery, At: at}
-	m.log.Info("sms status report", "sms", r.SMSID, "part", r.Part, "parts", r.Parts, "status", fmt.Sprintf("0x%02x", t.ST), "delivery", delivery)
-	if m.cfg.Outbox != nil {
-		_, err := m.cfg.Outbox.UpdateSMS(context.Background(), p.id, func(s *aw.SMS) error {
-			s.Delivery, s.DeliveryAt = delivery, &at
-			return nil
-		})
-		if err != nil {
-			m.log.Warn("recording a delivery report failed", "sms", p.id, "err", err)
-		}
-	}
-	if m.cfg.OnReport != nil {
-		m.cfg.OnReport(r)
-	}
+	return delivery
 }

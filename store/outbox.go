@@ -29,6 +29,7 @@ type smsRecord struct {
 	SentAt     *time.Time `json:"sent_at,omitempty"`
 	Modem      string     `json:"modem,omitempty"`
 	Refs       []int      `json:"refs,omitempty"`
+	PartStatus []int      `json:"part_status,omitempty"`
 	Delivery   string     `json:"delivery,omitempty"`
 	DeliveryAt *time.Time `json:"delivery_at,omitempty"`
 }
@@ -300,6 +301,7 @@ func newSMSRecord(m *alleenwerken.SMS) *smsRecord {
 		SentAt:     timePtr(m.SentAt),
 		Modem:      m.Modem,
 		Refs:       append([]int(nil), m.Refs...),
+		PartStatus: append([]int(nil), m.PartStatus...),
 		Delivery:   m.Delivery,
 		DeliveryAt: timePtr(m.DeliveryAt),
 	}
@@ -324,6 +326,7 @@ func (rec *smsRecord) sms() *alleenwerken.SMS {
 		SentAt:     rec.SentAt,
 		Modem:      rec.Modem,
 		Refs:       rec.Refs,
+		PartStatus: rec.PartStatus,
 		Delivery:   rec.Delivery,
 		DeliveryAt: rec.DeliveryAt,
 	}
