@@ -72,6 +72,22 @@ func (in Installation) ManagesPBX() bool {
 	return in.Trunk != nil || len(in.ExtensionPasswords) > 0
 }
 
+// SecretsMissing reports whether a stored trunk or extension password reads
+// as empty: the key file could not open it (the console never stores an
+// empty one). Written into Asterisk as it reads, it would drop a working
+// account.
+func (in Installation) SecretsMissing() bool {
+	if in.Trunk != nil && in.Trunk.Password == "" {
+		return true
+	}
+	for _, pw := range in.ExtensionPasswords {
+		if pw == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // PBXSetup returns what the console writes into Asterisk for these
 // settings: the trunk (named after Settings.TrunkEndpoint) and every
 // configured extension that has a password here.

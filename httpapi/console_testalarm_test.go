@@ -63,8 +63,8 @@ func TestConsoleBackup(t *testing.T) {
 	e.RaiseAlarm()
 	c := e.NewClient()
 	c.Login(superName)
-	if p := c.Get("/console/health"); !strings.Contains(p.Body, "Nog geen back-up") {
-		t.Fatal("health lacks the missing backup")
+	if p := c.Get("/console/health"); !strings.Contains(p.Body, "Nog geen back-up") || !strings.Contains(p.Body, "de sleutel (het .key-bestand naast de database) zit er niet in") {
+		t.Fatal("health lacks the missing backup or the word on the key file")
 	}
 	req, _ := http.NewRequest("GET", e.HTTP.URL+"/console/backup", nil)
 	resp, err := c.http.Do(req)

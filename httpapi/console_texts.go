@@ -111,7 +111,7 @@ var texts = map[string]map[string]string{
 		"health_queue": "%d sms in de wachtrij; de oudste is van %s.",
 		"stale":        "Deze pagina wordt niet meer bijgewerkt: de link is verlopen of u bent uitgelogd. Laad de pagina opnieuw.",
 		"comp_backup":  "Laatste back-up", "health_backup": "Gedownload %s.", "health_backup_auto": "Automatische back-up %s.", "health_backup_old": "Maak een nieuwe back-up.",
-		"health_no_backup": "Nog geen back-up gedownload.", "backup": "Back-up downloaden",
+		"health_no_backup": "Nog geen back-up gedownload.", "backup": "Back-up downloaden", "backup_key": "De wachtwoorden en de pincode staan versleuteld in de back-up; de sleutel (het .key-bestand naast de database) zit er niet in. Bewaar die apart.",
 	},
 	"en": {
 		"nav_alarms": "Alarms", "nav_settings": "Settings", "nav_users": "Users",
@@ -221,6 +221,6 @@ var texts = map[string]map[string]string{
 		"health_queue": "%d SMS waiting; the oldest is from %s.",
 		"stale":        "This page is no longer updated: the link has expired or you were logged out. Reload the page.",
 		"comp_backup":  "Last backup", "health_backup": "Downloaded %s.", "health_backup_auto": "Scheduled backup %s.", "health_backup_old": "Make a new backup.",
-		"health_no_backup": "No backup downloaded yet.", "backup": "Download backup",
+		"health_no_backup": "No backup downloaded yet.", "backup": "Download backup", "backup_key": "The passwords and the PIN are sealed in the backup; the key (the .key file beside the database) is not in it. Keep it apart.",
 	},
 }

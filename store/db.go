@@ -77,7 +77,9 @@ type DB struct {
 	mu       sync.Mutex
 	writeErr error // last failed write, nil after a successful one
 	closed   bool
-	since    time.Time // when the health state last changed
+	since    time.Time       // when the health state last changed
+	key      *secretKey      // seals secrets; nil: stored as typed
+	unopened map[string]bool // sealed secrets this key could not open (logged once)
 }
 
 // Open opens (or creates) the database file at path, creates the buckets and

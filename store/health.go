@@ -1,11 +1,15 @@
 package store
 
 import (
+	"fmt"
+	"strings"
+
 	"alleenwerken"
 )
 
 // Health reports the store down when it is closed or its last write failed,
-// and ok otherwise. It never touches the disk.
+// degraded when stored secrets cannot be opened with the key file, and ok
+// otherwise. It never touches the disk.
 func (db *DB) Health() alleenwerken.Health {
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -17,6 +21,13 @@ func (db *DB) Health() alleenwerken.Health {
 			State:  alleenwerken.HealthDown,
 			Reason: "Laatste schrijfactie naar de database mislukt; de oorzaak staat in het logboek.",
 			Since:  db.since,
+		}
+	case len(db.unopened) > 0:
+		return alleenwerken.Health{
+			State: alleenwerken.HealthDegraded,
+			Reason: fmt.Sprintf("Opgeslagen geheimen passen niet bij het sleutelbestand (%s): voer ze opnieuw in op de pagina Installatie.",
+				strings.Join(db.unopenedLocked(), ", ")),
+			Since: db.since,
 		}
 	}
 	return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: "Database in orde.", Since: db.since}

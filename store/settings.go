@@ -48,6 +48,7 @@ func (db *DB) Settings(ctx context.Context) (alleenwerken.Settings, error) {
 			return err
 		}
 		s = rec.settings()
+		s.SIMPIN = db.openSecret(db.secrets(), fieldSIMPIN, rec.SIMPIN)
 		return nil
 	})
 	return s, err
@@ -58,9 +59,20 @@ func (db *DB) SaveSettings(ctx context.Context, s alleenwerken.Settings) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(settingsBucket), settingsKey, newSettingsRecord(s))
+	rec := newSettingsRecord(s, db.secrets())
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(settingsBucket)
+		var old settingsRecord
+		if _, err := getJSON(b, settingsKey, &old); err != nil {
+			return err
+		}
+		rec.SIMPIN = db.keepUnopened(fieldSIMPIN, rec.SIMPIN, old.SIMPIN)
+		return putJSON(b, settingsKey, rec)
 	})
+	if err == nil {
+		db.noteStored(map[string]string{fieldSIMPIN: s.SIMPIN}, fieldSIMPIN)
+	}
+	return err
 }
 
 // SeedSettings validates and stores s only when no settings are stored yet;
@@ -76,12 +88,16 @@ func (db *DB) SeedSettings(ctx context.Context, s alleenwerken.Settings) (bool, 
 			return nil
 		}
 		seeded = true
-		return putJSON(b, settingsKey, newSettingsRecord(s))
+		return putJSON(b, settingsKey, newSettingsRecord(s, db.secrets()))
 	})
 	return seeded && err == nil, err
 }
 
-func newSettingsRecord(s alleenwerken.Settings) *settingsRecord {
+// fieldSIMPIN names the SIM PIN when it is sealed.
+const fieldSIMPIN = "sim_pin"
+
+// newSettingsRecord is s as stored, its SIM PIN sealed with k.
+func newSettingsRecord(s alleenwerken.Settings, k *secretKey) *settingsRecord {
 	rec := &settingsRecord{
 		FallbackNumber:   s.FallbackNumber,
 		AdminNumbers:     s.AdminNumbers,
@@ -99,7 +115,7 @@ func newSettingsRecord(s alleenwerken.Settings) *settingsRecord {
 		CallerID:         s.CallerID,
 		DialTemplate:     s.DialTemplate,
 		TrunkEndpoint:    s.TrunkEndpoint,
-		SIMPIN:           s.SIMPIN,
+		SIMPIN:           k.seal(fieldSIMPIN, s.SIMPIN),
 	}
 	for _, x := range s.Extensions {
 		rec.Extensions = append(rec.Extensions, extensionRecord{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})
@@ -125,7 +141,6 @@ func (rec *settingsRecord) settings() alleenwerken.Settings {
 		CallerID:         rec.CallerID,
 		DialTemplate:     rec.DialTemplate,
 		TrunkEndpoint:    rec.TrunkEndpoint,
-		SIMPIN:           rec.SIMPIN,
 	}
 	for _, x := range rec.Extensions {
 		s.Extensions = append(s.Extensions, alleenwerken.Extension{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})

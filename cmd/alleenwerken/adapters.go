@@ -41,8 +41,13 @@ func (m *Main) openAdapters(ctx context.Context) error {
 	}
 	conn := c.Connection()
 	if in.Connection != nil {
-		conn = *in.Connection
-		log.Info("connection to Asterisk and the modems as set in the console", "ari_url", conn.ARIURL, "nats_url", conn.NATSURL, "modems", conn.ModemPorts)
+		if err := in.Connection.Validate(); err != nil {
+			// Its ARI password reads as empty: another key file.
+			log.Error("the connection set in the console cannot be used; the config file's is used until it is saved again", "err", err)
+		} else {
+			conn = *in.Connection
+			log.Info("connection to Asterisk and the modems as set in the console", "ari_url", conn.ARIURL, "nats_url", conn.NATSURL, "modems", conn.ModemPorts)
+		}
 	}
 	set, err := db.Settings(ctx)
 	if err != nil {
@@ -63,7 +68,10 @@ func (m *Main) openAdapters(ctx context.Context) error {
 	m.closers = append(m.closers, func() error { m.setModems(nil, nil); return nil })
 
 	m.pbx = &ari.PBX{ConfigDir: c.AsteriskConfigDir, SoundsDir: c.AsteriskSoundsDir, ARI: ariConfig(conn, aw.Settings{})}
-	if in.ManagesPBX() {
+	switch {
+	case in.ManagesPBX() && in.SecretsMissing():
+		log.Error("trunk or extension passwords cannot be read with the key file: Asterisk keeps the file it has until they are entered again in the console")
+	case in.ManagesPBX():
 		// The generated file follows the store, also after Asterisk was
 		// reinstalled; Asterisk down is fine (it reads the file at start).
 		actx, cancel := context.WithTimeout(ctx, 3*time.Second)

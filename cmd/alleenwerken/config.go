@@ -25,6 +25,7 @@ type Config struct {
 	Database    string // bbolt file
 	AdminSocket string // unix socket for the admin commands
 	BackupDir   string // daily backups, the newest 7 kept; "" disables
+	SecretKey   string // secret_key: seals the stored passwords and SIM PIN; default <database>.key
 	Demo        bool   // simulated telephony and modem
 	LogLevel    string
 	TLSCert     string
@@ -115,6 +116,8 @@ func (c *Config) setKey(k, v string) error {
 		c.AdminSocket = v
 	case "backup_dir":
 		c.BackupDir = v
+	case "secret_key":
+		c.SecretKey = v
 	case "demo":
 		c.Demo, err = strconv.ParseBool(v)
 	case "log.level":
@@ -234,4 +237,13 @@ func (c *Config) Validate() error {
 	}
 	c.Settings = s
 	return nil
+}
+
+// secretKeyPath is the key file that seals the stored secrets: secret_key,
+// or the database file's name with ".key" added.
+func (c Config) secretKeyPath() string {
+	if c.SecretKey != "" {
+		return c.SecretKey
+	}
+	return c.Database + ".key"
 }

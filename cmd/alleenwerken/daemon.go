@@ -89,6 +89,11 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	// Before anything is stored: the passwords and the SIM PIN are sealed
+	// with a key that backups do not carry.
+	if err := db.UseKeyFile(ctx, c.secretKeyPath()); err != nil {
+		return fmt.Errorf("config: key secret_key: %w", err)
+	}
 	if seeded, err := db.SeedSettings(ctx, c.Settings); err != nil {
 		return fmt.Errorf("seeding settings: %w", err)
 	} else if seeded {

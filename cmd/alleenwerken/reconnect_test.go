@@ -1,17 +1,21 @@
 package main_test
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"alleenwerken/gsm/modemsim"
+	"alleenwerken/store"
 )
 
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -23,6 +27,25 @@ type consoleClient struct {
 	base string
 	http *http.Client
 	csrf string
+}
+
+// loginInstaller creates an installer with the admin command for config f
+// and logs in to d's console as that user, on the installation page.
+func loginInstaller(t *testing.T, d *daemon, f string) *consoleClient {
+	t.Helper()
+	user := exec.Command(binary, "user", "create", "-config", f, "-name", "inst", "-role", "installer")
+	user.Stdin = strings.NewReader("Installateur-wachtwoord-1\n")
+	if out, err := user.CombinedOutput(); err != nil {
+		t.Fatalf("user create: %v %s", err, out)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &consoleClient{t: t, base: d.url, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	c.do("GET", "/login", nil)
+	if st, body := c.do("POST", "/login", url.Values{"name": {"inst"}, "password": {"Installateur-wachtwoord-1"}}); st != http.StatusSeeOther {
+		t.Fatalf("login: %d %s", st, body)
+	}
+	c.do("GET", "/console/installation", nil)
+	return c
 }
 
 func (c *consoleClient) do(method, path string, form url.Values) (int, string) {
@@ -51,7 +74,7 @@ func (c *consoleClient) do(method, path string, form url.Values) (int, string) {
 // TestConsoleSwapsModem runs the real daemon with modem A, moves it to
 // modem B in the console's connection form while it runs, and the next SMS
 // (a reminder) goes out through B: the modems are replaced without a
-// restart and nothing is sent twice.
+// restart and nothing is sent twice. The ARI password is stored sealed.
 func TestConsoleSwapsModem(t *testing.T) {
 	simA, err := modemsim.New(modemsim.Options{})
 	if err != nil {
@@ -66,20 +89,9 @@ func TestConsoleSwapsModem(t *testing.T) {
 	d, f := startReal(t, simA.Path(), "settings.reminder_lead = 55s\n")
 	waitHealthy(t, d, "sms")
 
-	user := exec.Command(binary, "user", "create", "-config", f, "-name", "inst", "-role", "installer")
-	user.Stdin = strings.NewReader("Installateur-wachtwoord-1\n")
-	if out, err := user.CombinedOutput(); err != nil {
-		t.Fatalf("user create: %v %s", err, out)
-	}
-	jar, _ := cookiejar.New(nil)
-	c := &consoleClient{t: t, base: d.url, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	c.do("GET", "/login", nil)
-	if st, body := c.do("POST", "/login", url.Values{"name": {"inst"}, "password": {"Installateur-wachtwoord-1"}}); st != http.StatusSeeOther {
-		t.Fatalf("login: %d %s", st, body)
-	}
-	c.do("GET", "/console/installation", nil)
+	c := loginInstaller(t, d, f)
 	form := url.Values{"ari_mode": {"native"}, "ari_url": {"http://" + freeAddr(t) + "/ari"},
-		"ari_user": {"x"}, "ari_password": {"y"}, "ari_app": {"alleenwerken"}, "modem_ports": {simB.Path()}}
+		"ari_user": {"x"}, "ari_password": {"ARI-geheim-x81"}, "ari_app": {"alleenwerken"}, "modem_ports": {simB.Path()}}
 	// Asterisk does not answer there: refused next to the field, nothing
 	// saved, modem A still in use.
 	if st, body := c.do("POST", "/console/installation/connection", form); st != http.StatusUnprocessableEntity || !strings.Contains(body, `id="error-ari_url"`) || !strings.Contains(body, "ARI antwoordt niet") {
@@ -117,5 +129,14 @@ func TestConsoleSwapsModem(t *testing.T) {
 	}
 	if !strings.Contains(d.stderr.String(), "reconnecting with the connection set in the console") {
 		t.Fatalf("no log line for the reconnect\n%s", d.stderr)
+	}
+	// The ARI password from the form is sealed in the database file, with
+	// the key file the daemon made beside it.
+	dir := filepath.Dir(f)
+	if b, err := os.ReadFile(filepath.Join(dir, "aw.db")); err != nil || bytes.Contains(b, []byte("ARI-geheim-x81")) {
+		t.Fatalf("ARI password as typed in the database file (read: %v)", err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "aw.db.key")); err != nil || fi.Mode().Perm() != 0o600 || fi.Size() != store.KeySize {
+		t.Fatalf("key file: %v %v", fi, err)
 	}
 }

@@ -1,0 +1,120 @@
+package main_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"alleenwerken/gsm/modemsim"
+)
+
+// TestLostKeyFile runs the real daemon, saves a trunk and a connection in
+// the console, then restarts it without its key file (a backup restored
+// without it): the generated Asterisk file keeps its working passwords, the
+// config file's connection is used, the health says what to enter again,
+// and entering them again in the console makes it ok.
+func TestLostKeyFile(t *testing.T) {
+	simA, err := modemsim.New(modemsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer simA.Close()
+	simB, err := modemsim.New(modemsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer simB.Close()
+	confDir := t.TempDir()
+	d, f := startReal(t, simA.Path(), "asterisk.config_dir = "+confDir+"\nsettings.reminder_lead = 55s\n")
+	waitHealthy(t, d, "sms")
+	gen := filepath.Join(confDir, "alleenwerken", "pjsip_alleenwerken.conf")
+	dir := filepath.Dir(f)
+
+	c := loginInstaller(t, d, f)
+	trunk := url.Values{"trunk_host": {"sip.example.nl"}, "trunk_user": {"0301234567"}, "trunk_password": {"Trunk-geheim-5521"}}
+	conn := url.Values{"ari_mode": {"native"}, "ari_url": {"http://" + freeAddr(t) + "/ari"}, "ari_user": {"x"},
+		"ari_password": {"ARI-geheim-x82"}, "ari_app": {"alleenwerken"}, "modem_ports": {simB.Path()}, "force": {"1"}}
+	save := func(c *consoleClient, path string, form url.Values) {
+		t.Helper()
+		if st, body := c.do("POST", path, form); st != http.StatusSeeOther {
+			t.Fatalf("%s: %d %s\n%s", path, st, body, d.stderr)
+		}
+	}
+	save(c, "/console/installation/trunk", trunk)
+	save(c, "/console/installation/connection", conn)
+	generated, err := os.ReadFile(gen)
+	if err != nil || !bytes.Contains(generated, []byte("password = Trunk-geheim-5521")) {
+		t.Fatalf("generated file: %v\n%s", err, generated)
+	}
+	d.stop(t)
+	if b, _ := os.ReadFile(filepath.Join(dir, "aw.db")); bytes.Contains(b, []byte("Trunk-geheim-5521")) || bytes.Contains(b, []byte("ARI-geheim-x82")) {
+		t.Fatal("a password as typed in the database file")
+	}
+
+	if err := os.Remove(filepath.Join(dir, "aw.db.key")); err != nil {
+		t.Fatal(err)
+	}
+	listen := regexp.MustCompile(`(?m)^listen = (\S+)$`).FindStringSubmatch(readFile(t, f))[1]
+	d = spawn(t, listen, "run", "-config", f)
+	waitHealthy(t, d, "sms")
+	waitLog(t, d, "cannot be read with the key file")
+	waitLog(t, d, "the connection set in the console cannot be used")
+	if now := readFile(t, gen); now != string(generated) {
+		t.Fatalf("the generated file was rewritten without its passwords:\n%s", now)
+	}
+	storage := func() (string, string) {
+		var h struct {
+			Components map[string]struct{ State, Reason string }
+		}
+		if err := getJSON(d.url+"/healthz", &h); err != nil {
+			t.Fatal(err)
+		}
+		return h.Components["storage"].State, h.Components["storage"].Reason
+	}
+	if st, why := storage(); st != "degraded" || !strings.Contains(why, "(ari_password, trunk_password): voer ze opnieuw in op de pagina Installatie") {
+		t.Fatalf("storage health %s: %s", st, why)
+	}
+	// The config file's modem A sends, not the console's B.
+	api(t, d, configToken(t, f), "POST", "/api/v1/sessions",
+		`{"worker":{"name":"Laura","phone":"06-17782201"},"alarm_numbers":["0650262703","0650929952"],"duration_minutes":1}`)
+	waitLog(t, d, "sms sent")
+	if len(simA.Sent()) != 1 || len(simB.Sent()) != 0 {
+		t.Fatalf("sent through A %d, B %d", len(simA.Sent()), len(simB.Sent()))
+	}
+
+	// Entered again: sealed with the new key, the health is ok.
+	c = &consoleClient{t: t, base: d.url, http: c.http}
+	c.do("GET", "/console/installation", nil)
+	save(c, "/console/installation/trunk", trunk)
+	save(c, "/console/installation/connection", conn)
+	if st, why := storage(); st != "ok" {
+		t.Fatalf("storage health after entering them again %s: %s", st, why)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// waitLog waits for text in the daemon's log.
+func waitLog(t *testing.T, d *daemon, text string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(d.stderr.String(), text) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in the log within 10 s\n%s", text, d.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
