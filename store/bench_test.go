@@ -40,3 +40,36 @@ func BenchmarkClaimSMS(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSettingsSealedPIN measures one Settings read (done for every
+// call attempt) with the SIM PIN sealed, against BenchmarkSettingsPlain.
+func BenchmarkSettingsSealedPIN(b *testing.B) {
+	benchSettings(b, true)
+}
+
+// BenchmarkSettingsPlain is BenchmarkSettingsSealedPIN without a key file.
+func BenchmarkSettingsPlain(b *testing.B) {
+	benchSettings(b, false)
+}
+
+func benchSettings(b *testing.B, sealed bool) {
+	ctx := context.Background()
+	db := MustOpenDB(b)
+	if sealed {
+		if err := db.UseKeyFile(ctx, b.TempDir()+"/aw.key"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s := alleenwerken.DefaultSettings()
+	s.SIMPIN = "97531"
+	if err := db.SaveSettings(ctx, s); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if got, err := db.Settings(ctx); err != nil || got.SIMPIN != "97531" {
+			b.Fatalf("%q %v", got.SIMPIN, err)
+		}
+	}
+}
