@@ -9,6 +9,9 @@
 // allows, UCS-2 otherwise, long texts as one concatenated message with a
 // reference of its own, a status report requested for every part, and every
 // error classified for the dispatcher (retry, final, or unknown outcome).
+// Status reports (+CDS) are matched to the part by reference and recipient,
+// from memory or, after a restart, from the outbox record's Refs; each
+// part's TP-ST and the message's delivery are written on the record.
 //
 // Wiring, one Modem per port:
 //
