@@ -76,6 +76,7 @@ type ConsoleStore interface {
 	ConsoleSessions
 	InfoLinks
 	InstallationStore
+	FailureStore
 	// Backup writes a consistent copy of the database to w.
 	Backup(ctx context.Context, w io.Writer) (int64, error)
 	// ListSMS returns outbox messages, newest first (the health page counts

@@ -104,6 +104,13 @@ func NewConsole(cfg ConsoleConfig) (*Console, error) {
 		numThrottle:   newThrottle(cfg.Clock, CodeMaxFailuresPerNumber, time.Hour),
 		linkThrottle:  newThrottle(cfg.Clock, LinkMaxFailures, LinkLockout),
 	}
+	// Lock-outs survive a restart: the failures inside their windows are
+	// read back from the store.
+	for kind, t := range map[string]*throttle{"login": c.loginThrottle, "code": c.codeThrottle, "number": c.numThrottle, "link": c.linkThrottle} {
+		if err := t.persist(context.Background(), cfg.Store, kind, cfg.Logger); err != nil {
+			return nil, fmt.Errorf("console: failed attempts (%s): %w", kind, err)
+		}
+	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err

@@ -57,8 +57,8 @@ func (c *Console) login(g *gin.Context) {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 	}
 	if !ok || name == "" || password == "" {
-		c.loginThrottle.fail(userKey)
-		c.loginThrottle.fail(ipKey)
+		c.loginThrottle.fail(ctx, userKey)
+		c.loginThrottle.fail(ctx, ipKey)
 		c.audit(g, alleenwerken.AuditEntry{Actor: name, Action: alleenwerken.AuditLoginFailed})
 		if c.loginThrottle.wait(userKey) > 0 || c.loginThrottle.wait(ipKey) > 0 {
 			c.audit(g, alleenwerken.AuditEntry{Actor: name, Action: alleenwerken.AuditLoginThrottled, Detail: "te veel mislukte pogingen"})
@@ -66,7 +66,7 @@ func (c *Console) login(g *gin.Context) {
 		c.render(g, http.StatusUnauthorized, "login", "login_title", form, func(p *page) { p.Error = t["err_login"] })
 		return
 	}
-	c.loginThrottle.reset(userKey)
+	c.loginThrottle.reset(ctx, userKey)
 	now := c.cfg.Clock.Now()
 	tok, hash := alleenwerken.NewToken("")
 	csrf, _ := alleenwerken.NewToken("")

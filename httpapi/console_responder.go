@@ -40,7 +40,7 @@ func (c *Console) alarmByLink(g *gin.Context) *alleenwerken.Alarm {
 		return a
 	case alleenwerken.EUNAUTHORIZED, alleenwerken.ENOTFOUND:
 		if !live {
-			c.linkThrottle.fail(ipKey)
+			c.linkThrottle.fail(g.Request.Context(), ipKey)
 			c.audit(g, alleenwerken.AuditEntry{Actor: actorLink, Action: alleenwerken.AuditAccessRefused, Detail: "link onbekend of verlopen"})
 		}
 		c.fail(g, http.StatusForbidden, texts[c.lang(g)]["err_link"])
@@ -125,8 +125,8 @@ func (c *Console) codeSubmit(g *gin.Context) {
 		ok = false
 	}
 	if !ok {
-		c.codeThrottle.fail(ipKey)
-		c.numThrottle.fail(numKey)
+		c.codeThrottle.fail(ctx, ipKey)
+		c.numThrottle.fail(ctx, numKey)
 		c.audit(g, alleenwerken.AuditEntry{Actor: actorCode, Action: alleenwerken.AuditAccessRefused, Target: "#" + strconv.Itoa(n), Detail: "verkeerde toegangscode of verlopen"})
 		c.render(g, http.StatusForbidden, "code", "code_title", form, func(p *page) { p.Error = t["err_code"] })
 		return

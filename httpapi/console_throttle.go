@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -33,17 +35,39 @@ const (
 // failures.
 const maxThrottleKeys = 10000
 
-// throttle counts failures per key in a sliding window.
+// throttle counts failures per key in a sliding window. With a store, every
+// failure is also written there (before the answer) and loaded at start,
+// so a lock-out survives a restart.
 type throttle struct {
 	mu     sync.Mutex
 	clock  alleenwerken.Clock
 	max    int
 	window time.Duration
 	fails  map[string][]time.Time
+
+	kind  string
+	store alleenwerken.FailureStore // nil: in memory only
+	log   *slog.Logger
 }
 
 func newThrottle(clock alleenwerken.Clock, max int, window time.Duration) *throttle {
 	return &throttle{clock: clock, max: max, window: window, fails: map[string][]time.Time{}}
+}
+
+// persist makes t keep its failures in store under kind and loads the ones
+// still inside the window.
+func (t *throttle) persist(ctx context.Context, store alleenwerken.FailureStore, kind string, log *slog.Logger) error {
+	fails, err := store.Failures(ctx, kind, t.clock.Now().Add(-t.window))
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.store, t.kind, t.log = store, kind, log
+	for k, f := range fails {
+		t.fails[k] = append(f, t.fails[k]...)
+	}
+	return nil
 }
 
 // recent drops failures older than the window; the caller holds mu.
@@ -75,9 +99,8 @@ func (t *throttle) wait(key string) time.Duration {
 }
 
 // fail records a failure of key.
-func (t *throttle) fail(key string) {
+func (t *throttle) fail(ctx context.Context, key string) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	now := t.clock.Now()
 	if len(t.fails) >= maxThrottleKeys {
 		for k := range t.fails {
@@ -85,11 +108,25 @@ func (t *throttle) fail(key string) {
 		}
 	}
 	t.fails[key] = append(t.recent(key, now), now)
+	store := t.store
+	t.mu.Unlock()
+	if store != nil {
+		if err := store.AddFailure(context.WithoutCancel(ctx), t.kind, key, now, t.window); err != nil {
+			t.log.Error("storing a failed attempt failed; it counts until a restart", "kind", t.kind, "err", err)
+		}
+	}
 }
 
 // reset forgets the failures of key.
-func (t *throttle) reset(key string) {
+func (t *throttle) reset(ctx context.Context, key string) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
+	_, had := t.fails[key]
 	delete(t.fails, key)
+	store := t.store
+	t.mu.Unlock()
+	if store != nil && had {
+		if err := store.ResetFailures(context.WithoutCancel(ctx), t.kind, key); err != nil {
+			t.log.Error("forgetting failed attempts failed", "kind", t.kind, "err", err)
+		}
+	}
 }

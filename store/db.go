@@ -57,7 +57,7 @@ var allBuckets = [][]byte{
 	sessionsPurgedBucket, idempotencyBucket, alarmsBucket, alarmsNumberBucket,
 	alarmsOpenBucket, devicesBucket, devicesTokenHashBucket, settingsBucket,
 	usersBucket, usersNameBucket, smsBucket, smsQueueBucket, smsTimeBucket,
-	smsSessionBucket, smsSendingBucket,
+	smsSessionBucket, smsSendingBucket, failuresBucket,
 }
 
 // Ensure DB implements the domain's storage interface.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -114,6 +115,22 @@ func startReal(t *testing.T, port, extra string) (*daemon, string) {
 		t.Fatal(err)
 	}
 	return spawn(t, listen, "run", "-config", f), f
+}
+
+// restartReal stops d with SIGTERM and starts the real daemon again on
+// config file f (written by startReal).
+func restartReal(t *testing.T, d *daemon, f string) *daemon {
+	t.Helper()
+	d.stop(t)
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listen := regexp.MustCompile(`(?m)^listen = (\S+)$`).FindSubmatch(b)
+	if listen == nil {
+		t.Fatalf("no listen in %s", f)
+	}
+	return spawn(t, string(listen[1]), "run", "-config", f)
 }
 
 // configToken creates an app token with the admin command for config f.

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +51,6 @@ func TestLostKeyFile(t *testing.T) {
 	if err != nil || !bytes.Contains(generated, []byte("password = Trunk-geheim-5521")) {
 		t.Fatalf("generated file: %v\n%s", err, generated)
 	}
-	d.stop(t)
 	if b, _ := os.ReadFile(filepath.Join(dir, "aw.db")); bytes.Contains(b, []byte("Trunk-geheim-5521")) || bytes.Contains(b, []byte("ARI-geheim-x82")) {
 		t.Fatal("a password as typed in the database file")
 	}
@@ -60,8 +58,7 @@ func TestLostKeyFile(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "aw.db.key")); err != nil {
 		t.Fatal(err)
 	}
-	listen := regexp.MustCompile(`(?m)^listen = (\S+)$`).FindStringSubmatch(readFile(t, f))[1]
-	d = spawn(t, listen, "run", "-config", f)
+	d = restartReal(t, d, f)
 	waitHealthy(t, d, "sms")
 	waitLog(t, d, "cannot be read with the key file")
 	waitLog(t, d, "the connection set in the console cannot be used")

@@ -1,0 +1,43 @@
+package main_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"alleenwerken/gsm/modemsim"
+	"alleenwerken/httpapi"
+)
+
+// TestLoginLockoutSurvivesRestart: after too many wrong passwords the real
+// daemon refuses even the right one, and still does after a restart.
+func TestLoginLockoutSurvivesRestart(t *testing.T) {
+	sim, err := modemsim.New(modemsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	d, f := startReal(t, sim.Path(), "")
+	waitHealthy(t, d, "sms")
+	c := loginInstaller(t, d, f)
+	c.do("POST", "/logout", url.Values{})
+	login := func(password string) (int, string) {
+		c.do("GET", "/login", nil)
+		return c.do("POST", "/login", url.Values{"name": {"inst"}, "password": {password}})
+	}
+	for i := 0; i < httpapi.LoginMaxFailures; i++ {
+		if st, _ := login("verkeerd wachtwoord"); st != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d", i+1, st)
+		}
+	}
+	if st, body := login("Installateur-wachtwoord-1"); st != http.StatusTooManyRequests || !strings.Contains(body, "Te veel mislukte pogingen") {
+		t.Fatalf("right password after %d failures: %d", httpapi.LoginMaxFailures, st)
+	}
+	d = restartReal(t, d, f)
+	waitHealthy(t, d, "sms")
+	c.base = d.url
+	if st, _ := login("Installateur-wachtwoord-1"); st != http.StatusTooManyRequests {
+		t.Fatalf("right password after the restart: %d, want 429 (lock-out lost)", st)
+	}
+}
