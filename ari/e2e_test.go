@@ -25,6 +25,7 @@ type e2e struct {
 	t     *testing.T
 	db    *store.DB
 	tel   *ari.Telephony
+	calls *callLog // the service calls through it
 	svc   *alleenwerken.Service
 	http  *httptest.Server
 	token string
@@ -58,7 +59,8 @@ func openE2E(t *testing.T, edit func(*alleenwerken.Settings), cfgEdit ...func(*a
 		f(&cfg)
 	}
 	tel := MustOpen(t, cfg)
-	svc := alleenwerken.NewService(db, tel, alleenwerken.SystemClock{}, logger)
+	calls := newCallLog(tel)
+	svc := alleenwerken.NewService(db, calls, alleenwerken.SystemClock{}, logger)
 	if err := svc.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +68,7 @@ func openE2E(t *testing.T, edit func(*alleenwerken.Settings), cfgEdit ...func(*a
 		Sessions: svc, Devices: db, Logger: logger,
 		Health: map[string]alleenwerken.HealthReporter{"storage": db, "telephony": tel},
 	})
-	e := &e2e{t: t, db: db, tel: tel, svc: svc, http: httptest.NewServer(srv.Handler())}
+	e := &e2e{t: t, db: db, tel: tel, calls: calls, svc: svc, http: httptest.NewServer(srv.Handler())}
 	t.Cleanup(func() {
 		e.http.Close()
 		svc.Close()
