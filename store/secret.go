@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -59,13 +60,21 @@ func (db *DB) UseKeyFile(ctx context.Context, path string) error {
 	return db.sealStoredSecrets(ctx)
 }
 
+// newKeyFile writes a new random key to path, whole or not at all: to a
+// temporary file first, synced, then linked into place (never over a key
+// another process just made).
 func newKeyFile(path string) ([]byte, error) {
 	key := make([]byte, KeySize)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
 		return nil, err
 	}
 	if _, err := f.Write(key); err != nil {
@@ -76,7 +85,17 @@ func newKeyFile(path string) ([]byte, error) {
 		f.Close()
 		return nil, err
 	}
-	return key, f.Close()
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(f.Name(), path); err != nil {
+		return nil, err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return key, nil
 }
 
 // secrets returns the key in use; nil when none is.
