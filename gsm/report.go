@@ -134,9 +134,7 @@ func (m *Modem) matchReport(t *tpdu.TPDU) {
 	delivery := p.delivery
 	if m.cfg.Outbox != nil {
 		stored, err := m.cfg.Outbox.UpdateSMS(context.Background(), p.id, func(s *aw.SMS) error {
-			for len(s.PartStatus) < p.parts {
-				s.PartStatus = append(s.PartStatus, -1)
-			}
+			s.PartStatus = padded(s.PartStatus, p.parts)
 			s.PartStatus[p.part-1] = int(t.ST)
 			s.Delivery, s.DeliveryAt = deliveryOf(s.PartStatus), &at
 			return nil
@@ -173,10 +171,7 @@ func (m *Modem) sentPartFor(mr int, to string, st byte) (reportedPart, bool) {
 			continue
 		}
 		m.sentLog[i].status = int(st)
-		statuses := make([]int, p.parts)
-		for j := range statuses {
-			statuses[j] = -1
-		}
+		statuses := padded(nil, p.parts)
 		for _, q := range m.sentLog {
 			if q.id == p.id {
 				statuses[q.part-1] = q.status
@@ -217,16 +212,21 @@ func (m *Modem) outboxPartFor(mr int, to string, st byte) (reportedPart, bool) {
 	if best == nil {
 		return reportedPart{}, false
 	}
-	statuses := make([]int, len(best.Refs))
-	for i := range statuses {
-		statuses[i] = -1
-		if i < len(best.PartStatus) {
-			statuses[i] = best.PartStatus[i]
-		}
-	}
+	statuses := padded(best.PartStatus, len(best.Refs))
 	statuses[part-1] = int(st)
 	p := sentPart{id: best.ID, to: to, mr: mr, part: part, parts: len(best.Refs), at: *best.SentAt, status: int(st)}
 	return reportedPart{sentPart: p, delivery: deliveryOf(statuses)}, true
+}
+
+// padded returns a copy of statuses with n parts, -1 (no report yet) for
+// the parts it lacks.
+func padded(statuses []int, n int) []int {
+	out := make([]int, max(n, len(statuses)))
+	for i := range out {
+		out[i] = -1
+	}
+	copy(out, statuses)
+	return out
 }
 
 // deliveryOf is a message's delivery from the TP-ST of its parts (-1: no

@@ -63,10 +63,7 @@ func (t *throttle) persist(ctx context.Context, store alleenwerken.FailureStore,
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.store, t.kind, t.log = store, kind, log
-	for k, f := range fails {
-		t.fails[k] = append(f, t.fails[k]...)
-	}
+	t.store, t.kind, t.log, t.fails = store, kind, log, fails
 	return nil
 }
 

@@ -77,9 +77,9 @@ type DB struct {
 	mu       sync.Mutex
 	writeErr error // last failed write, nil after a successful one
 	closed   bool
-	since    time.Time       // when the health state last changed
-	key      *secretKey      // seals secrets; nil: stored as typed
-	unopened map[string]bool // sealed secrets this key could not open (logged once)
+	since    time.Time           // when the health state last changed
+	key      *secretKey          // seals secrets; nil: stored as typed
+	unopened map[string][]string // by record: its sealed secrets the key could not open
 }
 
 // Open opens (or creates) the database file at path, creates the buckets and

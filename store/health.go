@@ -13,6 +13,7 @@ import (
 func (db *DB) Health() alleenwerken.Health {
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	unopened := db.unopenedLocked()
 	switch {
 	case db.closed:
 		return alleenwerken.Health{State: alleenwerken.HealthDown, Reason: "De database is gesloten.", Since: db.since}
@@ -22,11 +23,11 @@ func (db *DB) Health() alleenwerken.Health {
 			Reason: "Laatste schrijfactie naar de database mislukt; de oorzaak staat in het logboek.",
 			Since:  db.since,
 		}
-	case len(db.unopened) > 0:
+	case len(unopened) > 0:
 		return alleenwerken.Health{
 			State: alleenwerken.HealthDegraded,
 			Reason: fmt.Sprintf("Opgeslagen geheimen passen niet bij het sleutelbestand (%s): voer ze opnieuw in op de pagina Installatie.",
-				strings.Join(db.unopenedLocked(), ", ")),
+				strings.Join(unopened, ", ")),
 			Since: db.since,
 		}
 	}

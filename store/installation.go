@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"maps"
 
 	"alleenwerken"
 
@@ -35,6 +36,9 @@ type connectionRecord struct {
 	ModemPorts  []string `json:"modem_ports"`
 }
 
+// recordInstallation names the installation in the secrets' bookkeeping.
+const recordInstallation = "installation"
+
 // Installation returns the stored installation; an empty one when none is
 // stored.
 func (db *DB) Installation(ctx context.Context) (alleenwerken.Installation, error) {
@@ -44,18 +48,13 @@ func (db *DB) Installation(ctx context.Context) (alleenwerken.Installation, erro
 		if ok, err := getJSON(tx.Bucket(settingsBucket), installationKey, &rec); err != nil || !ok {
 			return err
 		}
-		k := db.secrets()
+		db.openAll(recordInstallation, rec.eachSecret)
 		if t := rec.Trunk; t != nil {
-			in.Trunk = &alleenwerken.Trunk{Host: t.Host, User: t.User, Password: db.openSecret(k, fieldTrunkPassword, t.Password)}
+			in.Trunk = &alleenwerken.Trunk{Host: t.Host, User: t.User, Password: t.Password}
 		}
-		for n, pw := range rec.ExtensionPasswords {
-			if in.ExtensionPasswords == nil {
-				in.ExtensionPasswords = map[string]string{}
-			}
-			in.ExtensionPasswords[n] = db.openSecret(k, fieldExtensionPassword+n, pw)
-		}
+		in.ExtensionPasswords = rec.ExtensionPasswords
 		if c := rec.Connection; c != nil {
-			in.Connection = &alleenwerken.Connection{ARIURL: c.ARIURL, ARIUser: c.ARIUser, ARIPassword: db.openSecret(k, fieldARIPassword, c.ARIPassword),
+			in.Connection = &alleenwerken.Connection{ARIURL: c.ARIURL, ARIUser: c.ARIUser, ARIPassword: c.ARIPassword,
 				ARIApp: c.ARIApp, NATSURL: c.NATSURL, ModemPorts: c.ModemPorts}
 		}
 		return nil
@@ -69,20 +68,14 @@ func (db *DB) Installation(ctx context.Context) (alleenwerken.Installation, erro
 func (db *DB) SaveInstallation(ctx context.Context, in alleenwerken.Installation) error {
 	if c := in.Connection; c != nil {
 		v := *c
-		if v.ARIPassword == "" && db.isUnopened(fieldARIPassword) {
+		if v.ARIPassword == "" && db.isUnopened(recordInstallation, fieldARIPassword) {
 			v.ARIPassword = "kept" // as stored, see keepUnopened
 		}
 		if err := v.Validate(); err != nil {
 			return err
 		}
 	}
-	rec := installationRecord{}
-	for n, pw := range in.ExtensionPasswords {
-		if rec.ExtensionPasswords == nil {
-			rec.ExtensionPasswords = map[string]string{}
-		}
-		rec.ExtensionPasswords[n] = pw
-	}
+	rec := installationRecord{ExtensionPasswords: maps.Clone(in.ExtensionPasswords)}
 	if t := in.Trunk; t != nil {
 		rec.Trunk = &trunkRecord{Host: t.Host, User: t.User, Password: t.Password}
 	}
@@ -90,22 +83,19 @@ func (db *DB) SaveInstallation(ctx context.Context, in alleenwerken.Installation
 		rec.Connection = &connectionRecord{ARIURL: c.ARIURL, ARIUser: c.ARIUser, ARIPassword: c.ARIPassword,
 			ARIApp: c.ARIApp, NATSURL: c.NATSURL, ModemPorts: c.ModemPorts}
 	}
-	written := map[string]string{}
-	rec.eachSecret(func(field string, v *string) { written[field] = *v })
-	rec.sealWith(db.secrets())
+	db.secrets().sealAll(rec.eachSecret)
+	var kept map[string]error
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(settingsBucket)
 		var old installationRecord
 		if _, err := getJSON(b, installationKey, &old); err != nil {
 			return err
 		}
-		stored := map[string]string{}
-		old.eachSecret(func(field string, v *string) { stored[field] = *v })
-		rec.eachSecret(func(field string, v *string) { *v = db.keepUnopened(field, *v, stored[field]) })
+		kept = db.keepUnopened(recordInstallation, rec.eachSecret, old.eachSecret)
 		return putJSON(b, installationKey, &rec)
 	})
 	if err == nil {
-		db.noteStored(written, fieldTrunkPassword, fieldARIPassword, fieldExtensionPassword)
+		db.noteUnopened(recordInstallation, kept)
 	}
 	return err
 }
@@ -132,19 +122,4 @@ func (rec *installationRecord) eachSecret(fn func(field string, v *string)) {
 	if rec.Connection != nil {
 		fn(fieldARIPassword, &rec.Connection.ARIPassword)
 	}
-}
-
-// sealWith seals the secrets of rec still stored as typed; it reports
-// whether any was.
-func (rec *installationRecord) sealWith(k *secretKey) bool {
-	if k == nil {
-		return false
-	}
-	changed := false
-	rec.eachSecret(func(field string, v *string) {
-		if s := k.seal(field, *v); s != *v {
-			*v, changed = s, true
-		}
-	})
-	return changed
 }

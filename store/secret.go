@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -137,28 +138,85 @@ func (k *secretKey) open(field, stored string) (string, error) {
 	return string(plain), nil
 }
 
-// openSecret opens a stored secret. One that cannot be opened reads as
-// empty, is logged once and shows in the store's health until it is
-// stored again.
-func (db *DB) openSecret(k *secretKey, field, stored string) string {
-	plain, err := k.open(field, stored)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if err == nil {
-		delete(db.unopened, field)
-		return plain
+// secretVisitor calls fn with each secret of a stored record and the field
+// it is sealed under; fn may change it.
+type secretVisitor func(fn func(field string, v *string))
+
+// sealAll seals the secrets each visits that are still as typed; it
+// reports whether any was.
+func (k *secretKey) sealAll(each secretVisitor) bool {
+	if k == nil {
+		return false
 	}
-	if db.unopened == nil {
-		db.unopened = map[string]bool{}
-	}
-	if !db.unopened[field] {
-		db.unopened[field] = true
-		db.logger.Warn("a stored secret cannot be opened; enter it again in the console", "err", err)
-	}
-	return ""
+	changed := false
+	each(func(field string, v *string) {
+		if s := k.seal(field, *v); s != *v {
+			*v, changed = s, true
+		}
+	})
+	return changed
 }
 
-// UnopenedSecrets lists the stored secrets (by field) last read as empty
+// openAll opens the secrets of a record read from the file in place. One
+// the key file cannot open reads as empty, is logged the first time and
+// shows in the store's health until the record is stored again.
+func (db *DB) openAll(record string, each secretVisitor) {
+	k := db.secrets()
+	failed := map[string]error{}
+	each(func(field string, v *string) {
+		plain, err := k.open(field, *v)
+		if err != nil {
+			failed[field] = err
+		}
+		*v = plain
+	})
+	db.noteUnopened(record, failed)
+}
+
+// keepUnopened, in a save of record, puts back the stored (still sealed)
+// value of each secret that is empty only because the key file could not
+// open it, so that the right key file, put back, opens it again. It
+// returns those secrets.
+func (db *DB) keepUnopened(record string, each, stored secretVisitor) map[string]error {
+	old := map[string]string{}
+	stored(func(field string, v *string) { old[field] = *v })
+	kept := map[string]error{}
+	each(func(field string, v *string) {
+		if *v == "" && db.isUnopened(record, field) {
+			*v, kept[field] = old[field], nil
+		}
+	})
+	return kept
+}
+
+// noteUnopened makes fields the record's secrets that cannot be opened,
+// logging each that is new with its error.
+func (db *DB) noteUnopened(record string, fields map[string]error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.unopened == nil {
+		db.unopened = map[string][]string{}
+	}
+	list := make([]string, 0, len(fields))
+	for f, err := range fields {
+		if err != nil && !slices.Contains(db.unopened[record], f) {
+			db.logger.Warn("a stored secret cannot be opened; enter it again in the console", "err", err)
+		}
+		list = append(list, f)
+	}
+	sort.Strings(list)
+	db.unopened[record] = list
+}
+
+// isUnopened reports whether field is a secret of record that the key file
+// could not open.
+func (db *DB) isUnopened(record, field string) bool {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return slices.Contains(db.unopened[record], field)
+}
+
+// UnopenedSecrets lists the stored secrets (by field) that read as empty
 // because the key file cannot open them, sorted.
 func (db *DB) UnopenedSecrets() []string {
 	db.mu.Lock()
@@ -166,44 +224,11 @@ func (db *DB) UnopenedSecrets() []string {
 	return db.unopenedLocked()
 }
 
-// noteStored clears the unopened mark of the secrets under the owned field
-// prefixes that were just stored (written holds them by field): one stored
-// non-empty is sealed with this key, one no longer kept is not missing.
-func (db *DB) noteStored(written map[string]string, owned ...string) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	for f := range db.unopened {
-		for _, o := range owned {
-			if v, ok := written[f]; strings.HasPrefix(f, o) && (!ok || v != "") {
-				delete(db.unopened, f)
-			}
-		}
-	}
-}
-
-// isUnopened reports whether field is a secret last read as empty because
-// the key file cannot open it.
-func (db *DB) isUnopened(field string) bool {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	return db.unopened[field]
-}
-
-// keepUnopened returns the value to store for field: stored (still sealed)
-// when value is empty because the key file could not open stored, so that
-// the right key file, put back, opens it again; else value.
-func (db *DB) keepUnopened(field, value, stored string) string {
-	if value == "" && db.isUnopened(field) {
-		return stored
-	}
-	return value
-}
-
 // unopenedLocked is UnopenedSecrets for a caller that holds mu.
 func (db *DB) unopenedLocked() []string {
 	var out []string
-	for f := range db.unopened {
-		out = append(out, f)
+	for _, fields := range db.unopened {
+		out = append(out, fields...)
 	}
 	sort.Strings(out)
 	return out
@@ -218,8 +243,7 @@ func (db *DB) sealStoredSecrets(ctx context.Context) error {
 		var s settingsRecord
 		if ok, err := getJSON(b, settingsKey, &s); err != nil {
 			return err
-		} else if ok && s.SIMPIN != "" && !strings.HasPrefix(s.SIMPIN, sealedPrefix) {
-			s.SIMPIN = k.seal(fieldSIMPIN, s.SIMPIN)
+		} else if ok && k.sealAll(s.eachSecret) {
 			if err := putJSON(b, settingsKey, &s); err != nil {
 				return err
 			}
@@ -228,7 +252,7 @@ func (db *DB) sealStoredSecrets(ctx context.Context) error {
 		if ok, err := getJSON(b, installationKey, &in); err != nil || !ok {
 			return err
 		}
-		if in.sealWith(k) {
+		if k.sealAll(in.eachSecret) {
 			return putJSON(b, installationKey, &in)
 		}
 		return nil

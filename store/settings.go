@@ -47,8 +47,8 @@ func (db *DB) Settings(ctx context.Context) (alleenwerken.Settings, error) {
 		if ok, err := getJSON(tx.Bucket(settingsBucket), settingsKey, &rec); err != nil || !ok {
 			return err
 		}
+		db.openAll(recordSettings, rec.eachSecret)
 		s = rec.settings()
-		s.SIMPIN = db.openSecret(db.secrets(), fieldSIMPIN, rec.SIMPIN)
 		return nil
 	})
 	return s, err
@@ -59,18 +59,20 @@ func (db *DB) SaveSettings(ctx context.Context, s alleenwerken.Settings) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	rec := newSettingsRecord(s, db.secrets())
+	rec := newSettingsRecord(s)
+	db.secrets().sealAll(rec.eachSecret)
+	var kept map[string]error
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(settingsBucket)
 		var old settingsRecord
 		if _, err := getJSON(b, settingsKey, &old); err != nil {
 			return err
 		}
-		rec.SIMPIN = db.keepUnopened(fieldSIMPIN, rec.SIMPIN, old.SIMPIN)
+		kept = db.keepUnopened(recordSettings, rec.eachSecret, old.eachSecret)
 		return putJSON(b, settingsKey, rec)
 	})
 	if err == nil {
-		db.noteStored(map[string]string{fieldSIMPIN: s.SIMPIN}, fieldSIMPIN)
+		db.noteUnopened(recordSettings, kept)
 	}
 	return err
 }
@@ -88,16 +90,27 @@ func (db *DB) SeedSettings(ctx context.Context, s alleenwerken.Settings) (bool, 
 			return nil
 		}
 		seeded = true
-		return putJSON(b, settingsKey, newSettingsRecord(s, db.secrets()))
+		rec := newSettingsRecord(s)
+		db.secrets().sealAll(rec.eachSecret)
+		return putJSON(b, settingsKey, rec)
 	})
 	return seeded && err == nil, err
 }
 
-// fieldSIMPIN names the SIM PIN when it is sealed.
-const fieldSIMPIN = "sim_pin"
+// The settings in the secrets' bookkeeping, and the field the SIM PIN is
+// sealed under.
+const (
+	recordSettings = "settings"
+	fieldSIMPIN    = "sim_pin"
+)
 
-// newSettingsRecord is s as stored, its SIM PIN sealed with k.
-func newSettingsRecord(s alleenwerken.Settings, k *secretKey) *settingsRecord {
+// eachSecret visits the settings' one secret, the SIM PIN.
+func (rec *settingsRecord) eachSecret(fn func(field string, v *string)) {
+	fn(fieldSIMPIN, &rec.SIMPIN)
+}
+
+// newSettingsRecord is s as stored (its SIM PIN as typed).
+func newSettingsRecord(s alleenwerken.Settings) *settingsRecord {
 	rec := &settingsRecord{
 		FallbackNumber:   s.FallbackNumber,
 		AdminNumbers:     s.AdminNumbers,
@@ -115,7 +128,7 @@ func newSettingsRecord(s alleenwerken.Settings, k *secretKey) *settingsRecord {
 		CallerID:         s.CallerID,
 		DialTemplate:     s.DialTemplate,
 		TrunkEndpoint:    s.TrunkEndpoint,
-		SIMPIN:           k.seal(fieldSIMPIN, s.SIMPIN),
+		SIMPIN:           s.SIMPIN,
 	}
 	for _, x := range s.Extensions {
 		rec.Extensions = append(rec.Extensions, extensionRecord{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})
@@ -141,6 +154,7 @@ func (rec *settingsRecord) settings() alleenwerken.Settings {
 		CallerID:         rec.CallerID,
 		DialTemplate:     rec.DialTemplate,
 		TrunkEndpoint:    rec.TrunkEndpoint,
+		SIMPIN:           rec.SIMPIN,
 	}
 	for _, x := range rec.Extensions {
 		s.Extensions = append(s.Extensions, alleenwerken.Extension{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/gsm/modemsim"
 	"alleenwerken/store"
 )
 
@@ -143,15 +144,38 @@ func configToken(t *testing.T, f string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// waitFor waits for text on the daemon's standard output.
 func (d *daemon) waitFor(t *testing.T, text string, timeout time.Duration) {
 	t.Helper()
+	d.waitIn(t, d.stdout, text, timeout)
+}
+
+// waitLog waits for text in the daemon's log (standard error).
+func (d *daemon) waitLog(t *testing.T, text string, timeout time.Duration) {
+	t.Helper()
+	d.waitIn(t, d.stderr, text, timeout)
+}
+
+func (d *daemon) waitIn(t *testing.T, out *syncBuffer, text string, timeout time.Duration) {
+	t.Helper()
 	deadline := time.Now().Add(timeout)
-	for !strings.Contains(d.stdout.String(), text) {
+	for !strings.Contains(out.String(), text) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no %q within %s\nstdout:\n%s\nstderr:\n%s", text, timeout, d.stdout, d.stderr)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// newSim starts a modem simulator on a pseudo-terminal until the test ends.
+func newSim(t *testing.T) *modemsim.Sim {
+	t.Helper()
+	sim, err := modemsim.New(modemsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	return sim
 }
 
 func (d *daemon) stop(t *testing.T) {

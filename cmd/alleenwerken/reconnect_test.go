@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken/gsm/modemsim"
 	"alleenwerken/store"
 )
 
@@ -76,16 +75,8 @@ func (c *consoleClient) do(method, path string, form url.Values) (int, string) {
 // (a reminder) goes out through B: the modems are replaced without a
 // restart and nothing is sent twice. The ARI password is stored sealed.
 func TestConsoleSwapsModem(t *testing.T) {
-	simA, err := modemsim.New(modemsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer simA.Close()
-	simB, err := modemsim.New(modemsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer simB.Close()
+	simA := newSim(t)
+	simB := newSim(t)
 	d, f := startReal(t, simA.Path(), "settings.reminder_lead = 55s\n")
 	waitHealthy(t, d, "sms")
 

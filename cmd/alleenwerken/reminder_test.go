@@ -7,8 +7,6 @@ import (
 
 	"github.com/warthog618/sms"
 	"github.com/warthog618/sms/encoding/tpdu"
-
-	"alleenwerken/gsm/modemsim"
 )
 
 // TestReminderThroughModem runs the real daemon (not the demo) against a
@@ -16,11 +14,7 @@ import (
 // API gets its reminder SMS at expiry minus the reminder lead, with the expiry
 // in local time (Europe/Amsterdam) in the text.
 func TestReminderThroughModem(t *testing.T) {
-	sim, err := modemsim.New(modemsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := newSim(t)
 	d, f := startReal(t, sim.Path(), "settings.reminder_lead = 55s\nsettings.time_zone = Europe/Amsterdam\n")
 	waitHealthy(t, d, "sms")
 

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"alleenwerken/gsm/modemsim"
 )
 
 // TestLostKeyFile runs the real daemon, saves a trunk and a connection in
@@ -19,16 +17,8 @@ import (
 // config file's connection is used, the health says what to enter again,
 // and entering them again in the console makes it ok.
 func TestLostKeyFile(t *testing.T) {
-	simA, err := modemsim.New(modemsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer simA.Close()
-	simB, err := modemsim.New(modemsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer simB.Close()
+	simA := newSim(t)
+	simB := newSim(t)
 	confDir := t.TempDir()
 	d, f := startReal(t, simA.Path(), "asterisk.config_dir = "+confDir+"\nsettings.reminder_lead = 55s\n")
 	waitHealthy(t, d, "sms")
@@ -60,10 +50,10 @@ func TestLostKeyFile(t *testing.T) {
 	}
 	d = restartReal(t, d, f)
 	waitHealthy(t, d, "sms")
-	waitLog(t, d, "cannot be read with the key file")
-	waitLog(t, d, "the connection set in the console cannot be used")
-	if now := readFile(t, gen); now != string(generated) {
-		t.Fatalf("the generated file was rewritten without its passwords:\n%s", now)
+	d.waitLog(t, "cannot be read with the key file", 10*time.Second)
+	d.waitLog(t, "the connection set in the console cannot be used", 10*time.Second)
+	if now, err := os.ReadFile(gen); err != nil || !bytes.Equal(now, generated) {
+		t.Fatalf("the generated file was rewritten without its passwords (%v):\n%s", err, now)
 	}
 	storage := func() (string, string) {
 		var h struct {
@@ -80,7 +70,7 @@ func TestLostKeyFile(t *testing.T) {
 	// The config file's modem A sends, not the console's B.
 	api(t, d, configToken(t, f), "POST", "/api/v1/sessions",
 		`{"worker":{"name":"Laura","phone":"06-17782201"},"alarm_numbers":["0650262703","0650929952"],"duration_minutes":1}`)
-	waitLog(t, d, "sms sent")
+	d.waitLog(t, "sms sent", 10*time.Second)
 	if len(simA.Sent()) != 1 || len(simB.Sent()) != 0 {
 		t.Fatalf("sent through A %d, B %d", len(simA.Sent()), len(simB.Sent()))
 	}
@@ -92,26 +82,5 @@ func TestLostKeyFile(t *testing.T) {
 	save(c, "/console/installation/connection", conn)
 	if st, why := storage(); st != "ok" {
 		t.Fatalf("storage health after entering them again %s: %s", st, why)
-	}
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// waitLog waits for text in the daemon's log.
-func waitLog(t *testing.T, d *daemon, text string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(d.stderr.String(), text) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q in the log within 10 s\n%s", text, d.stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -6,18 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"alleenwerken/gsm/modemsim"
 	"alleenwerken/httpapi"
 )
 
 // TestLoginLockoutSurvivesRestart: after too many wrong passwords the real
 // daemon refuses even the right one, and still does after a restart.
 func TestLoginLockoutSurvivesRestart(t *testing.T) {
-	sim, err := modemsim.New(modemsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := newSim(t)
 	d, f := startReal(t, sim.Path(), "")
 	waitHealthy(t, d, "sms")
 	c := loginInstaller(t, d, f)
