@@ -2,7 +2,10 @@ package ari_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"maps"
+	"net/http"
 	"sync"
 
 	"alleenwerken"
@@ -10,8 +13,9 @@ import (
 
 // callLog is a Telephony that notes which calls have returned. A call
 // returns once Asterisk reported its channel destroyed, but ARI's channel
-// list can show that channel a moment longer: a test that counts live
-// channels leaves out those whose call had returned before it asked.
+// list can show that channel a moment longer, long enough for the next call
+// in the freed slot to appear beside it: a test that counts live channels
+// leaves out those whose call had returned by the time the list arrived.
 type callLog struct {
 	alleenwerken.Telephony
 	mu   sync.Mutex
@@ -36,4 +40,34 @@ func (c *callLog) ended() map[string]bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return maps.Clone(c.done)
+}
+
+// liveChannels lists Asterisk's channels and counts those that ours accepts
+// and whose call had not returned once the list had arrived. It does not
+// fail the test: it runs in polling goroutines.
+func (c *callLog) liveChannels(ours func(id string) bool) (int, error) {
+	req, _ := http.NewRequest("GET", ariURL+"/channels", nil)
+	req.SetBasicAuth(ariUser, ariPassword)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET /channels: %s", resp.Status)
+	}
+	var list []struct {
+		ID string `json:"id"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		return 0, err
+	}
+	gone := c.ended() // after the list: a returned call's channel may linger in it
+	n := 0
+	for _, ch := range list {
+		if ours(ch.ID) && !gone[ch.ID] {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -2,10 +2,7 @@ package ari_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"maps"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -55,9 +52,11 @@ func TestEndToEndSixAlarmsAtOnce(t *testing.T) {
 				return
 			case <-time.After(20 * time.Millisecond):
 			}
-			gone := e.calls.ended() // before the list is asked for
-			maps.Copy(gone, before)
-			n, c := e.tel.ActiveCalls(), countChannels(gone)
+			n := e.tel.ActiveCalls()
+			c, err := e.calls.liveChannels(func(id string) bool { return strings.HasPrefix(id, "aw-") && !before[id] })
+			if err != nil {
+				c = -1
+			}
 			mu.Lock()
 			maxActive, maxChannels = max(maxActive, n), max(maxChannels, c)
 			mu.Unlock()
@@ -144,30 +143,4 @@ func (e *e2e) waitCallEnded(alarmID string, i int) *alleenwerken.Alarm {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-}
-
-// countChannels returns the number of the daemon's channels in Asterisk (ids
-// starting "aw-"; the test trunk's far end adds channels of its own) that are
-// not in except, or -1.
-func countChannels(except map[string]bool) int {
-	req, _ := http.NewRequest("GET", ariURL+"/channels", nil)
-	req.SetBasicAuth(ariUser, ariPassword)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	var list []struct {
-		ID string `json:"id"`
-	}
-	if json.NewDecoder(resp.Body).Decode(&list) != nil {
-		return -1
-	}
-	n := 0
-	for _, c := range list {
-		if strings.HasPrefix(c.ID, "aw-") && !except[c.ID] {
-			n++
-		}
-	}
-	return n
 }

@@ -68,12 +68,9 @@ func TestSimultaneousLimit(t *testing.T) {
 			polling = false
 		case <-time.After(100 * time.Millisecond):
 			maxActive = max(maxActive, tel.ActiveCalls())
-			gone := calls.ended() // before the list is asked for
-			ours := 0
-			for _, id := range channels(t) {
-				if ids[id] && !gone[id] {
-					ours++
-				}
+			ours, err := calls.liveChannels(func(id string) bool { return ids[id] })
+			if err != nil {
+				t.Fatal(err)
 			}
 			maxChannels = max(maxChannels, ours)
 		}
