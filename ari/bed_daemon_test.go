@@ -1,6 +1,7 @@
 package ari_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -115,4 +116,34 @@ func (d *bedDaemon) openStore() *store.DB {
 	}
 	d.t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// raiseAlarm starts a session for these alarm numbers through the app API
+// (with a token made by the admin command) and presses Alarm.
+func (d *bedDaemon) raiseAlarm(numbers ...string) {
+	d.t.Helper()
+	tok := d.admin("", "token", "create", "-name", fmt.Sprintf("app-%d", time.Now().UnixNano()))
+	post := func(path, body string) string {
+		req, _ := http.NewRequest("POST", d.base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			d.t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	nums, _ := json.Marshal(numbers)
+	s := post("/api/v1/sessions", fmt.Sprintf(`{"worker":{"name":"Laura","phone":"0617782201"},"alarm_numbers":%s,"duration_minutes":60}`, nums))
+	var sess struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(s), &sess); err != nil || sess.ID == "" {
+		d.t.Fatalf("session: %v %s", err, s)
+	}
+	post("/api/v1/sessions/"+sess.ID+"/alarm", "")
 }

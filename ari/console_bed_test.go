@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,8 +25,8 @@ import (
 // a pty: a trunk and an extension password saved in the console appear in
 // Asterisk over ARI; a name written by hand is refused next to the field; a
 // test alarm is TEST in its prompts and its SMS; an uploaded WAV is what
-// Asterisk plays in the next call; a connection change reconnects without a
-// restart.
+// Asterisk plays in the next call; a connection change during an alarm call
+// waits for that call and then reconnects without a restart.
 func TestConsoleDrivesAsterisk(t *testing.T) {
 	needBed(t)
 	sfx := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
@@ -173,27 +174,37 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 		}
 	})
 
-	step("ConnectionChangeReconnects", func(t *testing.T) {
+	var appUp time.Time // when the new application registered
+	step("ConnectionChangeWaitsForCall", func(t *testing.T) {
+		// An alarm call rings (no answer, 8 s) when the installer saves a
+		// new Stasis application: the change waits for that call, so its
+		// own outcome is recorded, and the next call uses the new one.
 		app := "awtest-console2-" + sfx
+		before := len(channels(t))
+		d.raiseAlarm(numNoAnswer, numBusy)
+		waitWithin(t, "the alarm call ringing in Asterisk", 15*time.Second, func() bool { return len(channels(t)) > before })
 		tab.Open("/console/installation")
 		tab.Fill("ari_app", app)
+		saved := time.Now()
 		tab.Submit("#save-connection")
-		if got := tab.Text(".flash"); !strings.Contains(got, "verbinden opnieuw") {
-			t.Fatalf("flash %q", got)
+		if got := tab.Text("#error"); !strings.Contains(got, "Er loopt nu een alarmgesprek") {
+			t.Fatalf("no warning about the call in progress: %q", got)
 		}
-		start := time.Now()
-		waitWithin(t, "the new Stasis application registered", 20*time.Second, func() bool {
-			req, _ := http.NewRequest("GET", ariURL+"/applications/"+app, nil)
-			req.SetBasicAuth(ariUser, ariPassword)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return false
-			}
-			resp.Body.Close()
-			return resp.StatusCode == 200
-		})
+		if code := ariApplication(t, app); code != 404 {
+			t.Fatalf("the new application registered while the call rings: %d", code)
+		}
+		tab.Open("/console/health")
+		if got := tab.Text("#health"); !strings.Contains(got, "gaat in zodra het lopende alarmgesprek is afgelopen") {
+			t.Fatalf("health page while waiting:\n%s", got)
+		}
+		waitWithin(t, "the new Stasis application registered", 30*time.Second, func() bool { return ariApplication(t, app) == 200 })
+		appUp = time.Now()
 		waitWithin(t, "telephony up again", 20*time.Second, d.telephonyUp)
-		t.Logf("reconnected as %s %v after saving", app, time.Since(start).Round(time.Millisecond))
+		t.Logf("saved during the call; %s registered %v later", app, appUp.Sub(saved).Round(time.Millisecond))
+		second := regexp.MustCompile(`msg="attempt ended".* alarm=102 attempt=2 `)
+		waitWithin(t, "the second call (busy) through the new application", 20*time.Second, func() bool {
+			return second.MatchString(d.stderr.String())
+		})
 	})
 
 	d.stop()
@@ -205,8 +216,39 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 	if checkTestPrompts(t, a) == 0 || a.Attempts[0].Outcome != alleenwerken.OutcomeBusy {
 		t.Fatalf("attempts %+v", a.Attempts)
 	}
+	// The call that rang during the change ended as itself (no answer
+	// after the ring timeout), before the new application registered; the
+	// next number was called through the new one.
+	a, err = db.AlarmByNumber(context.Background(), 102)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("alarm #%d\n%s", a.Number, attemptsString(a))
+	if len(a.Attempts) < 2 || a.Attempts[0].Number != numNoAnswer || a.Attempts[0].Outcome != alleenwerken.OutcomeNoAnswer ||
+		a.Attempts[1].Number != numBusy || a.Attempts[1].Outcome != alleenwerken.OutcomeBusy {
+		t.Fatalf("want no answer from %s, then busy from %s", numNoAnswer, numBusy)
+	}
+	if end := *a.Attempts[0].EndedAt; end.After(appUp) {
+		t.Fatalf("call ended %v, new application registered %v", end, appUp)
+	} else {
+		t.Logf("new application registered %v after the call ended", appUp.Sub(end).Round(time.Millisecond))
+	}
 	in, err := db.Installation(context.Background())
 	if err != nil || in.Connection == nil || in.Connection.ARIApp != "awtest-console2-"+sfx {
 		t.Fatalf("connection not stored: %+v %v", in.Connection, err)
 	}
+}
+
+// ariApplication returns the status of GET /applications/<name>: 200 while
+// a websocket has that Stasis application registered.
+func ariApplication(t *testing.T, name string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", ariURL+"/applications/"+name, nil)
+	req.SetBasicAuth(ariUser, ariPassword)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -3,10 +3,6 @@ package ari_test
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"io"
-	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,27 +26,8 @@ func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); retur
 func TestDaemonSIGTERMLeavesNoChannels(t *testing.T) {
 	needBed(t)
 	d := startBedDaemon(t, "awtest-daemon", "settings.cancel_window = 1s\nsettings.ring_timeout = 30s\n")
-	tok := d.admin("", "token", "create", "-name", "t")
-	base := d.base
-	post := func(path, body string) string {
-		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode >= 300 {
-			t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
-		}
-		return string(b)
-	}
-	s := post("/api/v1/sessions", fmt.Sprintf(`{"worker":{"name":"Laura","phone":"0617782201"},"alarm_numbers":[%q,%q],"duration_minutes":60}`, numNoAnswer, numBusy))
-	id := s[strings.Index(s, `"id":"`)+6:]
-	id = id[:strings.Index(id, `"`)]
 	before := len(channels(t))
-	post("/api/v1/sessions/"+id+"/alarm", "")
+	d.raiseAlarm(numNoAnswer, numBusy)
 	waitWithin(t, "the alarm call ringing in Asterisk", 15*time.Second, func() bool { return len(channels(t)) > before })
 
 	start := time.Now()

@@ -62,8 +62,9 @@ type ConsoleConfig struct {
 	// error refuses it unless the installer ticks "force".
 	CheckConnection func(ctx context.Context, c alleenwerken.Connection) error
 	// Reconnect makes the adapters use a connection saved in the console;
-	// when nil the page says it takes effect after a restart.
-	Reconnect func(ctx context.Context, c alleenwerken.Connection) error
+	// when nil the page says it takes effect after a restart. waiting is
+	// the number of calls in progress that telephony first lets end.
+	Reconnect func(ctx context.Context, c alleenwerken.Connection) (waiting int, err error)
 	// BcryptCost for passwords set in the console; DefaultBcryptCost if 0.
 	BcryptCost int
 }

@@ -118,9 +118,11 @@ func (c *Console) connectionSave(g *gin.Context) {
 	done := "conn"
 	if c.cfg.Reconnect == nil {
 		done = "conn_restart"
-	} else if err := c.cfg.Reconnect(ctx, next); err != nil {
+	} else if waiting, err := c.cfg.Reconnect(ctx, next); err != nil {
 		c.log.Error("console: reconnecting failed", "err", err)
 		done = "conn_failed"
+	} else if waiting > 0 {
+		done = "conn_wait"
 	}
 	g.Redirect(http.StatusSeeOther, "/console/installation?done="+done+"#connection")
 }

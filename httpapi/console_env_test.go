@@ -55,7 +55,9 @@ type ConsoleEnv struct {
 	// connections the console asked for.
 	Conn       alleenwerken.Connection
 	Reconnects []alleenwerken.Connection
-	CheckErr   error // what CheckConnection answers
+	// Waiting is what Reconnect says about calls in progress.
+	Waiting  int
+	CheckErr error // what CheckConnection answers
 }
 
 // MustOpenConsoleEnv starts everything; it closes at cleanup.
@@ -90,9 +92,9 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 		PBX:             e.PBX,
 		Connection:      func() alleenwerken.Connection { return e.Conn },
 		CheckConnection: func(context.Context, alleenwerken.Connection) error { return e.CheckErr },
-		Reconnect: func(_ context.Context, c alleenwerken.Connection) error {
+		Reconnect: func(_ context.Context, c alleenwerken.Connection) (int, error) {
 			e.Reconnects = append(e.Reconnects, c)
-			return nil
+			return e.Waiting, nil
 		},
 		Details: func(context.Context) []httpapi.HealthDetail {
 			return []httpapi.HealthDetail{{Name: "Modem 1", Health: alleenwerken.Health{State: alleenwerken.HealthOK, Reason: "SIM gereed, -71 dBm, thuisnetwerk KPN."}}}

@@ -47,7 +47,8 @@ var installDone = map[string]struct {
 }{
 	"pbx": {"flash_pbx", false}, "pbx_pending": {"flash_pbx_pending", true}, "prompt": {"flash_prompt", false},
 	"conn": {"flash_conn", false}, "conn_restart": {"flash_conn_restart", false}, "conn_failed": {"flash_conn_failed", true},
-	"pin": {"flash_pin", false}, "revoked": {"flash_revoked", false}, "test": {"flash_test", false}, "saved": {"flash_saved", false},
+	"conn_wait": {"flash_conn_wait", true},
+	"pin":       {"flash_pin", false}, "revoked": {"flash_revoked", false}, "test": {"flash_test", false}, "saved": {"flash_saved", false},
 }
 
 // installationPage handles GET /console/installation.

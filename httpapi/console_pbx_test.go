@@ -294,7 +294,16 @@ func TestConsoleConnection(t *testing.T) {
 	if p = c.Get("/console/installation"); strings.Contains(p.Body, "Nieuw-ari-pw") {
 		t.Fatal("password shown")
 	}
-	e.auditWithout(t, alleenwerken.AuditConnection, "ari-pw", 5)
+	// With an alarm call in progress the page says telephony waits for it.
+	e.Waiting = 1
+	p = c.Post("/console/installation/connection", url.Values{"ari_mode": {"native"}, "ari_url": {"http://10.0.0.9:8088/ari"}, "ari_user": {"aw"}, "ari_app": {"alleenwerken2"}, "modem_ports": {"/dev/ttyUSB2"}})
+	if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "done=conn_wait") || len(e.Reconnects) != 3 {
+		t.Fatalf("save during a call: %d %q", p.Status, p.Location)
+	}
+	if p = c.Get(p.Location); !strings.Contains(p.Body, "Er loopt nu een alarmgesprek") || !strings.Contains(p.Body, "niemand wordt afgebroken") {
+		t.Fatalf("page after saving during a call: %s", p.Body)
+	}
+	e.auditWithout(t, alleenwerken.AuditConnection, "ari-pw", 6)
 }
 
 // The SIM PIN: 4 to 8 digits, stored in the settings the modems read, never

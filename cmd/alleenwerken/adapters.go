@@ -57,7 +57,7 @@ func (m *Main) openAdapters(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.tel = &switchTelephony{cur: tel, close: closeTel}
+	m.tel = newSwitchTelephony(tel, closeTel, aw.SystemClock{}, log.With("component", "telephony"))
 	m.Telephony = m.tel
 	m.closers = append(m.closers, m.tel.Close)
 	modems, err := newModems(conn.ModemPorts, db, log.With("component", "gsm"))
@@ -112,34 +112,31 @@ func (m *Main) setModems(ms []*gsm.Modem, closeMs func()) {
 }
 
 // reconnect makes telephony, the modems and the PBX writer use a connection
-// saved in the console, without a restart. Calls in progress on the old
-// adapter end and their ladders move on. The old modems finish the message
-// they are sending and release their ports before the new ones open them;
-// meanwhile messages wait in the outbox.
-func (m *Main) reconnect(ctx context.Context, conn aw.Connection) error {
+// saved in the console, without a restart. Telephony changes over once the
+// calls in progress have ended (waiting is their number; see
+// switchTelephony). The old modems finish the message they are sending and
+// release their ports before the new ones open them; meanwhile messages
+// wait in the outbox.
+func (m *Main) reconnect(ctx context.Context, conn aw.Connection) (waiting int, err error) {
 	m.reconnectMu.Lock()
 	defer m.reconnectMu.Unlock()
 	log := m.Logger
 	modems, err := newModems(conn.ModemPorts, m.DB, log.With("component", "gsm"))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	set, err := m.DB.Settings(ctx)
 	if err != nil {
-		return err
-	}
-	tel, closeTel, err := openTelephony(conn, set, log.With("component", "ari"))
-	if err != nil {
-		return err
+		return 0, err
 	}
 	log.Warn("reconnecting with the connection set in the console", "ari_url", conn.ARIURL, "nats_url", conn.NATSURL, "modems", conn.ModemPorts)
-	if err := m.tel.Swap(tel, closeTel); err != nil {
-		log.Warn("closing the old telephony adapter", "err", err)
-	}
+	waiting = m.tel.Swap(func() (aw.Telephony, func() error, error) {
+		return openTelephony(conn, set, log.With("component", "ari"))
+	})
 	m.pbx.SetARI(ariConfig(conn, aw.Settings{}))
 	m.Dispatcher.SetSenders(nil)
 	m.setModems(nil, nil)
 	m.setModems(modems, runModems(modems))
 	m.Dispatcher.SetSenders(senders(modems))
-	return nil
+	return waiting, nil
 }
