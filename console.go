@@ -82,6 +82,9 @@ type ConsoleStore interface {
 	// ListSMS returns outbox messages, newest first (the health page counts
 	// the queue).
 	ListSMS(ctx context.Context, limit int) ([]*SMS, error)
+	// AlarmSMS returns the messages sent for one alarm, oldest first (the
+	// information page shows how far each got).
+	AlarmSMS(ctx context.Context, alarmID string) ([]*SMS, error)
 }
 
 // Valid roles, in the order the console lists them.

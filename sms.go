@@ -38,6 +38,13 @@ const (
 	SMSCancelled SMSState = "cancelled" // a reminder after stop or extend
 )
 
+// Delivery values of SMS.Delivery, from the network's status reports.
+const (
+	DeliveryDelivered = "delivered" // every part reached the phone
+	DeliveryPending   = "pending"   // the network is still trying (temporary error)
+	DeliveryFailed    = "failed"    // the network gave up on a part
+)
+
 // SMS is one message in the durable outbox. It is stored before any attempt
 // to send it.
 type SMS struct {

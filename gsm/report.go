@@ -15,11 +15,11 @@ import (
 	"github.com/warthog618/sms/encoding/tpdu"
 )
 
-// Delivery values written to SMS.Delivery.
+// Delivery values written to SMS.Delivery (see aw.DeliveryDelivered).
 const (
-	DeliveryDelivered = "delivered" // every part reached the phone
-	DeliveryPending   = "pending"   // the network is still trying (temporary error)
-	DeliveryFailed    = "failed"    // the network gave up on a part
+	DeliveryDelivered = aw.DeliveryDelivered
+	DeliveryPending   = aw.DeliveryPending
+	DeliveryFailed    = aw.DeliveryFailed
 )
 
 // DeliveryReport is a status report matched to a sent message.

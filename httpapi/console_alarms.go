@@ -120,7 +120,11 @@ func (c *Console) info(g *gin.Context, a *alleenwerken.Alarm, base string, askNa
 			c.log.Warn("console: reading the alarm's session failed", "alarm", a.Number, "err", err)
 		}
 	}
-	v := buildInfo(c.lang(g), a, sess, c.settings(g).Location(), c.cfg.Clock.Now())
+	msgs, err := c.cfg.Store.AlarmSMS(g.Request.Context(), a.ID)
+	if err != nil {
+		c.log.Warn("console: reading the alarm's SMS failed", "alarm", a.Number, "err", err)
+	}
+	v := buildInfo(c.lang(g), a, sess, msgs, c.settings(g).Location(), c.cfg.Clock.Now())
 	v.LiveURL, v.HandleURL, v.AskName = base+"/live", base+"/handle", askName
 	return v
 }

@@ -25,6 +25,7 @@ type infoView struct {
 	Location    *locationView
 	Attempts    []attemptView
 	Pending     []string // ladder numbers not called yet in this loop
+	SMS         []smsView
 	Start       string
 	End         string
 	AlarmAt     string
@@ -52,6 +53,50 @@ type attemptView struct {
 	Outcome string
 	Class   string
 	Time    string
+}
+
+// smsView is one message sent for the alarm and how far it got.
+type smsView struct {
+	To    string
+	Kind  string
+	State string
+	Class string // d-ok, d-wait or d-fail
+	Time  string
+}
+
+// smsProgress says in words how far a message got, with the moment that
+// goes with it and a colour class.
+func smsProgress(lang string, m *alleenwerken.SMS) (state, class string, at time.Time) {
+	t := texts[lang]
+	at, class = m.CreatedAt, "d-wait"
+	switch m.State {
+	case alleenwerken.SMSSent:
+		if m.SentAt != nil {
+			at = *m.SentAt
+		}
+		reported := at
+		if m.DeliveryAt != nil {
+			reported = *m.DeliveryAt
+		}
+		switch m.Delivery {
+		case alleenwerken.DeliveryDelivered:
+			return t["sms_delivered"], "d-ok", reported
+		case alleenwerken.DeliveryFailed:
+			return t["sms_not_delivered"], "d-fail", reported
+		case alleenwerken.DeliveryPending:
+			return t["sms_delivery_pending"], class, at
+		}
+		return t["sms_sent"], class, at
+	case alleenwerken.SMSFailed:
+		return t["sms_failed"], "d-fail", at
+	case alleenwerken.SMSUnknown:
+		return t["sms_unknown"], "d-fail", at
+	case alleenwerken.SMSSending:
+		return t["sms_sending"], class, at
+	case alleenwerken.SMSQueued:
+		return t["sms_queued"], class, at
+	}
+	return t["sms_"+string(m.State)], class, at
 }
 
 // stateText returns the alarm state for people.
@@ -88,8 +133,8 @@ func age(lang string, now, t time.Time) string {
 }
 
 // buildInfo makes the information page of an alarm. sess may be nil (a
-// test alarm, or a session that is gone).
-func buildInfo(lang string, a *alleenwerken.Alarm, sess *alleenwerken.Session, loc *time.Location, now time.Time) *infoView {
+// test alarm, or a session that is gone); msgs are the alarm's SMS.
+func buildInfo(lang string, a *alleenwerken.Alarm, sess *alleenwerken.Session, msgs []*alleenwerken.SMS, loc *time.Location, now time.Time) *infoView {
 	v := &infoView{
 		Number:     a.Number,
 		State:      stateText(lang, a.State),
@@ -137,10 +182,16 @@ func buildInfo(lang string, a *alleenwerken.Alarm, sess *alleenwerken.Session, l
 			}
 		}
 	}
+	smsVersion := ""
+	for _, m := range msgs {
+		state, class, at := smsProgress(lang, m)
+		v.SMS = append(v.SMS, smsView{To: m.To, Kind: texts[lang]["sms_kind_"+string(m.Kind)], State: state, Class: class, Time: localTime(at, loc)})
+		smsVersion += "/" + string(m.State) + m.Delivery
+	}
 	last := ""
 	if n := len(a.Attempts); n > 0 {
 		last = string(a.Attempts[n-1].Outcome)
 	}
-	v.Version = fmt.Sprintf("%s/%d/%s/%d", a.State, len(a.Attempts), last, len(v.Pending))
+	v.Version = fmt.Sprintf("%s/%d/%s/%d%s", a.State, len(a.Attempts), last, len(v.Pending), smsVersion)
 	return v
 }

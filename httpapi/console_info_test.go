@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -152,5 +153,57 @@ func TestConsoleAlarmList(t *testing.T) {
 	}
 	if p := c.Get("/console"); !strings.Contains(p.Body, fmt.Sprintf("#%d", a.Number)) {
 		t.Fatal("home lacks the open alarm")
+	}
+}
+
+// The information page lists the alarm's SMS with how far each got, in
+// words, and the poll notices a delivery report.
+func TestConsoleInfoPageSMS(t *testing.T) {
+	e := MustOpenConsoleEnv(t)
+	a := e.RaiseAlarm()
+	e.Tel.Next(t)
+	ctx := context.Background()
+	now := e.Clock.Now()
+	msgs := map[string]*alleenwerken.SMS{}
+	for _, m := range []*alleenwerken.SMS{
+		{Kind: alleenwerken.SMSAlarm, To: "+31650262703", State: alleenwerken.SMSQueued},
+		{Kind: alleenwerken.SMSAlarm, To: "+31650929952", State: alleenwerken.SMSQueued},
+		{Kind: alleenwerken.SMSResponder, To: "+31650111222", State: alleenwerken.SMSQueued},
+	} {
+		m.Text, m.AlarmID, m.SessionID, m.CreatedAt = "x", a.ID, a.SessionID, now
+		if err := e.DB.EnqueueSMS(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		msgs[m.To] = m
+	}
+	set := func(to string, fn func(m *alleenwerken.SMS)) {
+		t.Helper()
+		if _, err := e.DB.UpdateSMS(ctx, msgs[to].ID, func(m *alleenwerken.SMS) error { fn(m); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("+31650262703", func(m *alleenwerken.SMS) { m.State, m.SentAt = alleenwerken.SMSSent, &now })
+	set("+31650929952", func(m *alleenwerken.SMS) { m.State, m.LastError = alleenwerken.SMSFailed, "CMS ERROR 500" })
+
+	c := e.NewClient()
+	c.Login(responderName)
+	path := fmt.Sprintf("/console/alarms/%d", a.Number)
+	p := c.Get(path)
+	for _, want := range []string{
+		"SMS bij deze melding",
+		`<span class="num">&#43;31650262703</span> alarm-SMS <span class="outcome d-wait">verzonden, nog geen ontvangstbevestiging</span>`,
+		`<span class="num">&#43;31650929952</span> alarm-SMS <span class="outcome d-fail">mislukt</span>`,
+		`<span class="num">&#43;31650111222</span> gegevens voor de hulpverlener <span class="outcome d-wait">in de wachtrij</span>`,
+	} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	v1 := live(t, c, path)["version"]
+	later := now.Add(8 * time.Second)
+	set("+31650262703", func(m *alleenwerken.SMS) { m.Delivery, m.DeliveryAt = alleenwerken.DeliveryDelivered, &later })
+	m := live(t, c, path)
+	if m["version"] == v1 || !strings.Contains(m["html"].(string), `<span class="outcome d-ok">afgeleverd</span>`) {
+		t.Fatalf("after the delivery report: %v", m)
 	}
 }

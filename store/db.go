@@ -50,6 +50,7 @@ var (
 	smsTimeBucket          = []byte("SMS.CreatedAt")
 	smsSessionBucket       = []byte("SMS.Session")
 	smsSendingBucket       = []byte("SMS.Sending")
+	smsAlarmBucket         = []byte("SMS.Alarm")
 )
 
 var allBuckets = [][]byte{
@@ -57,7 +58,7 @@ var allBuckets = [][]byte{
 	sessionsPurgedBucket, idempotencyBucket, alarmsBucket, alarmsNumberBucket,
 	alarmsOpenBucket, devicesBucket, devicesTokenHashBucket, settingsBucket,
 	usersBucket, usersNameBucket, smsBucket, smsQueueBucket, smsTimeBucket,
-	smsSessionBucket, smsSendingBucket, failuresBucket,
+	smsSessionBucket, smsSendingBucket, smsAlarmBucket, failuresBucket,
 }
 
 // Ensure DB implements the domain's storage interface.
@@ -117,8 +118,15 @@ func initSchema(tx *bolt.Tx) error {
 			}
 		}
 	}
+	newAlarmIndex := tx.Bucket(smsAlarmBucket) == nil && tx.Bucket(smsBucket) != nil
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	if newAlarmIndex {
+		// A file from before the index: the alarms' messages are indexed once.
+		if err := indexAlarmSMS(tx); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"alleenwerken"
@@ -172,6 +174,39 @@ func (db *DB) ListSMS(ctx context.Context, limit int) ([]*alleenwerken.SMS, erro
 	return out, err
 }
 
+// AlarmSMS returns the messages sent for one alarm, oldest first.
+func (db *DB) AlarmSMS(ctx context.Context, alarmID string) ([]*alleenwerken.SMS, error) {
+	var out []*alleenwerken.SMS
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		prefix := joinKey([]byte(alarmID), nil)
+		c := tx.Bucket(smsAlarmBucket).Cursor()
+		for k, id := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, id = c.Next() {
+			rec, err := findSMSRecord(tx, string(id))
+			if err != nil {
+				return err
+			}
+			out = append(out, rec.sms())
+		}
+		return nil
+	})
+	return out, err
+}
+
+// indexAlarmSMS fills the alarm index from the stored messages.
+func indexAlarmSMS(tx *bolt.Tx) error {
+	idx := tx.Bucket(smsAlarmBucket)
+	return tx.Bucket(smsBucket).ForEach(func(k, v []byte) error {
+		var rec smsRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("SMS %s: %w", k, err)
+		}
+		if key, ok := smsIndexKeys(&rec)[string(smsAlarmBucket)]; ok {
+			return idx.Put(key, []byte(rec.ID))
+		}
+		return nil
+	})
+}
+
 // RecoverSMS marks messages left in sending (the daemon died while sending)
 // unknown and returns them.
 func (db *DB) RecoverSMS(ctx context.Context) ([]*alleenwerken.SMS, error) {
@@ -246,6 +281,9 @@ func smsIndexKeys(rec *smsRecord) map[string][]byte {
 	}
 	if rec.SessionID != "" {
 		keys[string(smsSessionBucket)] = joinKey([]byte(rec.SessionID), []byte(rec.ID))
+	}
+	if rec.AlarmID != "" {
+		keys[string(smsAlarmBucket)] = joinKey([]byte(rec.AlarmID), append(timeKey(rec.CreatedAt), rec.ID...))
 	}
 	switch alleenwerken.SMSState(rec.State) {
 	case alleenwerken.SMSQueued:
