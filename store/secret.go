@@ -36,6 +36,9 @@ type secretKey struct {
 // UseKeyFile seals secrets with the key in path from now on, creating the
 // file (0600, KeySize random bytes) when it does not exist, and seals any
 // secret still stored as typed. Without it secrets are stored as typed.
+// When it sealed one, it rewrites the database file (see rewrite) so that
+// the bytes as typed are not left in its free pages. Call it before the
+// database is shared with other goroutines.
 func (db *DB) UseKeyFile(ctx context.Context, path string) error {
 	key, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -58,7 +61,12 @@ func (db *DB) UseKeyFile(ctx context.Context, path string) error {
 	db.mu.Lock()
 	db.key = &secretKey{aead: aead}
 	db.mu.Unlock()
-	return db.sealStoredSecrets(ctx)
+	sealed, err := db.sealStoredSecrets(ctx)
+	if err != nil || !sealed {
+		return err
+	}
+	db.logger.Info("secrets stored as typed are sealed now; rewriting the database file without their old bytes")
+	return db.rewrite()
 }
 
 // newKeyFile writes a new random key to path, whole or not at all: to a
@@ -236,9 +244,9 @@ func (db *DB) unopenedLocked() []string {
 
 // sealStoredSecrets seals the secrets of the settings and the installation
 // that are still stored as typed (written before the key was used).
-func (db *DB) sealStoredSecrets(ctx context.Context) error {
+func (db *DB) sealStoredSecrets(ctx context.Context) (sealed bool, err error) {
 	k := db.secrets()
-	return db.update(ctx, func(tx *bolt.Tx) error {
+	err = db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(settingsBucket)
 		var s settingsRecord
 		if ok, err := getJSON(b, settingsKey, &s); err != nil {
@@ -247,14 +255,17 @@ func (db *DB) sealStoredSecrets(ctx context.Context) error {
 			if err := putJSON(b, settingsKey, &s); err != nil {
 				return err
 			}
+			sealed = true
 		}
 		var in installationRecord
 		if ok, err := getJSON(b, installationKey, &in); err != nil || !ok {
 			return err
 		}
 		if k.sealAll(in.eachSecret) {
+			sealed = true
 			return putJSON(b, installationKey, &in)
 		}
 		return nil
 	})
+	return sealed && err == nil, err
 }

@@ -195,18 +195,40 @@ func TestSecretsSealedOnFirstKey(t *testing.T) {
 	if found := fileHolds(t, path); len(found) != len(secretWords) {
 		t.Fatalf("without a key file the secrets are stored as typed; found %q", found)
 	}
+	// Other data stays as it was through the rewrite of the file.
+	sess := mustCreateSession(t, db, newSession("dev1"))
 	if err := db.UseKeyFile(ctx, filepath.Join(dir, "aw.key")); err != nil {
 		t.Fatal(err)
 	}
-	// A backup taken now reads only sealed secrets. (bbolt copies its free
-	// pages too: the old bytes stay there until reused; README says to
-	// change such passwords once.)
+	// The file is rewritten: the bytes as typed are not even in its free
+	// pages, nor in a backup taken now.
+	if found := fileHolds(t, path); len(found) != 0 {
+		t.Fatalf("after sealing the database file still holds %q", found)
+	}
 	backup := filepath.Join(dir, "backup.db")
 	if err := db.BackupToFile(backup); err != nil {
 		t.Fatal(err)
 	}
+	if found := fileHolds(t, backup); len(found) != 0 {
+		t.Fatalf("a backup after sealing holds %q", found)
+	}
 	if in, _ := db.Installation(ctx); !reflect.DeepEqual(in, secretInstallation()) {
 		t.Fatalf("after sealing: %+v", in)
+	}
+	if got, err := db.Session(ctx, sess.ID); err != nil || got.Worker.Name != sess.Worker.Name {
+		t.Fatalf("session after the rewrite: %+v %v", got, err)
+	}
+	// The database is written and read as before, also after a reopen.
+	if err := db.SaveInstallation(ctx, secretInstallation()); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = MustOpenPath(t, path)
+	if err := db.UseKeyFile(ctx, filepath.Join(dir, "aw.key")); err != nil {
+		t.Fatal(err)
+	}
+	if in, _ := db.Installation(ctx); !reflect.DeepEqual(in, secretInstallation()) {
+		t.Fatalf("after a reopen: %+v", in)
 	}
 	db.Close()
 	db = MustOpenPath(t, backup)
