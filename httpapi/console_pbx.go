@@ -31,6 +31,7 @@ type pbxView struct {
 	Errors      map[string]string
 	Prompts     []string
 	Langs       []string
+	Proxy       bool // ari-proxy: the forms reach only this machine's Asterisk
 }
 
 // extRow is one configured extension and whether the console manages it.
@@ -46,6 +47,11 @@ func (c *Console) pbxForm(set alleenwerken.Settings, in alleenwerken.Installatio
 		return nil
 	}
 	v := &pbxView{Endpoint: set.TrunkEndpoint, Errors: errs, Prompts: c.cfg.PBX.Prompts(), Langs: alleenwerken.Languages}
+	if in.Connection != nil {
+		v.Proxy = in.Connection.NATSURL != ""
+	} else if c.cfg.Connection != nil {
+		v.Proxy = c.cfg.Connection().NATSURL != ""
+	}
 	if in.Trunk != nil {
 		v.Host, v.User, v.PasswordSet = in.Trunk.Host, in.Trunk.User, true
 	}

@@ -304,6 +304,18 @@ func TestConsoleConnection(t *testing.T) {
 		t.Fatalf("page after saving during a call: %s", p.Body)
 	}
 	e.auditWithout(t, alleenwerken.AuditConnection, "ari-pw", 6)
+	// Through ari-proxy the trunk and recording forms say that they reach
+	// only this machine's Asterisk.
+	if p = c.Get("/console/installation"); strings.Contains(p.Body, `id="pbx-proxy-note"`) {
+		t.Fatal("proxy note with native ARI")
+	}
+	form.Set("force", "1")
+	if p = c.Post("/console/installation/connection", form); p.Status != http.StatusSeeOther {
+		t.Fatalf("back to ari-proxy: %d", p.Status)
+	}
+	if p = c.Get("/console/installation"); !strings.Contains(p.Body, `id="pbx-proxy-note"`) || !strings.Contains(p.Body, "alleen naar de Asterisk op deze machine") {
+		t.Fatalf("no proxy note: %s", p.Body)
+	}
 }
 
 // The SIM PIN: 4 to 8 digits, stored in the settings the modems read, never
