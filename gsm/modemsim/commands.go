@@ -22,6 +22,11 @@ func (s *Sim) command(line string) (int, bool) {
 	if o.Mute {
 		return 0, false
 	}
+	if ucmd == "Z" {
+		s.mu.Lock()
+		s.mem1 = "SM" // the factory profile
+		s.mu.Unlock()
+	}
 	switch {
 	case ucmd == "" || ucmd == "Z" || ucmd == "E0" || ucmd == "E1" || ucmd == "+CMGF=0":
 		s.reply("OK")
@@ -44,7 +49,8 @@ func (s *Sim) command(line string) (int, bool) {
 			s.reply("+CSMS: 1,1,1", "OK")
 		}
 	case strings.HasPrefix(ucmd, "+CNMI="):
-		if o.RejectCNMI {
+		f := strings.Split(ucmd[len("+CNMI="):], ",")
+		if o.RejectCNMI || (o.StoredReports && len(f) > 3 && f[3] == "1") {
 			s.reply("+CMS ERROR: 303")
 		} else {
 			s.reply("OK")
@@ -89,7 +95,9 @@ func (s *Sim) command(line string) (int, bool) {
 		s.write("\r\n> ")
 		return n, true
 	default:
-		s.reply("ERROR")
+		if !s.memoryCommand(ucmd) {
+			s.reply("ERROR")
+		}
 	}
 	return 0, false
 }

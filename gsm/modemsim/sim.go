@@ -1,7 +1,9 @@
 // Package modemsim is a GSM modem on a pseudo-terminal for tests. It speaks
 // enough of 3GPP TS 27.005/27.007 for the gsm package (init, +CPIN, +CSQ,
 // +CREG, +COPS, +CMGS in PDU mode with the "> " prompt, +CMS ERRORs, status
-// reports) and can play the quirks of real firmware and an unplug.
+// reports routed (+CDS) or stored (+CDSI, with +CPMS, +CMGR, +CMGL and
+// +CMGD on its message memories) and can play the quirks of real firmware
+// and an unplug.
 package modemsim
 
 import (
@@ -31,9 +33,15 @@ type Options struct {
 	RSSI        int           // +CSQ rssi (default 20)
 	Operator    string        // +COPS? name (default "KPN NL")
 	SendDelay   time.Duration // network time per +CMGS
-	AutoReport  bool          // a +CDS status report (delivered) after each submit
-	Mute        bool          // a hung modem: reads everything, answers nothing
-	Echo        bool          // echoes what it reads and ignores ATE0
+	AutoReport  bool          // a status report (delivered) after each submit
+	// StoredReports plays a modem that will not route status reports to
+	// the terminal: +CNMI with ds=1 is refused, ds=2 accepted, and
+	// StatusReport stores the report in ReportMemory and announces it with
+	// +CDSI: <mem>,<index>, to be read with +CMGR and deleted with +CMGD.
+	StoredReports bool
+	ReportMemory  string // where status reports are stored: "SR" (default), "SM" or "ME"
+	Mute          bool   // a hung modem: reads everything, answers nothing
+	Echo          bool   // echoes what it reads and ignores ATE0
 }
 
 // Sim is a simulated modem on the master side of a pseudo-terminal; the
@@ -50,6 +58,8 @@ type Sim struct {
 	commands []string
 	pinTries []string
 	mr       int
+	mems     map[string]map[int]Stored // message memories by name, by index
+	mem1     string                    // the memory +CMGR, +CMGL and +CMGD work on ("": "SM")
 	closed   bool
 	wmu      sync.Mutex // serialises writes to the master
 	done     chan struct{}
@@ -69,6 +79,9 @@ func New(opts Options) (*Sim, error) {
 	if opts.Operator == "" {
 		opts.Operator = "KPN NL"
 	}
+	if opts.ReportMemory == "" {
+		opts.ReportMemory = "SR"
+	}
 	master, slave, err := pty.Open()
 	if err != nil {
 		return nil, err
@@ -78,7 +91,8 @@ func New(opts Options) (*Sim, error) {
 		slave.Close()
 		return nil, err
 	}
-	s := &Sim{master: master, slave: slave, path: slave.Name(), opts: opts, done: make(chan struct{})}
+	s := &Sim{master: master, slave: slave, path: slave.Name(), opts: opts, done: make(chan struct{}),
+		mems: map[string]map[int]Stored{}, mem1: "SM"}
 	go s.readLoop()
 	if opts.RSSIFlood > 0 {
 		go s.flood(opts.RSSIFlood)

@@ -86,19 +86,25 @@ func (s *Sim) submit(n int, hex string) {
 	}
 }
 
-// StatusReport sends an unsolicited +CDS status report for message
-// reference mr to number, with TP-ST status (0: delivered).
+// StatusReport sends a status report for message reference mr to number,
+// with TP-ST status (0: delivered): unsolicited as +CDS with its PDU, or
+// under Options.StoredReports stored and announced with +CDSI.
 func (s *Sim) StatusReport(mr int, number string, status byte) error {
-	now := time.Now()
-	t := tpdu.TPDU{Direction: tpdu.MT}
-	if err := t.SetSmsType(tpdu.SmsStatusReport); err != nil {
+	s.mu.Lock()
+	stored, mem := s.opts.StoredReports, s.opts.ReportMemory
+	s.mu.Unlock()
+	if stored {
+		i, err := s.StoreReport(mr, number, status)
+		if err != nil {
+			return err
+		}
+		s.Unsolicited(`+CDSI: "` + mem + `",` + strconv.Itoa(i))
+		return nil
+	}
+	t, err := statusReport(mr, number, status)
+	if err != nil {
 		return err
 	}
-	t.MR = byte(mr)
-	t.RA = tpdu.NewAddress(tpdu.FromNumber(number))
-	t.SCTS = tpdu.Timestamp{Time: now.Add(-time.Second)}
-	t.DT = tpdu.Timestamp{Time: now}
-	t.ST = status
 	b, err := t.MarshalBinary()
 	if err != nil {
 		return err
@@ -110,4 +116,10 @@ func (s *Sim) StatusReport(mr int, number string, status byte) error {
 	}
 	s.write("\r\n+CDS: " + strconv.Itoa(len(b)) + "\r\n" + hex + "\r\n")
 	return nil
+}
+
+// Unsolicited writes one unsolicited result code line, like
+// `+CDSI: "SR",3`.
+func (s *Sim) Unsolicited(line string) {
+	s.write("\r\n" + line + "\r\n")
 }
