@@ -47,6 +47,10 @@ type conn struct {
 	g    *mgsm.GSM
 
 	ackReports bool // +CSMS=1 accepted: status reports need +CNMA
+
+	stored  *storedQueue // stored status reports (+CDSI) to read
+	memMu   sync.Mutex   // held while selecting, reading, deleting stored messages and during the set-up
+	readMem string       // the memory +CMGR/+CMGL/+CMGD work on, "" unknown; guarded by memMu
 }
 
 // New returns a modem for cfg. logger and clock may be nil (slog.Default,
@@ -127,13 +131,19 @@ func (m *Modem) session(ctx context.Context) error {
 	defer closeSoon(port)
 	tp := newTap(port)
 	a := at.New(tp, at.WithTimeout(m.cfg.CommandTimeout))
-	c := &conn{port: port, tap: tp, at: a, g: mgsm.New(a, mgsm.WithPDUMode)}
+	c := &conn{port: port, tap: tp, at: a, g: mgsm.New(a, mgsm.WithPDUMode), stored: newStoredQueue()}
 	if err := a.AddIndication("+CDS:", m.onStatusReport(c), at.WithTrailingLine); err != nil {
+		return err
+	}
+	if err := a.AddIndication("+CDSI:", m.onStoredReport(c)); err != nil {
 		return err
 	}
 	if err := a.AddIndication("^RSSI:", m.onRSSI); err != nil {
 		return err
 	}
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() { m.readStoredReports(c, stop); close(stopped) }()
+	defer func() { close(stop); <-stopped }() // after the report in hand
 	defer func() {
 		m.mu.Lock()
 		m.conn = nil

@@ -83,20 +83,8 @@ func parseCDS(info []string) (*tpdu.TPDU, error) {
 	if len(info) < 2 {
 		return nil, errors.New("status report without PDU")
 	}
-	head := strings.TrimSpace(strings.TrimPrefix(info[0], "+CDS:"))
-	f := strings.Split(head, ",")
-	n, err := strconv.Atoi(strings.TrimSpace(f[len(f)-1]))
-	if err != nil {
-		return nil, fmt.Errorf("length %q: %w", head, err)
-	}
-	p, err := pdumode.UnmarshalHexString(strings.TrimSpace(info[1]))
-	if err != nil {
-		return nil, err
-	}
-	if len(p.TPDU) != n {
-		return nil, fmt.Errorf("length %d, PDU has %d", n, len(p.TPDU))
-	}
-	t, err := sms.Unmarshal(p.TPDU, sms.AsMT)
+	f := strings.Split(strings.TrimPrefix(info[0], "+CDS:"), ",")
+	t, err := parsePDU(f[len(f)-1], info[1])
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +92,23 @@ func parseCDS(info []string) (*tpdu.TPDU, error) {
 		return nil, fmt.Errorf("not a status report: %v", t.SmsType())
 	}
 	return t, nil
+}
+
+// parsePDU decodes a PDU-mode line (SMSC address and TPDU, in hex) of a
+// message to this modem; length is the TPDU length its header gave.
+func parsePDU(length, line string) (*tpdu.TPDU, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(length))
+	if err != nil {
+		return nil, fmt.Errorf("length %q: %w", length, err)
+	}
+	p, err := pdumode.UnmarshalHexString(strings.TrimSpace(line))
+	if err != nil {
+		return nil, err
+	}
+	if len(p.TPDU) != n {
+		return nil, fmt.Errorf("length %d, PDU has %d", n, len(p.TPDU))
+	}
+	return sms.Unmarshal(p.TPDU, sms.AsMT)
 }
 
 // reportScan is how many of the newest outbox messages a status report

@@ -14,6 +14,9 @@ import (
 // mode. On success c becomes the modem's connection.
 func (m *Modem) setup(c *conn) error {
 	a := c.at
+	c.memMu.Lock() // ATZ may change the memory stored reports are read from
+	defer c.memMu.Unlock()
+	c.readMem = ""
 	a.Escape('\r', '\n') // end a half-sent SMS, flush the command buffer
 	var refusals []string
 	// try runs one set-up command; a refusal is recorded and tolerated, no
@@ -68,17 +71,22 @@ func (m *Modem) setup(c *conn) error {
 		refusals = append(refusals, "AT+CSMS=1")
 		ack = false
 	}
-	reports := false
-	for _, cnmi := range []string{"+CNMI=1,2,0,1,0", "+CNMI=2,1,0,1,0"} {
-		_, ok, err := try(cnmi)
+	// Status reports straight to the terminal (+CDS, ds=1), else stored in
+	// the modem and announced (+CDSI, ds=2).
+	reports := ReportsNone
+	for _, cnmi := range []struct{ cmd, mode string }{
+		{"+CNMI=1,2,0,1,0", ReportsDirect}, {"+CNMI=2,1,0,1,0", ReportsDirect},
+		{"+CNMI=2,1,0,2,0", ReportsStored}, {"+CNMI=1,1,0,2,0", ReportsStored},
+	} {
+		_, ok, err := try(cnmi.cmd)
 		if err != nil {
 			return err
 		}
 		if ok {
-			reports = true
+			reports = cnmi.mode
 			break
 		}
-		refusals = append(refusals, "AT"+cnmi)
+		refusals = append(refusals, "AT"+cnmi.cmd)
 	}
 	c.ackReports = ack
 	select {
@@ -92,6 +100,9 @@ func (m *Modem) setup(c *conn) error {
 	m.st.refusals = refusals
 	m.st.reports = reports
 	m.mu.Unlock()
+	if reports == ReportsStored {
+		c.stored.push(storedRef{scan: true}) // the ones stored while nobody read them
+	}
 	return nil
 }
 

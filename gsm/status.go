@@ -41,6 +41,7 @@ type Status struct {
 	Registration Registration `json:"registration"`  // home, roaming, searching, denied, not_registered
 	Operator     string       `json:"operator"`      // from +COPS?
 	Reports      bool         `json:"reports"`       // status reports enabled (+CNMI accepted)
+	ReportsMode  string       `json:"reports_mode"`  // ReportsDirect (+CDS), ReportsStored (+CDSI, read from the modem's memory) or ReportsNone ("")
 	Refusals     []string     `json:"refusals"`      // set-up commands the modem refused
 	LastError    string       `json:"last_error"`    // last send or connection error
 	LastErrorAt  time.Time    `json:"last_error_at"` // zero: none
@@ -60,7 +61,7 @@ type state struct {
 	rssi        int // 0-31, 99 unknown
 	reg         Registration
 	operator    string
-	reports     bool
+	reports     string // ReportsNone, ReportsDirect or ReportsStored
 	refusals    []string
 	lastErr     string
 	lastErrAt   time.Time
@@ -126,9 +127,12 @@ func (s *state) health(name string, now time.Time) (aw.HealthState, string) {
 	if len(s.refusals) > 0 {
 		b.WriteString(" De modem weigerde: " + strings.Join(s.refusals, "; ") + ".")
 	}
-	if !s.reports {
+	switch s.reports {
+	case ReportsNone:
 		st = aw.HealthDegraded
 		b.WriteString(" Geen ontvangstbevestigingen.")
+	case ReportsStored:
+		b.WriteString(" Ontvangstbevestigingen worden uit het modemgeheugen gelezen (+CDSI).")
 	}
 	if s.failStreak > 0 {
 		st = aw.HealthDegraded
@@ -161,7 +165,7 @@ func (m *Modem) Status() Status {
 	return Status{
 		Name: m.cfg.Name, Port: m.cfg.Port, Connected: s.connected, SIM: s.sim,
 		PINRejected: s.pinRejected, SignalDBm: dBm(s.rssi), Registration: s.reg,
-		Operator: s.operator, Reports: s.reports, Refusals: append([]string(nil), s.refusals...),
+		Operator: s.operator, Reports: s.reports != ReportsNone, ReportsMode: s.reports, Refusals: append([]string(nil), s.refusals...),
 		LastError: s.lastErr, LastErrorAt: s.lastErrAt, LastSentAt: s.lastSentAt,
 		Sent: s.sent, Failed: s.failed, CheckedAt: s.checkedAt, Health: m.healthLocked(),
 	}
