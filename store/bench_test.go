@@ -73,3 +73,28 @@ func benchSettings(b *testing.B, sealed bool) {
 		}
 	}
 }
+
+// BenchmarkUpgradeRewrite measures the first UseKeyFile on a file written
+// by a version without sealing (a PIN stored as typed) that holds 10,000
+// outbox messages: the sealing and the rewrite of the file, done once at the
+// first start after the upgrade.
+func BenchmarkUpgradeRewrite(b *testing.B) {
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dir := b.TempDir()
+		db := MustOpenPath(b, dir+"/aw.db")
+		s := alleenwerken.DefaultSettings()
+		s.SIMPIN = "97531"
+		if err := db.SaveSettings(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+		for j := 0; j < 10000; j++ {
+			mustEnqueue(b, db, alleenwerken.SMSReminder, fmt.Sprint("s", j), t0.Add(time.Duration(j)*time.Second))
+		}
+		b.StartTimer()
+		if err := db.UseKeyFile(ctx, dir+"/aw.key"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
