@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
@@ -40,26 +39,22 @@ type secretKey struct {
 // the bytes as typed are not left in its free pages. Call it before the
 // database is shared with other goroutines.
 func (db *DB) UseKeyFile(ctx context.Context, path string) error {
-	key, err := os.ReadFile(path)
+	if err := db.settleRotation(ctx, path); err != nil {
+		return err
+	}
+	raw, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		key, err = newKeyFile(path)
+		raw, err = newKeyFile(path)
 	}
 	if err != nil {
 		return fmt.Errorf("sleutelbestand %s: %w", path, err)
 	}
-	if len(key) != KeySize {
-		return fmt.Errorf("sleutelbestand %s: %d bytes, verwacht %d", path, len(key), KeySize)
-	}
-	block, err := aes.NewCipher(key)
+	key, err := keyFrom(raw)
 	if err != nil {
-		return err
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return err
+		return fmt.Errorf("sleutelbestand %s: %w", path, err)
 	}
 	db.mu.Lock()
-	db.key = &secretKey{aead: aead}
+	db.key = key
 	db.mu.Unlock()
 	sealed, err := db.sealStoredSecrets(ctx)
 	if err != nil || !sealed {

@@ -18,7 +18,8 @@ import (
 	"alleenwerken/store"
 )
 
-// runAdmin runs "user create", "token create|revoke|list" and "backup".
+// runAdmin runs "user create", "token create|revoke|list", "key rotate" and
+// "backup".
 func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := args[0]
 	rest := args[1:]
@@ -91,6 +92,21 @@ func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return err
 		}
 		fmt.Fprintf(stdout, "\nGebruiker %s (%s) aangemaakt.\n", *name, *role)
+	case "key rotate":
+		// The database file is rewritten: never under a running daemon.
+		if a.socket() != nil {
+			return fmt.Errorf("de dienst draait: stop hem eerst (systemctl stop alleenwerken) en vervang dan de sleutel")
+		}
+		db, err := a.store()
+		if err != nil {
+			return err
+		}
+		keyPath := cfg.secretKeyPath()
+		if err := db.RotateKey(ctx, keyPath); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Nieuwe sleutel in %s; alle geheimen zijn ermee versleuteld en het databasebestand is herschreven.\n"+
+			"Bewaar een kopie van de nieuwe sleutel apart van de back-ups; oudere back-ups openen alleen met de oude sleutel.\n", keyPath)
 	case "backup":
 		if *out == "" {
 			return fmt.Errorf("backup: -out FILE is required")

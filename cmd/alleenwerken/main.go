@@ -1,6 +1,6 @@
 // Command alleenwerken is the Alleen Werken appliance: the daemon ("run" or
 // "demo") and the admin commands for installers and scripts ("user",
-// "token", "backup").
+// "token", "backup", "key").
 package main
 
 import (
@@ -23,6 +23,7 @@ const usage = `Gebruik / usage:
   alleenwerken token  revoke -config FILE -id ID
   alleenwerken token  list   -config FILE
   alleenwerken backup -config FILE -out FILE
+  alleenwerken key    rotate -config FILE   (daemon stopped: a new key file, every secret sealed with it)
 The admin commands talk to the running daemon over its admin socket, or open
 the database directly when the daemon is not running.
 `
@@ -45,7 +46,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "demo", "run":
 		return runDaemon(ctx, args[0], args[1:], stdout, stderr)
-	case "user", "token", "backup":
+	case "user", "token", "backup", "key":
 		return runAdmin(ctx, args, stdin, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)

@@ -123,6 +123,13 @@ func startReal(t *testing.T, port, extra string) (*daemon, string) {
 func restartReal(t *testing.T, d *daemon, f string) *daemon {
 	t.Helper()
 	d.stop(t)
+	return rerunReal(t, f)
+}
+
+// rerunReal starts the real daemon again on config file f (written by
+// startReal) after it was stopped.
+func rerunReal(t *testing.T, f string) *daemon {
+	t.Helper()
 	b, err := os.ReadFile(f)
 	if err != nil {
 		t.Fatal(err)

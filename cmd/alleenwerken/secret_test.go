@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,4 +84,57 @@ func TestLostKeyFile(t *testing.T) {
 	if st, why := storage(); st != "ok" {
 		t.Fatalf("storage health after entering them again %s: %s", st, why)
 	}
+}
+
+// TestKeyRotate runs "alleenwerken key rotate": refused while the daemon
+// runs; with it stopped, a new key file seals the secrets, and the daemon
+// started again reads them (the generated Asterisk file keeps the trunk
+// password, the storage health is ok) while the old key opens nothing.
+func TestKeyRotate(t *testing.T) {
+	sim := newSim(t)
+	confDir := t.TempDir()
+	d, f := startReal(t, sim.Path(), "asterisk.config_dir = "+confDir+"\n")
+	waitHealthy(t, d, "sms")
+	gen := filepath.Join(confDir, "alleenwerken", "pjsip_alleenwerken.conf")
+	keyPath := filepath.Join(filepath.Dir(f), "aw.db.key")
+	c := loginInstaller(t, d, f)
+	if st, body := c.do("POST", "/console/installation/trunk", url.Values{"trunk_host": {"sip.example.nl"}, "trunk_user": {"0301234567"}, "trunk_password": {"Trunk-geheim-6631"}}); st != http.StatusSeeOther {
+		t.Fatalf("trunk: %d %s", st, body)
+	}
+	oldKey, _ := os.ReadFile(keyPath)
+	rotate := func() (string, error) {
+		out, err := exec.Command(binary, "key", "rotate", "-config", f).CombinedOutput()
+		return string(out), err
+	}
+	if out, err := rotate(); err == nil || !strings.Contains(out, "de dienst draait") {
+		t.Fatalf("rotation while the daemon runs: %v %s", err, out)
+	}
+	d.stop(t)
+	start := time.Now()
+	out, err := rotate()
+	if err != nil {
+		t.Fatalf("key rotate: %v %s", err, out)
+	}
+	t.Logf("key rotated in %v: %s", time.Since(start).Round(time.Millisecond), strings.TrimSpace(out))
+	newKey, _ := os.ReadFile(keyPath)
+	if len(newKey) != len(oldKey) || bytes.Equal(newKey, oldKey) {
+		t.Fatal("the key file did not change")
+	}
+	if _, err := os.Stat(keyPath + ".next"); !os.IsNotExist(err) {
+		t.Fatalf("a new key left beside the key file: %v", err)
+	}
+	os.Remove(gen) // written again from the database at the start
+	d = rerunReal(t, f)
+	waitHealthy(t, d, "storage")
+	if b, err := os.ReadFile(gen); err != nil || !bytes.Contains(b, []byte("password = Trunk-geheim-6631")) {
+		t.Fatalf("generated file after the rotation: %v\n%s", err, b)
+	}
+	d.stop(t)
+	// The old key opens nothing in the rotated file.
+	if err := os.WriteFile(keyPath, oldKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d = rerunReal(t, f)
+	d.waitLog(t, "cannot be read with the key file", 10*time.Second)
+	d.stop(t)
 }

@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"alleenwerken"
+	"alleenwerken/store"
+)
+
+// RotateKey seals every secret with a new key: the secrets read the same,
+// the key file holds the new key (0600) and nothing else is left beside it,
+// the old key opens neither the file nor anything in it, and a backup taken
+// before opens with the old key only. With a secret the key cannot open it
+// refuses and changes nothing.
+func TestRotateKey(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path, keyPath := filepath.Join(dir, "aw.db"), filepath.Join(dir, "aw.db.key")
+	db := openWithKey(t, path, keyPath)
+	saveSecrets(t, db)
+	oldKey, _ := os.ReadFile(keyPath)
+	before := filepath.Join(dir, "before.db")
+	if err := db.BackupToFile(before); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RotateKey(ctx, keyPath); err != nil {
+		t.Fatal(err)
+	}
+	newKey, _ := os.ReadFile(keyPath)
+	if fi, err := os.Stat(keyPath); err != nil || fi.Mode().Perm() != 0o600 || len(newKey) != store.KeySize || bytes.Equal(newKey, oldKey) {
+		t.Fatalf("key file after the rotation: %v %v, changed %v", fi, err, !bytes.Equal(newKey, oldKey))
+	}
+	if _, err := os.Stat(keyPath + ".next"); !os.IsNotExist(err) {
+		t.Fatalf("the new key is still beside the key file: %v", err)
+	}
+	if in, _ := db.Installation(ctx); !reflect.DeepEqual(in, secretInstallation()) {
+		t.Fatalf("after the rotation: %+v", in)
+	}
+	if s, _ := db.Settings(ctx); s.SIMPIN != "97531" {
+		t.Fatalf("SIM PIN after the rotation: %q", s.SIMPIN)
+	}
+	if found := fileHolds(t, path); len(found) != 0 {
+		t.Fatalf("database file holds %q", found)
+	}
+	db.Close()
+
+	// The old key (a copy of the file as it was) opens nothing now.
+	oldKeyPath := filepath.Join(dir, "old.key")
+	if err := os.WriteFile(oldKeyPath, oldKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	withOld := openWithKey(t, copyFile(t, path), oldKeyPath)
+	if in, _ := withOld.Installation(ctx); in.Trunk.Password != "" || in.Connection.ARIPassword != "" {
+		t.Fatalf("the old key still opens the rotated file: %+v", in)
+	}
+	// The backup from before opens with the old key only.
+	if in, _ := openWithKey(t, before, oldKeyPath).Installation(ctx); !reflect.DeepEqual(in, secretInstallation()) {
+		t.Fatalf("backup from before with the old key: %+v", in)
+	}
+	// Reopened with its key file, everything reads as before.
+	db = openWithKey(t, path, keyPath)
+	if in, _ := db.Installation(ctx); !reflect.DeepEqual(in, secretInstallation()) {
+		t.Fatalf("after a reopen: %+v", in)
+	}
+
+	// A secret the key cannot open (a backup restored with another key): refused.
+	otherKey := filepath.Join(dir, "other.key")
+	restored := openWithKey(t, copyFile(t, before), otherKey)
+	keyBefore, _ := os.ReadFile(otherKey)
+	err := restored.RotateKey(ctx, otherKey)
+	if alleenwerken.ErrorCode(err) != alleenwerken.ECONFLICT {
+		t.Fatalf("rotation with unopenable secrets: %v", err)
+	}
+	t.Logf("refused: %v", err)
+	if keyAfter, _ := os.ReadFile(otherKey); !bytes.Equal(keyBefore, keyAfter) {
+		t.Fatal("the key file changed on a refused rotation")
+	}
+	if _, err := os.Stat(otherKey + ".next"); !os.IsNotExist(err) {
+		t.Fatalf("a new key was left beside it: %v", err)
+	}
+}
