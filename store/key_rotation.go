@@ -47,6 +47,9 @@ func keyFrom(raw []byte) (*secretKey, error) {
 // written beside the old one first (path.next), the secrets are sealed with
 // it in one transaction, and only then does it replace the old key file.
 func (db *DB) RotateKey(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return alleenwerken.Errorf(alleenwerken.ECONFLICT, "Er is geen sleutelbestand %s om te vervangen (de dienst maakt het bij de eerste start): %v", path, err)
+	}
 	if err := db.UseKeyFile(ctx, path); err != nil { // also settles an earlier rotation
 		return err
 	}
@@ -65,6 +68,10 @@ func (db *DB) RotateKey(ctx context.Context, path string) error {
 	next := nextKeyPath(path)
 	raw, err := newKeyFile(next)
 	if err != nil {
+		return fmt.Errorf("nieuw sleutelbestand %s: %w", next, err)
+	}
+	if err := keepOwner(next, path); err != nil {
+		os.Remove(next)
 		return fmt.Errorf("nieuw sleutelbestand %s: %w", next, err)
 	}
 	nk, err := keyFrom(raw)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"syscall"
 	"testing"
 
 	"alleenwerken"
@@ -82,5 +83,49 @@ func TestRotateKey(t *testing.T) {
 	}
 	if _, err := os.Stat(otherKey + ".next"); !os.IsNotExist(err) {
 		t.Fatalf("a new key was left beside it: %v", err)
+	}
+	// No key file yet: nothing to replace, and none is made.
+	missing := filepath.Join(dir, "missing.key")
+	if err := restored.RotateKey(ctx, missing); alleenwerken.ErrorCode(err) != alleenwerken.ECONFLICT {
+		t.Fatalf("rotation without a key file: %v", err)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Fatalf("a key file was made: %v", err)
+	}
+}
+
+// Run as root (the admin command usually is), the rotation leaves the new
+// key file and the rewritten database file owned by the daemon's user, as
+// the files they replace were.
+func TestRotateKeyKeepsOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("needs root (CI runs as root)")
+		}
+		t.Skip("needs root")
+	}
+	const uid, gid = 65534, 65534 // nobody, as the daemon's user
+	ctx := context.Background()
+	dir := t.TempDir()
+	path, keyPath := filepath.Join(dir, "aw.db"), filepath.Join(dir, "aw.db.key")
+	db := openWithKey(t, path, keyPath)
+	saveSecrets(t, db)
+	for _, p := range []string{path, keyPath} {
+		if err := os.Chown(p, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.RotateKey(ctx, keyPath); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, keyPath} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if st.Uid != uid || st.Gid != gid || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s after the rotation: owner %d:%d mode %v, want %d:%d 0600", filepath.Base(p), st.Uid, st.Gid, fi.Mode().Perm(), uid, gid)
+		}
 	}
 }

@@ -33,6 +33,10 @@ func (db *DB) rewrite() error {
 		os.Remove(tmp)
 		return fmt.Errorf("database herschrijven: %w", err)
 	}
+	if err := keepOwner(tmp, db.path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("database herschrijven: %w", err)
+	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if err := db.bolt.Close(); err != nil {
