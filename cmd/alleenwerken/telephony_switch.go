@@ -150,6 +150,12 @@ func (s *switchTelephony) ApplySettings(set aw.Settings) {
 // waits for. A later Swap replaces one still waiting.
 func (s *switchTelephony) Swap(open opener) (waiting int) {
 	s.mu.Lock()
+	for s.changing != nil { // one change at a time
+		ch := s.changing
+		s.mu.Unlock()
+		<-ch
+		s.mu.Lock()
+	}
 	if s.closed {
 		s.mu.Unlock()
 		return 0

@@ -224,3 +224,37 @@ func TestSwitchCallWaitsForConnection(t *testing.T) {
 		t.Fatalf("call after the grace: %+v", r)
 	}
 }
+
+// A second change saved while the first is still being made (the old
+// adapter closing) waits for it, then replaces it.
+func TestSwitchSwapDuringChange(t *testing.T) {
+	clock := aw.NewManualClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
+	a, b, c := newFakeTel("A"), newFakeTel("B"), newFakeTel("C")
+	closing := make(chan struct{})
+	slowClose := func() error { <-closing; return a.close() }
+	s := newSwitchTelephony(a, slowClose, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Call(context.Background(), aw.CallRequest{ID: "c", Number: "+31612345678"}, nil)
+	}()
+	waitFor(t, "the call on A", func() bool { n, _ := a.state(); return n == 1 })
+	var opensB, opensC int
+	s.Swap(opened(b, &opensB))
+	close(a.release) // the call ends; the change starts and waits for A's close
+	<-done
+	swapped := make(chan int)
+	go func() { swapped <- s.Swap(opened(c, &opensC)) }()
+	select {
+	case <-swapped:
+		t.Fatal("the second change did not wait for the first")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(closing)
+	if n := <-swapped; n != 0 || s.current() != c || opensB != 1 || opensC != 1 {
+		t.Fatalf("after both changes: waiting %d, current C %v, opened B %d C %d", n, s.current() == c, opensB, opensC)
+	}
+	if _, closed := b.state(); !closed {
+		t.Fatal("B not closed")
+	}
+}
