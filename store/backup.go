@@ -50,10 +50,7 @@ func (db *DB) BackupToFile(path string) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("backup: hernoemen: %w", err)
 	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // make the rename durable; best effort
-		d.Close()
-	}
+	syncDir(path)
 	db.logger.Info("database backup written", "path", path)
 	return nil
 }

@@ -83,21 +83,7 @@ func (db *DB) SaveInstallation(ctx context.Context, in alleenwerken.Installation
 		rec.Connection = &connectionRecord{ARIURL: c.ARIURL, ARIUser: c.ARIUser, ARIPassword: c.ARIPassword,
 			ARIApp: c.ARIApp, NATSURL: c.NATSURL, ModemPorts: c.ModemPorts}
 	}
-	db.secrets().sealAll(rec.eachSecret)
-	var kept map[string]error
-	err := db.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(settingsBucket)
-		var old installationRecord
-		if _, err := getJSON(b, installationKey, &old); err != nil {
-			return err
-		}
-		kept = db.keepUnopened(recordInstallation, rec.eachSecret, old.eachSecret)
-		return putJSON(b, installationKey, &rec)
-	})
-	if err == nil {
-		db.noteUnopened(recordInstallation, kept)
-	}
-	return err
+	return db.putSealed(ctx, recordInstallation, installationKey, &rec, &installationRecord{})
 }
 
 // The names the installation's secrets are sealed under (the extension

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"alleenwerken"
@@ -97,47 +96,19 @@ func (db *DB) RotateKey(ctx context.Context, path string) error {
 // with nk, in one transaction.
 func (db *DB) resealWith(ctx context.Context, nk *secretKey) error {
 	cur := db.secrets()
-	var failed error
-	reseal := func(each secretVisitor) {
-		each(func(field string, v *string) {
-			plain, err := cur.open(field, *v)
-			if err != nil {
-				failed = errors.Join(failed, err)
-				return
-			}
-			*v = nk.seal(field, plain)
-		})
-	}
 	return db.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(settingsBucket)
-		var s settingsRecord
-		var in installationRecord
-		hasS, err := getJSON(b, settingsKey, &s)
-		if err != nil {
-			return err
-		}
-		hasIn, err := getJSON(b, installationKey, &in)
-		if err != nil {
-			return err
-		}
-		if hasS {
-			reseal(s.eachSecret)
-		}
-		if hasIn {
-			reseal(in.eachSecret)
-		}
-		if failed != nil {
-			return alleenwerken.Errorf(alleenwerken.ECONFLICT, "De sleutel kan niet worden vervangen: %v", failed)
-		}
-		if hasS {
-			if err := putJSON(b, settingsKey, &s); err != nil {
-				return err
+		return eachSecretRecord(tx, func(each secretVisitor) (bool, error) {
+			var failed error
+			each(func(field string, v *string) {
+				plain, err := cur.open(field, *v)
+				failed = errors.Join(failed, err)
+				*v = nk.seal(field, plain)
+			})
+			if failed != nil {
+				return false, alleenwerken.Errorf(alleenwerken.ECONFLICT, "De sleutel kan niet worden vervangen: %v", failed)
 			}
-		}
-		if hasIn {
-			return putJSON(b, installationKey, &in)
-		}
-		return nil
+			return true, nil
+		})
 	})
 }
 
@@ -146,10 +117,7 @@ func replaceKeyFile(path string) error {
 	if err := os.Rename(nextKeyPath(path), path); err != nil {
 		return fmt.Errorf("sleutelbestand %s vervangen: %w", path, err)
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
+	syncDir(path)
 	return nil
 }
 
@@ -194,35 +162,22 @@ func (db *DB) settleRotation(ctx context.Context, path string) error {
 // countOpened counts the stored sealed secrets and how many of them each
 // key opens.
 func (db *DB) countOpened(ctx context.Context, a, b *secretKey) (sealed, byA, byB int, err error) {
-	count := func(each secretVisitor) {
-		each(func(field string, v *string) {
-			if !strings.HasPrefix(*v, sealedPrefix) {
-				return
-			}
-			sealed++
-			if _, err := a.open(field, *v); a != nil && err == nil {
-				byA++
-			}
-			if _, err := b.open(field, *v); b != nil && err == nil {
-				byB++
-			}
-		})
-	}
 	err = db.view(ctx, func(tx *bolt.Tx) error {
-		bk := tx.Bucket(settingsBucket)
-		var s settingsRecord
-		if ok, err := getJSON(bk, settingsKey, &s); err != nil {
-			return err
-		} else if ok {
-			count(s.eachSecret)
-		}
-		var in installationRecord
-		if ok, err := getJSON(bk, installationKey, &in); err != nil {
-			return err
-		} else if ok {
-			count(in.eachSecret)
-		}
-		return nil
+		return eachSecretRecord(tx, func(each secretVisitor) (bool, error) {
+			each(func(field string, v *string) {
+				if !strings.HasPrefix(*v, sealedPrefix) {
+					return
+				}
+				sealed++
+				if _, err := a.open(field, *v); err == nil {
+					byA++
+				}
+				if _, err := b.open(field, *v); err == nil {
+					byB++
+				}
+			})
+			return false, nil
+		})
 	})
 	return sealed, byA, byB, err
 }

@@ -55,11 +55,7 @@ func (db *DB) CancelSMS(ctx context.Context, sessionID string, kind alleenwerken
 	n := 0
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		n = 0
-		ids, err := sessionSMSIDs(tx, sessionID)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
+		for _, id := range indexedSMSIDs(tx, smsSessionBucket, sessionID) {
 			rec, err := findSMSRecord(tx, id)
 			if err != nil {
 				return err
@@ -85,11 +81,7 @@ func (db *DB) PurgeSessionSMS(ctx context.Context, sessionID string) error {
 		return nil
 	}
 	return db.update(ctx, func(tx *bolt.Tx) error {
-		ids, err := sessionSMSIDs(tx, sessionID)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
+		for _, id := range indexedSMSIDs(tx, smsSessionBucket, sessionID) {
 			rec, err := findSMSRecord(tx, id)
 			if err != nil {
 				return err
@@ -178,10 +170,8 @@ func (db *DB) ListSMS(ctx context.Context, limit int) ([]*alleenwerken.SMS, erro
 func (db *DB) AlarmSMS(ctx context.Context, alarmID string) ([]*alleenwerken.SMS, error) {
 	var out []*alleenwerken.SMS
 	err := db.view(ctx, func(tx *bolt.Tx) error {
-		prefix := joinKey([]byte(alarmID), nil)
-		c := tx.Bucket(smsAlarmBucket).Cursor()
-		for k, id := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, id = c.Next() {
-			rec, err := findSMSRecord(tx, string(id))
+		for _, id := range indexedSMSIDs(tx, smsAlarmBucket, alarmID) {
+			rec, err := findSMSRecord(tx, id)
 			if err != nil {
 				return err
 			}
@@ -243,18 +233,19 @@ func (db *DB) RecoverSMS(ctx context.Context) ([]*alleenwerken.SMS, error) {
 	return out, nil
 }
 
-// sessionSMSIDs returns the ids of a session's messages.
-func sessionSMSIDs(tx *bolt.Tx, sessionID string) ([]string, error) {
-	if sessionID == "" {
-		return nil, nil
+// indexedSMSIDs returns the ids of the messages an index bucket (by session
+// or by alarm) holds under owner, in key order.
+func indexedSMSIDs(tx *bolt.Tx, bucket []byte, owner string) []string {
+	if owner == "" {
+		return nil
 	}
 	var ids []string
-	prefix := joinKey([]byte(sessionID), nil)
-	c := tx.Bucket(smsSessionBucket).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		ids = append(ids, string(k[len(prefix):]))
+	prefix := joinKey([]byte(owner), nil)
+	c := tx.Bucket(bucket).Cursor()
+	for k, id := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, id = c.Next() {
+		ids = append(ids, string(id))
 	}
-	return ids, nil
+	return ids
 }
 
 func findSMSRecord(tx *bolt.Tx, id string) (*smsRecord, error) {

@@ -3,7 +3,6 @@ package store
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -44,10 +43,7 @@ func (db *DB) rewrite() error {
 	}
 	renameErr := os.Rename(tmp, db.path)
 	if renameErr == nil {
-		if d, err := os.Open(filepath.Dir(db.path)); err == nil {
-			d.Sync()
-			d.Close()
-		}
+		syncDir(db.path)
 	} else {
 		os.Remove(tmp)
 	}

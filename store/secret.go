@@ -95,10 +95,7 @@ func newKeyFile(path string) ([]byte, error) {
 	if err := os.Link(f.Name(), path); err != nil {
 		return nil, err
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
+	syncDir(path)
 	return key, nil
 }
 
@@ -242,25 +239,11 @@ func (db *DB) unopenedLocked() []string {
 func (db *DB) sealStoredSecrets(ctx context.Context) (sealed bool, err error) {
 	k := db.secrets()
 	err = db.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(settingsBucket)
-		var s settingsRecord
-		if ok, err := getJSON(b, settingsKey, &s); err != nil {
-			return err
-		} else if ok && k.sealAll(s.eachSecret) {
-			if err := putJSON(b, settingsKey, &s); err != nil {
-				return err
-			}
-			sealed = true
-		}
-		var in installationRecord
-		if ok, err := getJSON(b, installationKey, &in); err != nil || !ok {
-			return err
-		}
-		if k.sealAll(in.eachSecret) {
-			sealed = true
-			return putJSON(b, installationKey, &in)
-		}
-		return nil
+		return eachSecretRecord(tx, func(each secretVisitor) (bool, error) {
+			changed := k.sealAll(each)
+			sealed = sealed || changed
+			return changed, nil
+		})
 	})
 	return sealed && err == nil, err
 }

@@ -59,22 +59,7 @@ func (db *DB) SaveSettings(ctx context.Context, s alleenwerken.Settings) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	rec := newSettingsRecord(s)
-	db.secrets().sealAll(rec.eachSecret)
-	var kept map[string]error
-	err := db.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(settingsBucket)
-		var old settingsRecord
-		if _, err := getJSON(b, settingsKey, &old); err != nil {
-			return err
-		}
-		kept = db.keepUnopened(recordSettings, rec.eachSecret, old.eachSecret)
-		return putJSON(b, settingsKey, rec)
-	})
-	if err == nil {
-		db.noteUnopened(recordSettings, kept)
-	}
-	return err
+	return db.putSealed(ctx, recordSettings, settingsKey, newSettingsRecord(s), &settingsRecord{})
 }
 
 // SeedSettings validates and stores s only when no settings are stored yet;
