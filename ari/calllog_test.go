@@ -2,10 +2,7 @@ package ari_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"maps"
-	"net/http"
 	"sync"
 
 	"alleenwerken"
@@ -46,26 +43,14 @@ func (c *callLog) ended() map[string]bool {
 // and whose call had not returned once the list had arrived. It does not
 // fail the test: it runs in polling goroutines.
 func (c *callLog) liveChannels(ours func(id string) bool) (int, error) {
-	req, _ := http.NewRequest("GET", ariURL+"/channels", nil)
-	req.SetBasicAuth(ariUser, ariPassword)
-	resp, err := http.DefaultClient.Do(req)
+	ids, err := listChannels()
 	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("GET /channels: %s", resp.Status)
-	}
-	var list []struct {
-		ID string `json:"id"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
 		return 0, err
 	}
 	gone := c.ended() // after the list: a returned call's channel may linger in it
 	n := 0
-	for _, ch := range list {
-		if ours(ch.ID) && !gone[ch.ID] {
+	for _, id := range ids {
+		if ours(id) && !gone[id] {
 			n++
 		}
 	}

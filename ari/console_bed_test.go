@@ -243,9 +243,7 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 // a websocket has that Stasis application registered.
 func ariApplication(t *testing.T, name string) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", ariURL+"/applications/"+name, nil)
-	req.SetBasicAuth(ariUser, ariPassword)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := ariGet("/applications/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,9 +42,7 @@ func bedPBX(t *testing.T) *ari.PBX {
 // endpoint's state.
 func ariEndpoint(t *testing.T, name string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", ariURL+"/endpoints/PJSIP/"+name, nil)
-	req.SetBasicAuth(ariUser, ariPassword)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := ariGet("/endpoints/PJSIP/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,11 +82,15 @@ func startTestbed() error {
 	return nil
 }
 
-func ariUp() bool {
-	req, _ := http.NewRequest("GET", ariURL+"/asterisk/info", nil)
+// ariGet asks the test bed's ARI for path as its user, within 5 s.
+func ariGet(path string) (*http.Response, error) {
+	req, _ := http.NewRequest("GET", ariURL+path, nil)
 	req.SetBasicAuth(ariUser, ariPassword)
-	c := http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Do(req)
+	return (&http.Client{Timeout: 5 * time.Second}).Do(req)
+}
+
+func ariUp() bool {
+	resp, err := ariGet("/asterisk/info")
 	if err != nil {
 		return false
 	}
@@ -242,22 +246,32 @@ func count(played []string, media string) int {
 // channels returns the ids of Asterisk's channels.
 func channels(tb testing.TB) []string {
 	tb.Helper()
-	req, _ := http.NewRequest("GET", ariURL+"/channels", nil)
-	req.SetBasicAuth(ariUser, ariPassword)
-	resp, err := http.DefaultClient.Do(req)
+	ids, err := listChannels()
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return ids
+}
+
+// listChannels returns the ids of the channels in the test bed's Asterisk.
+func listChannels() ([]string, error) {
+	resp, err := ariGet("/channels")
+	if err != nil {
+		return nil, err
+	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /channels: %s", resp.Status)
+	}
 	var list []struct {
 		ID string `json:"id"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
-	var ids []string
+	ids := make([]string, 0, len(list))
 	for _, c := range list {
 		ids = append(ids, c.ID)
 	}
-	return ids
+	return ids, nil
 }

@@ -307,10 +307,7 @@ func TestDispatchLateReminder(t *testing.T) {
 func TestDispatchDeliveryReport(t *testing.T) {
 	db := openStore(t, filepath.Join(t.TempDir(), "aw.db"))
 	sim := newSim(t, modemsim.Options{AutoReport: true})
-	cfg := fastConfig(sim.Path())
-	cfg.Outbox = db
-	m := startModem(t, cfg)
-	waitHealth(t, m, aw.HealthOK)
+	m := outboxModem(t, sim, db)
 	s := enqueue(t, db, aw.SMSResponder, "ALARM Alleen Werken #897: Laura van Dijk", nil)
 	runDispatcher(t, db, fastClock(t), m)
 	waitFor(t, 5*time.Second, "delivery recorded", func() bool {
@@ -333,10 +330,7 @@ func TestDispatchDeliveryReportAfterRestart(t *testing.T) {
 	var two, one *aw.SMS
 	t.Run("BeforeRestart", func(t *testing.T) {
 		db := openStore(t, path)
-		cfg := fastConfig(sim.Path())
-		cfg.Outbox = db
-		m := startModem(t, cfg)
-		waitHealth(t, m, aw.HealthOK)
+		m := outboxModem(t, sim, db)
 		two = enqueue(t, db, aw.SMSResponder, long, nil)
 		one = enqueue(t, db, aw.SMSAlarm, "ALARM Alleen Werken #897", nil)
 		runDispatcher(t, db, aw.SystemClock{}, m)

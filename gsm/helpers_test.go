@@ -153,6 +153,28 @@ func decodeAll(tb testing.TB, subs []modemsim.Submit) []decoded {
 	return out
 }
 
+// outboxModem starts a modem on sim that records on db's outbox and waits
+// until it is healthy.
+func outboxModem(t *testing.T, sim *modemsim.Sim, db aw.Outbox) *gsm.Modem {
+	t.Helper()
+	cfg := fastConfig(sim.Path())
+	cfg.Outbox = db
+	m := startModem(t, cfg)
+	waitHealth(t, m, aw.HealthOK)
+	return m
+}
+
+// reportingModem starts a modem on a new simulator with opts that collects
+// the delivery reports it matches.
+func reportingModem(t *testing.T, opts modemsim.Options) (*modemsim.Sim, *gsm.Modem, *reports) {
+	t.Helper()
+	sim := newSim(t, opts)
+	got := &reports{}
+	cfg := fastConfig(sim.Path())
+	cfg.OnReport = got.add
+	return sim, startModem(t, cfg), got
+}
+
 // reports collects delivery reports.
 type reports struct {
 	mu  sync.Mutex

@@ -11,11 +11,7 @@ import (
 
 func TestDeliveryReport(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		sim := newSim(t, modemsim.Options{})
-		var got reports
-		cfg := fastConfig(sim.Path())
-		cfg.OnReport = got.add
-		m := startModem(t, cfg)
+		sim, m, got := reportingModem(t, modemsim.Options{})
 		waitHealth(t, m, aw.HealthOK)
 		// Same recipient twice, another recipient: the report names MR and
 		// recipient and must land on the right message.
@@ -47,29 +43,10 @@ func TestDeliveryReport(t *testing.T) {
 		}
 	})
 	t.Run("Concatenated", func(t *testing.T) {
-		sim := newSim(t, modemsim.Options{AutoReport: true})
-		var got reports
-		cfg := fastConfig(sim.Path())
-		cfg.OnReport = got.add
-		m := startModem(t, cfg)
-		waitHealth(t, m, aw.HealthOK)
-		text := "Een lange melding in twee delen, met ë en é erin zodat het UCS-2 wordt en dus al na zeventig tekens wordt opgesplitst."
-		rcpt, err := send(t, m, "long", "+31617782201", text)
-		if err != nil || len(rcpt.Refs) != 2 {
-			t.Fatalf("send: %v %v", rcpt, err)
-		}
-		waitFor(t, 2*time.Second, "two reports", func() bool { return len(got.all()) == 2 })
-		rs := got.all()
-		if rs[0].Delivery != gsm.DeliveryPending || rs[1].Delivery != gsm.DeliveryDelivered || rs[1].SMSID != "long" || rs[0].Part == rs[1].Part {
-			t.Fatalf("reports = %+v", rs)
-		}
+		concatenatedReports(t, modemsim.Options{AutoReport: true})
 	})
 	t.Run("Unmatched", func(t *testing.T) {
-		sim := newSim(t, modemsim.Options{})
-		var got reports
-		cfg := fastConfig(sim.Path())
-		cfg.OnReport = got.add
-		m := startModem(t, cfg)
+		sim, m, got := reportingModem(t, modemsim.Options{})
 		waitHealth(t, m, aw.HealthOK)
 		r, _ := send(t, m, "a", "+31617782201", "een")
 		sim.StatusReport(r.Refs[0], "+31600000000", 0) // other recipient
@@ -82,4 +59,24 @@ func TestDeliveryReport(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// concatenatedReports sends a two-part message on a modem with opts that
+// reports each part as it goes (the first pending, then delivered) and
+// checks the two reports; it returns the simulator.
+func concatenatedReports(t *testing.T, opts modemsim.Options) *modemsim.Sim {
+	t.Helper()
+	sim, m, got := reportingModem(t, opts)
+	waitHealth(t, m, aw.HealthOK)
+	text := "Een lange melding in twee delen, met ë en é erin zodat het UCS-2 wordt en dus al na zeventig tekens wordt opgesplitst."
+	rcpt, err := send(t, m, "long", "+31617782201", text)
+	if err != nil || len(rcpt.Refs) != 2 {
+		t.Fatalf("send: %v %v", rcpt, err)
+	}
+	waitFor(t, 2*time.Second, "two reports", func() bool { return len(got.all()) == 2 })
+	rs := got.all()
+	if rs[0].Delivery != gsm.DeliveryPending || rs[1].Delivery != gsm.DeliveryDelivered || rs[1].SMSID != "long" || rs[0].Part == rs[1].Part {
+		t.Fatalf("reports = %+v", rs)
+	}
+	return sim
 }

@@ -126,11 +126,25 @@ var textCMS = map[string]int{
 	"sim puk required":            316,
 	"memory full":                 322,
 	"smsc address unknown":        330,
+	"invalid memory index":        321,
+}
+
+// cmsCode returns the number of a +CMS ERROR, given as a number or (after
+// AT+CMEE=2) as one of the texts of textCMS.
+func cmsCode(err error) (int, bool) {
+	var cms at.CMSError
+	if !errors.As(err, &cms) {
+		return 0, false
+	}
+	if code, convErr := strconv.Atoi(strings.TrimSpace(string(cms))); convErr == nil {
+		return code, true
+	}
+	code, ok := textCMS[strings.ToLower(strings.TrimSpace(string(cms)))]
+	return code, ok
 }
 
 // classify turns a send error into a SendError.
 func classify(err error) *aw.SendError {
-	var cms at.CMSError
 	switch {
 	case errors.Is(err, at.ErrDeadlineExceeded):
 		return &aw.SendError{Unknown: true, Err: fmt.Errorf("geen antwoord van de modem binnen de tijd; mogelijk toch verstuurd: %w", err)}
@@ -140,15 +154,8 @@ func classify(err error) *aw.SendError {
 		return &aw.SendError{Unknown: true, Err: fmt.Errorf("mogelijk toch verstuurd: %w", err)}
 	case errors.Is(err, at.ErrClosed):
 		return &aw.SendError{Unknown: true, Err: fmt.Errorf("modem verdween tijdens het versturen; mogelijk toch verstuurd: %w", err)}
-	case errors.As(err, &cms):
-		code, convErr := strconv.Atoi(string(cms))
-		if convErr != nil {
-			c, ok := textCMS[strings.ToLower(strings.TrimSpace(string(cms)))]
-			if !ok {
-				return &aw.SendError{Retry: true, Err: err}
-			}
-			code = c
-		}
+	}
+	if code, ok := cmsCode(err); ok {
 		if finalCMS[code] {
 			return &aw.SendError{Err: fmt.Errorf("geweigerd (+CMS ERROR %d): %w", code, err)}
 		}

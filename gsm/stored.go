@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/warthog618/modem/at"
 	"github.com/warthog618/sms/encoding/tpdu"
 )
 
@@ -122,7 +121,7 @@ func (m *Modem) readStored(c *conn, r storedRef) {
 		log.Warn("reading the stored status report from the current memory")
 	}
 	info, err := c.at.Command("+CMGR=" + strconv.Itoa(r.index))
-	if isCMS(err, "321") || isCMS(err, "invalid memory index") {
+	if code, ok := cmsCode(err); ok && code == 321 { // invalid memory index
 		log.Info("stored status report already gone", "err", err) // read by a scan
 		return
 	} else if err != nil {
@@ -334,11 +333,4 @@ func isClosed(ch <-chan struct{}) bool {
 	default:
 		return false
 	}
-}
-
-// isCMS reports whether err is +CMS ERROR code (a number, or its text
-// after AT+CMEE=2).
-func isCMS(err error, code string) bool {
-	var cms at.CMSError
-	return errors.As(err, &cms) && strings.EqualFold(strings.TrimSpace(string(cms)), code)
 }

@@ -104,32 +104,14 @@ func TestStoredReports(t *testing.T) {
 		}
 	})
 	t.Run("Concatenated", func(t *testing.T) {
-		sim := newSim(t, modemsim.Options{StoredReports: true, AutoReport: true})
-		var got reports
-		cfg := fastConfig(sim.Path())
-		cfg.OnReport = got.add
-		m := startModem(t, cfg)
-		waitHealth(t, m, aw.HealthOK)
-		text := "Een lange melding in twee delen, met ë en é erin zodat het UCS-2 wordt en dus al na zeventig tekens wordt opgesplitst."
-		rcpt, err := send(t, m, "long", "+31617782201", text)
-		if err != nil || len(rcpt.Refs) != 2 {
-			t.Fatalf("send: %v %v", rcpt, err)
-		}
-		waitFor(t, 2*time.Second, "two reports", func() bool { return len(got.all()) == 2 && len(sim.Stored("SR")) == 0 })
-		rs := got.all()
-		if rs[0].Delivery != gsm.DeliveryPending || rs[1].Delivery != gsm.DeliveryDelivered || rs[1].SMSID != "long" || rs[0].Part == rs[1].Part {
-			t.Fatalf("reports = %+v", rs)
-		}
+		sim := concatenatedReports(t, modemsim.Options{StoredReports: true, AutoReport: true})
+		waitFor(t, 2*time.Second, "both reports deleted", func() bool { return len(sim.Stored("SR")) == 0 })
 	})
 	// Announcements that lead nowhere are logged; the modem carries on, an
 	// incoming SMS an announcement points at is left alone, and the next
 	// report is read.
 	t.Run("ErrUnreadable", func(t *testing.T) {
-		sim := newSim(t, modemsim.Options{StoredReports: true})
-		var got reports
-		cfg := fastConfig(sim.Path())
-		cfg.OnReport = got.add
-		m := startModem(t, cfg)
+		sim, m, got := reportingModem(t, modemsim.Options{StoredReports: true})
 		waitHealth(t, m, aw.HealthOK)
 		rcpt, err := send(t, m, "a", "+31617782201", "een")
 		if err != nil {
@@ -181,10 +163,7 @@ func TestStoredReportsAtConnect(t *testing.T) {
 			var delivered, failed *aw.SMS
 			t.Run("BeforeRestart", func(t *testing.T) {
 				db := openStore(t, path)
-				cfg := fastConfig(sim.Path())
-				cfg.Outbox = db
-				m := startModem(t, cfg)
-				waitHealth(t, m, aw.HealthOK)
+				m := outboxModem(t, sim, db)
 				delivered = enqueueTo(t, db, "+31617782201", "een")
 				failed = enqueueTo(t, db, "+31612345678", "twee")
 				runDispatcher(t, db, aw.SystemClock{}, m)
@@ -242,11 +221,7 @@ func TestStoredReportsAtConnect(t *testing.T) {
 // A report stored while the modem was unplugged is read when it is back:
 // the set-up after each reconnect lists the memories.
 func TestStoredReportsAfterUnplug(t *testing.T) {
-	sim := newSim(t, modemsim.Options{StoredReports: true})
-	var got reports
-	cfg := fastConfig(sim.Path())
-	cfg.OnReport = got.add
-	m := startModem(t, cfg)
+	sim, m, got := reportingModem(t, modemsim.Options{StoredReports: true})
 	waitHealth(t, m, aw.HealthOK)
 	rcpt, err := send(t, m, "a", "+31617782201", "een")
 	if err != nil {
@@ -283,11 +258,7 @@ func TestReportsMode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := newSim(t, tt.opts)
-			var got reports
-			cfg := fastConfig(sim.Path())
-			cfg.OnReport = got.add
-			m := startModem(t, cfg)
+			sim, m, got := reportingModem(t, tt.opts)
 			waitHealth(t, m, tt.state)
 			st := m.Status()
 			if st.ReportsMode != tt.mode || st.Reports != (tt.mode != gsm.ReportsNone) || !slices.Equal(st.Refusals, tt.refusals) {

@@ -64,39 +64,31 @@ type smsView struct {
 	Time  string
 }
 
-// smsProgress says in words how far a message got, with the moment that
-// goes with it and a colour class.
+// smsProgress says in words how far a message got (text key "sms_" and
+// its state, or its delivery once sent), with the moment that goes with it
+// and a colour class.
 func smsProgress(lang string, m *alleenwerken.SMS) (state, class string, at time.Time) {
-	t := texts[lang]
-	at, class = m.CreatedAt, "d-wait"
+	key, class, at := "sms_"+string(m.State), "d-wait", m.CreatedAt
 	switch m.State {
+	case alleenwerken.SMSFailed, alleenwerken.SMSUnknown:
+		class = "d-fail"
 	case alleenwerken.SMSSent:
 		if m.SentAt != nil {
 			at = *m.SentAt
 		}
-		reported := at
-		if m.DeliveryAt != nil {
-			reported = *m.DeliveryAt
-		}
 		switch m.Delivery {
 		case alleenwerken.DeliveryDelivered:
-			return t["sms_delivered"], "d-ok", reported
+			key, class = "sms_delivered", "d-ok"
 		case alleenwerken.DeliveryFailed:
-			return t["sms_not_delivered"], "d-fail", reported
+			key, class = "sms_not_delivered", "d-fail"
 		case alleenwerken.DeliveryPending:
-			return t["sms_delivery_pending"], class, at
+			key = "sms_delivery_pending"
 		}
-		return t["sms_sent"], class, at
-	case alleenwerken.SMSFailed:
-		return t["sms_failed"], "d-fail", at
-	case alleenwerken.SMSUnknown:
-		return t["sms_unknown"], "d-fail", at
-	case alleenwerken.SMSSending:
-		return t["sms_sending"], class, at
-	case alleenwerken.SMSQueued:
-		return t["sms_queued"], class, at
+		if class != "d-wait" && m.DeliveryAt != nil {
+			at = *m.DeliveryAt
+		}
 	}
-	return t["sms_"+string(m.State)], class, at
+	return texts[lang][key], class, at
 }
 
 // stateText returns the alarm state for people.

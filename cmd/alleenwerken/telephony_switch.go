@@ -87,15 +87,9 @@ func callsWord(n int) string {
 // Call implements aw.Telephony on the adapter in place when it starts.
 func (s *switchTelephony) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgress) (aw.CallResult, error) {
 	s.mu.Lock()
-	for s.changing != nil {
-		ch := s.changing
+	if err := s.waitChangeLocked(ctx); err != nil {
 		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return aw.CallResult{}, ctx.Err()
-		}
-		s.mu.Lock()
+		return aw.CallResult{}, err
 	}
 	t, gen := s.cur, s.gen
 	s.calls++
@@ -108,6 +102,23 @@ func (s *switchTelephony) Call(ctx context.Context, req aw.CallRequest, p aw.Cal
 		cancel()
 	}
 	return t.Call(ctx, req, p)
+}
+
+// waitChangeLocked waits, s.mu held (and released meanwhile), until no
+// change is under way or ctx ends.
+func (s *switchTelephony) waitChangeLocked(ctx context.Context) error {
+	for s.changing != nil {
+		ch := s.changing
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			s.mu.Lock()
+			return ctx.Err()
+		}
+		s.mu.Lock()
+	}
+	return nil
 }
 
 // callEnded counts a call of adapter generation gen out; the last one
@@ -150,12 +161,7 @@ func (s *switchTelephony) ApplySettings(set aw.Settings) {
 // waits for. A later Swap replaces one still waiting.
 func (s *switchTelephony) Swap(open opener) (waiting int) {
 	s.mu.Lock()
-	for s.changing != nil { // one change at a time
-		ch := s.changing
-		s.mu.Unlock()
-		<-ch
-		s.mu.Lock()
-	}
+	s.waitChangeLocked(context.Background()) // one change at a time
 	if s.closed {
 		s.mu.Unlock()
 		return 0
@@ -271,12 +277,7 @@ func (s *switchTelephony) Close() error {
 		close(s.stopDrain)
 		s.stopDrain = nil
 	}
-	for s.changing != nil {
-		ch := s.changing
-		s.mu.Unlock()
-		<-ch
-		s.mu.Lock()
-	}
+	s.waitChangeLocked(context.Background())
 	c := s.close
 	s.close = nil
 	s.mu.Unlock()
