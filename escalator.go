@@ -18,6 +18,7 @@ type Escalator struct {
 	ctx     context.Context
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
+	again   map[string]bool // running ladders to call at once if they end in back-off
 	wg      sync.WaitGroup
 }
 
@@ -40,12 +41,63 @@ func (e *Escalator) Start(alarmID string) {
 		wake := e.runSafe(ctx, alarmID)
 		e.mu.Lock()
 		delete(e.running, alarmID)
+		again := e.again[alarmID]
+		delete(e.again, alarmID)
 		e.mu.Unlock()
 		cancel()
-		if wake != nil && e.ctx.Err() == nil {
-			e.svc.sched.At("ladder:"+alarmID, *wake, func() { e.Start(alarmID) })
+		if wake == nil || e.ctx.Err() != nil {
+			return
 		}
+		if again && e.callNow(alarmID) {
+			return
+		}
+		e.svc.sched.At("ladder:"+alarmID, *wake, func() { e.Start(alarmID) })
 	}()
+}
+
+// TelephonyConnected is told that telephony has (re)connected: every ladder
+// waiting in back-off after a call that could not be placed calls at once,
+// also one whose call is failing at this very moment.
+func (e *Escalator) TelephonyConnected() {
+	e.mu.Lock()
+	live := e.ctx != nil && e.ctx.Err() == nil
+	e.mu.Unlock()
+	if !live {
+		return
+	}
+	alarms, err := e.svc.store.OpenAlarms(context.Background())
+	if err != nil {
+		e.svc.log.Error("telephony connected: reading the open alarms failed; ladders in back-off wait their turn", "err", err)
+		return
+	}
+	for _, a := range alarms {
+		e.mu.Lock()
+		_, running := e.running[a.ID]
+		if running {
+			e.again[a.ID] = true
+		}
+		e.mu.Unlock()
+		if !running && e.callNow(a.ID) {
+			e.svc.log.Info("telephony connected: calling at once instead of after the back-off", "alarm", a.Number)
+		}
+	}
+}
+
+// callNow ends the back-off of an alarm whose last call could not be
+// placed and starts its ladder; false when it is not in back-off.
+func (e *Escalator) callNow(id string) bool {
+	woken := false
+	if _, err := e.svc.store.UpdateAlarm(context.Background(), id, func(x *Alarm) error {
+		if x.Open() && x.PlaceFailures > 0 && x.NextCallAt != nil {
+			x.NextCallAt, woken = nil, true
+		}
+		return nil
+	}); err != nil || !woken {
+		return false
+	}
+	e.svc.sched.Cancel("ladder:" + id)
+	e.Start(id)
+	return true
 }
 
 // Stop ends a running ladder (the call in progress is hung up).

@@ -189,6 +189,31 @@ func TestLadder(t *testing.T) {
 		}
 	})
 
+	t.Run("ConnectedEndsBackoff", func(t *testing.T) {
+		tel := newFakeTel(map[string]string{numA: "accept"})
+		tel.setDown(true)
+		h := newHarness(t, tel, nil)
+		s := startSession(t, h, []string{numA, numB}, 1)
+		h.clock.Advance(time.Minute)
+		id := ""
+		eventually(t, "the alarm", func() bool {
+			if a := alarmOf(t, h, s.ID); a != nil {
+				id = a.ID
+			}
+			return id != ""
+		})
+		waitLadder(t, h, id)
+		h.clock.Advance(5 * time.Second)
+		waitLadder(t, h, id) // second back-off: 10 s
+		tel.setDown(false)
+		// Telephony is back: no clock advance, the ladder calls at once.
+		h.svc.TelephonyConnected()
+		eventually(t, "accepted right after the connection", func() bool { return alarmOf(t, h, s.ID).State == aw.AlarmAccepted })
+		if got := tel.numbers(); len(got) != 1 || got[0] != numA {
+			t.Fatalf("calls = %v", got)
+		}
+	})
+
 	t.Run("ResumeAfterRestart", func(t *testing.T) {
 		tel := newFakeTel(map[string]string{numA: "busy", numB: "hold", numC: "accept"})
 		h := newHarness(t, tel, nil)

@@ -40,9 +40,13 @@ func NewService(st Store, tel Telephony, clock Clock, logger *slog.Logger) *Serv
 		logger = slog.Default()
 	}
 	s := &Service{store: st, tel: tel, clock: clock, log: logger, sched: NewScheduler(clock)}
-	s.esc = &Escalator{svc: s, running: map[string]context.CancelFunc{}}
+	s.esc = &Escalator{svc: s, running: map[string]context.CancelFunc{}, again: map[string]bool{}}
 	return s
 }
+
+// TelephonyConnected tells the core that telephony has (re)connected: the
+// ladders in back-off call at once. It does not block.
+func (s *Service) TelephonyConnected() { go s.esc.TelephonyConnected() }
 
 // Scheduler returns the service's timer scheduler (for tests and health).
 func (s *Service) Scheduler() *Scheduler { return s.sched }
@@ -60,7 +64,9 @@ func (s *Service) Open(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.done = make(chan struct{})
+	s.esc.mu.Lock()
 	s.esc.ctx = runCtx
+	s.esc.mu.Unlock()
 	go func() {
 		defer close(s.done)
 		s.sched.Run(runCtx)

@@ -58,16 +58,32 @@ func startBedDaemon(t *testing.T, app, extra string) *bedDaemon {
 	if err := os.WriteFile(d.conf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	d.run()
+	waitWithin(t, "telephony up", 20*time.Second, func() bool { return d.telephonyUp() })
+	return d
+}
+
+// run starts the daemon binary on its config file, its log in a fresh
+// buffer; it is killed at cleanup.
+func (d *bedDaemon) run() {
+	d.t.Helper()
+	d.stderr = &lockedBuffer{}
 	d.cmd = exec.Command(d.bin, "run", "-config", d.conf)
 	d.cmd.Stderr = d.stderr
 	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
+		d.t.Fatal(err)
 	}
-	d.done = make(chan error, 1)
-	go func() { d.done <- d.cmd.Wait() }()
-	t.Cleanup(func() { d.cmd.Process.Kill() })
-	waitWithin(t, "telephony up", 20*time.Second, func() bool { return d.telephonyUp() })
-	return d
+	cmd, done := d.cmd, make(chan error, 1)
+	d.done = done
+	go func() { done <- cmd.Wait() }()
+	d.t.Cleanup(func() { cmd.Process.Kill() })
+}
+
+// kill kills the daemon with SIGKILL (a crash) and waits until it is gone.
+func (d *bedDaemon) kill() {
+	d.t.Helper()
+	d.cmd.Process.Kill()
+	<-d.done
 }
 
 // telephonyUp reports whether /healthz shows telephony ok or degraded.
@@ -119,31 +135,44 @@ func (d *bedDaemon) openStore() *store.DB {
 }
 
 // raiseAlarm starts a session for these alarm numbers through the app API
-// (with a token made by the admin command) and presses Alarm.
+// and presses Alarm.
 func (d *bedDaemon) raiseAlarm(numbers ...string) {
 	d.t.Helper()
+	tok, id := d.startSession(numbers...)
+	d.post(tok, "/api/v1/sessions/"+id+"/alarm", "")
+}
+
+// startSession starts a one-hour session for these alarm numbers through
+// the app API, with a token made by the admin command; it returns the token
+// and the session's id.
+func (d *bedDaemon) startSession(numbers ...string) (token, id string) {
+	d.t.Helper()
 	tok := d.admin("", "token", "create", "-name", fmt.Sprintf("app-%d", time.Now().UnixNano()))
-	post := func(path, body string) string {
-		req, _ := http.NewRequest("POST", d.base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			d.t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode >= 300 {
-			d.t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
-		}
-		return string(b)
-	}
 	nums, _ := json.Marshal(numbers)
-	s := post("/api/v1/sessions", fmt.Sprintf(`{"worker":{"name":"Laura","phone":"0617782201"},"alarm_numbers":%s,"duration_minutes":60}`, nums))
+	s := d.post(tok, "/api/v1/sessions", fmt.Sprintf(`{"worker":{"name":"Laura","phone":"0617782201"},"alarm_numbers":%s,"duration_minutes":60}`, nums))
 	var sess struct {
 		ID string `json:"id"`
 	}
 	if err := json.Unmarshal([]byte(s), &sess); err != nil || sess.ID == "" {
 		d.t.Fatalf("session: %v %s", err, s)
 	}
-	post("/api/v1/sessions/"+sess.ID+"/alarm", "")
+	return tok, sess.ID
+}
+
+// post sends an app API request with the token; a status of 300 or more
+// fails the test.
+func (d *bedDaemon) post(tok, path, body string) string {
+	d.t.Helper()
+	req, _ := http.NewRequest("POST", d.base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		d.t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
+	}
+	return string(b)
 }

@@ -73,6 +73,10 @@ func (t *Telephony) Call(ctx context.Context, req alleenwerken.CallRequest, p al
 	t.calls.Add(1) // under t.mu: Close waits for every call that got past here
 	t.mu.Unlock()
 	defer t.calls.Done()
+	// Just after a start or a reconnect, wait for Asterisk rather than
+	// report the call as not placed (which backs the ladder off and sends
+	// the telephony-down SMS to everyone).
+	t.awaitLink(ctx)
 	// Wait for a slot, but not past Close.
 	actx, cancel := context.WithCancel(ctx)
 	go func() {

@@ -42,9 +42,17 @@ type Config struct {
 	// (default 5 s).
 	WatchdogInterval time.Duration
 	// BackoffMin and BackoffMax bound the wait between connection attempts
-	// (defaults 1 s and 30 s).
+	// (defaults 1 s and 5 s: Asterisk is near, and an alarm waits for it).
 	BackoffMin time.Duration
 	BackoffMax time.Duration
+	// ConnectGrace is how long a call waits for the connection after the
+	// adapter started or the connection was lost (default 10 s), before it
+	// is reported as not placed.
+	ConnectGrace time.Duration
+	// OnConnected, when set, is called after every (re)connect, once the
+	// adapter can place calls (the core then calls the ladders that wait
+	// in back-off at once). It must not block.
+	OnConnected func()
 	// PromptWait is the wait for a digit after each "press 1" and after the
 	// SMS offer (default 5 s).
 	PromptWait time.Duration
@@ -64,7 +72,8 @@ func DefaultConfig() Config {
 		RequestTimeout:   5 * time.Second,
 		WatchdogInterval: 5 * time.Second,
 		BackoffMin:       time.Second,
-		BackoffMax:       30 * time.Second,
+		BackoffMax:       5 * time.Second,
+		ConnectGrace:     10 * time.Second,
 		PromptWait:       5 * time.Second,
 	}
 }
@@ -110,6 +119,11 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PromptWait <= 0 {
 		c.PromptWait = d.PromptWait
+	}
+	if c.ConnectGrace < 0 {
+		c.ConnectGrace = 0
+	} else if c.ConnectGrace == 0 {
+		c.ConnectGrace = d.ConnectGrace
 	}
 	return c
 }

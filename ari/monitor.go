@@ -36,6 +36,9 @@ func (t *Telephony) monitor(ctx context.Context) {
 		backoff = t.cfg.BackoffMin
 		t.attach(l)
 		t.reconcile(ctx, l)
+		if t.cfg.OnConnected != nil {
+			t.cfg.OnConnected()
+		}
 		reason := t.watch(ctx, l)
 		t.detach(l, reason)
 	}
@@ -60,6 +63,7 @@ func (t *Telephony) attach(l *link) {
 	t.mu.Lock()
 	t.link = l
 	t.trunk = state
+	close(t.up)
 	t.mu.Unlock()
 	t.refreshHealth()
 	t.log.Info("connected to Asterisk", "version", l.version, "entity_id", l.entityID, "via", t.cfg.target(), "trunk", state)
@@ -71,6 +75,7 @@ func (t *Telephony) detach(l *link, reason string) {
 	t.mu.Lock()
 	if t.link == l {
 		t.link = nil
+		t.up = make(chan struct{})
 	}
 	var lost []*call
 	for _, c := range t.active {

@@ -13,6 +13,7 @@ import (
 
 	"alleenwerken"
 	"alleenwerken/ari"
+	"alleenwerken/httpapi/browsertest"
 )
 
 func TestPBXRenderAndReload(t *testing.T) {
@@ -132,9 +133,9 @@ func TestPBXInstallPrompt(t *testing.T) {
 	}
 	if _, err := exec.LookPath("sox"); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("sox is missing (apt-get install -y sox)")
+			t.Fatalf("sox is missing. %s", browsertest.InstallStep)
 		}
-		t.Skip("no sox")
+		t.Skipf("SKIPPED: sox is missing, so this test did not run. %s", browsertest.InstallStep)
 	}
 	in := filepath.Join(t.TempDir(), "in.wav")
 	if out, err := exec.Command("sox", "-n", "-r", "48000", "-c", "2", in, "synth", "1.5", "sine", "440").CombinedOutput(); err != nil {

@@ -11,8 +11,8 @@ import (
 )
 
 // Asterisk is down when the adapter starts: New does not block, Health is
-// down with a reason, calls fail fast; once Asterisk is up the adapter
-// connects and a call works.
+// down with a reason, calls fail fast once the connect grace has passed;
+// once Asterisk is up the adapter connects and a call works.
 func TestAsteriskDownAtStart(t *testing.T) {
 	needBed(t)
 	bed(t, "asterisk-stop")
@@ -22,7 +22,9 @@ func TestAsteriskDownAtStart(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	tel, err := ari.New(testConfig("down"), nil, testLogger(t))
+	cfg := testConfig("down")
+	cfg.ConnectGrace = 200 * time.Millisecond // past it by the call below: Asterisk is really down
+	tel, err := ari.New(cfg, nil, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ type Telephony struct {
 	mu       sync.Mutex
 	closed   bool
 	link     *link
+	up       chan struct{} // closed while link is set
 	health   alleenwerken.Health
 	trunk    string           // trunk endpoint state: online, offline, unknown
 	active   map[string]*call // calls in progress by channel id
@@ -62,6 +63,7 @@ func New(cfg Config, clock alleenwerken.Clock, logger *slog.Logger) (*Telephony,
 		limit:    newLimiter(cfg.MaxCalls),
 		closing:  make(chan struct{}),
 		stopped:  make(chan struct{}),
+		up:       make(chan struct{}),
 		active:   map[string]*call{},
 		created:  map[string]bool{},
 		orphans:  map[string]bool{},
@@ -121,14 +123,43 @@ func (t *Telephony) Connected() bool {
 
 // WaitConnected waits until the adapter is connected or ctx ends.
 func (t *Telephony) WaitConnected(ctx context.Context) error {
-	for !t.Connected() {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s: %w", t.Health().Reason, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
+	t.mu.Lock()
+	up := t.up
+	t.mu.Unlock()
+	select {
+	case <-up:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%s: %w", t.Health().Reason, ctx.Err())
 	}
-	return nil
+}
+
+// awaitLink returns the live link. While there is none it waits for one,
+// but only until ConnectGrace has passed since the connection went down
+// (or the adapter started): a call just after a start or a reconnect is
+// placed as soon as Asterisk answers, while a call during a real outage is
+// reported as not placed at once. nil when there is still no link.
+func (t *Telephony) awaitLink(ctx context.Context) *link {
+	t.mu.Lock()
+	l, up, since := t.link, t.up, t.health.Since
+	t.mu.Unlock()
+	if l != nil {
+		return l
+	}
+	grace := since.Add(t.cfg.ConnectGrace).Sub(t.clock.Now())
+	if grace <= 0 {
+		return nil
+	}
+	t.log.Info("not connected to Asterisk yet: the call waits for the connection", "at_most", grace.Round(time.Millisecond))
+	tm := t.clock.NewTimer(grace)
+	defer tm.Stop()
+	select {
+	case <-up:
+	case <-tm.C():
+	case <-ctx.Done():
+	case <-t.closing:
+	}
+	return t.currentLink()
 }
 
 // ActiveCalls returns the number of calls in progress (holding a slot).

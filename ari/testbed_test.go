@@ -18,6 +18,7 @@ import (
 
 	"alleenwerken"
 	"alleenwerken/ari"
+	"alleenwerken/httpapi/browsertest"
 )
 
 // The test bed of asterisk-conf/testbed.sh: a real Asterisk 22 and SIPp
@@ -105,9 +106,9 @@ func needBed(tb testing.TB) {
 		return
 	}
 	if os.Getenv("CI") == "true" {
-		tb.Fatalf("test bed missing (CI=true: failing, not skipping): %v", bedErr)
+		tb.Fatalf("test bed missing (CI=true: failing, not skipping): %v. %s", bedErr, browsertest.InstallStep)
 	}
-	tb.Skipf("test bed missing: %v", bedErr)
+	tb.Skipf("SKIPPED: the Asterisk test bed is missing, so this test did not run: %v. %s", bedErr, browsertest.InstallStep)
 }
 
 // bed runs a testbed.sh subcommand.

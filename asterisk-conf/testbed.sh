@@ -3,7 +3,9 @@
 # system under chroot) with this project's configuration plus a test trunk,
 # and SIPp phones on loopback. Needs root.
 #
-#   testbed.sh install          apt packages and the sid root fs (if missing)
+#   testbed.sh install          everything the tests need: apt packages (SIPp,
+#                               espeak-ng, sox, Chromium for the console's
+#                               browser tests) and the sid root fs (if missing)
 #   testbed.sh start            configure and start Asterisk and the phones
 #   testbed.sh stop             stop everything and unmount
 #   testbed.sh status           what runs
@@ -54,6 +56,8 @@ cmd_install() {
 	command -v espeak-ng >/dev/null || missing="$missing espeak-ng"
 	command -v sox >/dev/null || missing="$missing sox"
 	command -v curl >/dev/null || missing="$missing curl"
+	# The console's browser tests (httpapi, ari, cmd) drive headless Chromium.
+	command -v chromium >/dev/null || missing="$missing chromium"
 	if [ -n "$missing" ]; then
 		say "installeer$missing"
 		apt-get update -qq

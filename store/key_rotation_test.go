@@ -102,7 +102,7 @@ func TestRotateKeyKeepsOwner(t *testing.T) {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("needs root (CI runs as root)")
 		}
-		t.Skip("needs root")
+		t.Skip("SKIPPED: needs root; run the README's test command as root, as CI does")
 	}
 	const uid, gid = 65534, 65534 // nobody, as the daemon's user
 	ctx := context.Background()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	aw "alleenwerken"
@@ -13,9 +14,11 @@ import (
 
 // openTelephony starts the ARI adapter (native, or ari-proxy over NATS). It
 // does not wait for Asterisk: it connects in the background and shows in
-// /healthz until then.
-func openTelephony(conn aw.Connection, set aw.Settings, log *slog.Logger) (aw.Telephony, func() error, error) {
-	t, err := ari.New(ariConfig(conn, set), aw.SystemClock{}, log)
+// /healthz until then. onConnected is called at every (re)connect.
+func openTelephony(conn aw.Connection, set aw.Settings, log *slog.Logger, onConnected func()) (aw.Telephony, func() error, error) {
+	cfg := ariConfig(conn, set)
+	cfg.OnConnected = onConnected
+	t, err := ari.New(cfg, aw.SystemClock{}, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,7 +56,7 @@ func (m *Main) openAdapters(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tel, closeTel, err := openTelephony(conn, set, log.With("component", "ari"))
+	tel, closeTel, err := openTelephony(conn, set, log, m.connected.fire)
 	if err != nil {
 		return err
 	}
@@ -131,7 +134,7 @@ func (m *Main) reconnect(ctx context.Context, conn aw.Connection) (waiting int, 
 	}
 	log.Warn("reconnecting with the connection set in the console", "ari_url", conn.ARIURL, "nats_url", conn.NATSURL, "modems", conn.ModemPorts)
 	waiting = m.tel.Swap(func() (aw.Telephony, func() error, error) {
-		return openTelephony(conn, set, log.With("component", "ari"))
+		return openTelephony(conn, set, log, m.connected.fire)
 	})
 	m.pbx.SetARI(ariConfig(conn, aw.Settings{}))
 	m.Dispatcher.SetSenders(nil)
@@ -139,4 +142,18 @@ func (m *Main) reconnect(ctx context.Context, conn aw.Connection) (waiting int, 
 	m.setModems(modems, runModems(modems))
 	m.Dispatcher.SetSenders(senders(modems))
 	return waiting, nil
+}
+
+// hook is a callback set after the adapters that call it are opened (the
+// core is made after telephony); before it is set, a call does nothing.
+type hook struct{ f atomic.Pointer[func()] }
+
+// set makes f the callback.
+func (h *hook) set(f func()) { h.f.Store(&f) }
+
+// fire calls the callback, if set.
+func (h *hook) fire() {
+	if f := h.f.Load(); f != nil {
+		(*f)()
+	}
 }

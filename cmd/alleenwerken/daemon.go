@@ -38,6 +38,7 @@ type Main struct {
 	admin      *adminServer
 	tel        *switchTelephony // m.Telephony outside the demo
 	pbx        *ari.PBX         // trunk, extensions and prompts from the console
+	connected  hook             // telephony (re)connected: wakes the ladders in back-off
 
 	modemMu     sync.Mutex
 	modems      []*gsm.Modem // for the console's health page
@@ -115,6 +116,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Service = aw.NewService(db, m.Telephony, aw.SystemClock{}, log.With("component", "core"))
 	m.Service.SMS = m.Dispatcher
 	m.Service.Notify = m.Dispatcher.Notify
+	m.connected.set(m.Service.TelephonyConnected)
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel

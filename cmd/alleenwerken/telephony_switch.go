@@ -15,17 +15,8 @@ import (
 // to end before it is put in place anyway (and those calls are hung up).
 const maxDrain = 5 * time.Minute
 
-// connectGrace is how long a call just after a swap waits for the new
-// adapter to connect, instead of failing at once as "not placed".
-const connectGrace = 10 * time.Second
-
 // opener opens a telephony adapter and returns its close function.
 type opener func() (aw.Telephony, func() error, error)
-
-// connectWaiter is an adapter that can wait for its connection (ari).
-type connectWaiter interface {
-	WaitConnected(ctx context.Context) error
-}
 
 // switchTelephony is the telephony the core holds. A connection change in
 // the console replaces the adapter behind it, but not under a call: while
@@ -33,8 +24,8 @@ type connectWaiter interface {
 // last call to end puts it in place. A responder on the line is not cut
 // off. The old adapter is closed before the new one opens, so the two never
 // hold the same Stasis application; calls that start meanwhile wait for the
-// change, and a call just after it waits briefly for the new adapter to
-// connect.
+// change (and the new adapter waits briefly for its connection, as at
+// start; see ari.Config.ConnectGrace).
 type switchTelephony struct {
 	clock aw.Clock
 	log   *slog.Logger
@@ -49,7 +40,6 @@ type switchTelephony struct {
 	waitSince time.Time     // when pending was first set
 	stopDrain chan struct{} // closed when the pending change starts or is dropped
 	changing  chan struct{} // closed when a change under way is done
-	swappedAt time.Time
 	closed    bool
 }
 
@@ -93,14 +83,8 @@ func (s *switchTelephony) Call(ctx context.Context, req aw.CallRequest, p aw.Cal
 	}
 	t, gen := s.cur, s.gen
 	s.calls++
-	grace := s.swappedAt.Add(connectGrace).Sub(s.clock.Now())
 	s.mu.Unlock()
 	defer s.callEnded(gen)
-	if w, ok := t.(connectWaiter); ok && grace > 0 {
-		wctx, cancel := context.WithTimeout(ctx, grace)
-		_ = w.WaitConnected(wctx) // not connected yet: the call reports why
-		cancel()
-	}
 	return t.Call(ctx, req, p)
 }
 
@@ -242,7 +226,6 @@ func (s *switchTelephony) complete(open opener, closeOld func() error, cut int) 
 	}
 	s.mu.Lock()
 	s.cur, s.close = t, closeT
-	s.swappedAt = s.clock.Now()
 	set := s.set
 	close(s.changing)
 	s.changing = nil

@@ -177,54 +177,6 @@ func TestSwitchDrainDeadline(t *testing.T) {
 	}
 }
 
-// slowTel is an adapter that connects when up is closed.
-type slowTel struct {
-	*fakeTel
-	up chan struct{}
-}
-
-func (s slowTel) WaitConnected(ctx context.Context) error {
-	select {
-	case <-s.up:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// A call just after a change waits for the new adapter to connect instead
-// of failing as "not placed" (which would back the ladder off and send the
-// SMS fan-out).
-func TestSwitchCallWaitsForConnection(t *testing.T) {
-	clock := aw.NewManualClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
-	a := newFakeTel("A")
-	b := slowTel{newFakeTel("B"), make(chan struct{})}
-	s := newSwitchTelephony(a, a.close, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	s.Swap(func() (aw.Telephony, func() error, error) { return b, b.close, nil })
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.Call(context.Background(), aw.CallRequest{ID: "c", Number: "+31612345678"}, nil)
-	}()
-	time.Sleep(50 * time.Millisecond)
-	if n, _ := b.state(); n != 0 {
-		t.Fatal("called before the new adapter connected")
-	}
-	close(b.up)
-	waitFor(t, "the call on B", func() bool { n, _ := b.state(); return n == 1 })
-	close(b.release)
-	<-done
-	// Past the grace a call no longer waits (Asterisk down is reported at once).
-	clock.Advance(connectGrace)
-	c := slowTel{newFakeTel("C"), make(chan struct{})}
-	s.Swap(func() (aw.Telephony, func() error, error) { return c, c.close, nil })
-	clock.Advance(connectGrace)
-	close(c.release)
-	if r, _ := s.Call(context.Background(), aw.CallRequest{ID: "d", Number: "+31612345678"}, nil); r.Reason != "C" {
-		t.Fatalf("call after the grace: %+v", r)
-	}
-}
-
 // A second change saved while the first is still being made (the old
 // adapter closing) waits for it, then replaces it.
 func TestSwitchSwapDuringChange(t *testing.T) {

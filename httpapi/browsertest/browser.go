@@ -30,6 +30,11 @@ type Browser struct {
 	out  string // screenshots
 }
 
+// InstallStep is what a test that lacks a real peer (Chromium, the
+// Asterisk test bed, SIPp, sox) tells the reader to run: the README's
+// install step, which installs every one of them.
+const InstallStep = "Run the README's install step first, as root: asterisk-conf/testbed.sh install"
+
 // New starts Chromium. Without it the test fails on CI (CI=true)
 // and is skipped elsewhere.
 func New(t *testing.T, base string) *Browser {
@@ -39,9 +44,9 @@ func New(t *testing.T, base string) *Browser {
 		if p, err := exec.LookPath("chromium"); err == nil {
 			path = p
 		} else if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is not installed (apt-get install -y chromium); browser tests must run on CI")
+			t.Fatalf("chromium is not installed; browser tests must run on CI. %s", InstallStep)
 		} else {
-			t.Skip("chromium is not installed (apt-get install -y chromium): skipping the browser tests")
+			t.Skipf("SKIPPED: chromium is not installed, so this browser test did not run. %s", InstallStep)
 		}
 	}
 	dir, err := os.MkdirTemp("", "aw-chromium-")
