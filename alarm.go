@@ -41,7 +41,7 @@ type Alarm struct {
 	State      AlarmState `json:"state"`
 	RaisedAt   time.Time  `json:"raised_at"`
 
-	Ladder     []string   `json:"ladder"` // numbers in calling order, fallback last
+	Ladder     []Step     `json:"ladder"` // the steps in calling order, fallback last
 	Loop       int        `json:"loop"`   // current loop, 1-based
 	Step       int        `json:"step"`   // next step to call in the current loop
 	NextCallAt *time.Time `json:"next_call_at,omitempty"`

@@ -47,12 +47,12 @@ func (s *Service) RaiseTestAlarm(ctx context.Context, numbers []string) (*Alarm,
 	}
 	a := &Alarm{
 		Cause: CauseTest, Test: true, State: AlarmEscalating, RaisedAt: s.clock.Now(),
-		AccessCode: NewAccessCode(), Ladder: Ladder(ladder, set.FallbackNumber), Loop: 1,
+		AccessCode: NewAccessCode(), Ladder: NewLadder(ladder, set.FallbackNumber), Loop: 1,
 	}
 	if err := s.store.CreateAlarm(ctx, a); err != nil {
 		return nil, err
 	}
-	s.log.Warn("TEST alarm raised", "alarm", a.Number, "ladder", a.Ladder)
+	s.log.Warn("TEST alarm raised", "alarm", a.Number, "ladder", a.LadderNumbers())
 	s.esc.Start(a.ID)
 	return a, nil
 }

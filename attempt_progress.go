@@ -18,11 +18,11 @@ type attemptProgress struct {
 var _ CallProgress = (*attemptProgress)(nil)
 
 func (p *attemptProgress) update(fn func(a *Alarm, t *Attempt)) (*Alarm, error) {
-	s := p.esc.svc
+	e := p.esc
 	var a *Alarm
 	var err error
 	for try := 0; try < 5; try++ {
-		a, err = s.store.UpdateAlarm(context.Background(), p.alarmID, func(x *Alarm) error {
+		a, err = e.store.UpdateAlarm(context.Background(), p.alarmID, func(x *Alarm) error {
 			if t := x.Attempt(p.seq); t != nil {
 				fn(x, t)
 			}
@@ -33,13 +33,13 @@ func (p *attemptProgress) update(fn func(a *Alarm, t *Attempt)) (*Alarm, error) 
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	s.log.Error("recording call progress failed", "alarm_id", p.alarmID, "attempt", p.seq, "err", err)
+	e.log.Error("recording call progress failed", "alarm_id", p.alarmID, "attempt", p.seq, "err", err)
 	return nil, err
 }
 
 // Answered records the answer time.
 func (p *attemptProgress) Answered() {
-	now := p.esc.svc.clock.Now()
+	now := p.esc.clock.Now()
 	p.update(func(_ *Alarm, t *Attempt) { t.AnsweredAt = &now })
 }
 
@@ -50,8 +50,8 @@ func (p *attemptProgress) Digit(d string) {
 
 // Accepted records the acceptance durably before the call goes on.
 func (p *attemptProgress) Accepted() AcceptPlan {
-	s := p.esc.svc
-	now := s.clock.Now()
+	e := p.esc
+	now := e.clock.Now()
 	p.accepted = true
 	a, err := p.update(func(a *Alarm, t *Attempt) {
 		t.Outcome = OutcomeAccepted
@@ -60,10 +60,10 @@ func (p *attemptProgress) Accepted() AcceptPlan {
 		}
 	})
 	if err != nil {
-		a, _ = s.store.Alarm(context.Background(), p.alarmID)
+		a, _ = e.store.Alarm(context.Background(), p.alarmID)
 	}
-	s.log.Warn("ALARM ACCEPTED", "alarm_id", p.alarmID, "by", p.number)
-	plan := AcceptPlan{OfferSMS: IsMobileNumber(p.number) && (s.SMS == nil || s.SMS.Health().State != HealthDown)}
+	e.log.Warn("ALARM ACCEPTED", "alarm_id", p.alarmID, "by", p.number)
+	plan := AcceptPlan{OfferSMS: IsMobileNumber(p.number) && (e.sms == nil || e.sms.Health().State != HealthDown)}
 	if a != nil {
 		plan.ReportNumber, plan.AccessCode = a.Number, a.AccessCode
 	}
@@ -75,7 +75,7 @@ func (p *attemptProgress) SMSChoice(choice string) {
 	p.smsChoice = choice
 	a, err := p.update(func(_ *Alarm, t *Attempt) { t.SMSChoice = choice })
 	if err == nil && choice == "yes" {
-		p.esc.smsResponder(context.Background(), a, p.number, p.esc.svc.settings(context.Background()))
+		p.esc.smsResponder(context.Background(), a, p.number, p.esc.settings(context.Background()))
 	}
 }
 

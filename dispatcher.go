@@ -184,7 +184,7 @@ func (d *Dispatcher) send(ctx context.Context, s SMSSender, m *SMS) {
 	case errors.As(err, &se) && se.Unknown:
 		d.unknown(ctx, m, err.Error())
 	case (errors.As(err, &se) && se.Retry || ctx.Err() != nil) && m.Tries < d.maxTries(m):
-		wait := min(5*time.Second<<min(max(m.Tries-1, 0), 6), 5*time.Minute)
+		wait := Backoff(m.Tries, 5*time.Second, 5*time.Minute)
 		next := d.Clock.Now().Add(wait)
 		d.finish(m.ID, func(x *SMS) { x.State, x.NextTryAt, x.LastError = SMSQueued, &next, err.Error() })
 		d.Logger.Warn("sms: send failed, will retry", "sms", m.ID, "modem", s.Name(), "err", err, "next_try_at", next)

@@ -2,7 +2,7 @@ package alleenwerken
 
 import (
 	"context"
-	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -13,8 +13,17 @@ import (
 // is unanswered (loudly) and the ladder repeats every repeat interval until a
 // person accepts with DTMF 1 or a responder marks the alarm handled. One
 // goroutine runs one alarm's ladder; every attempt is written as it happens.
+// What happens next is decided by DecideNext (ladder_rule.go); the escalator
+// reads, decides, calls and writes.
 type Escalator struct {
-	svc     *Service
+	store  EscalatorStore
+	tel    Telephony
+	clock  Clock
+	log    *slog.Logger
+	sched  *Scheduler
+	sms    HealthReporter // the SMS path: the SMS is offered only when it is not down; may be nil
+	notify func()         // wakes the SMS dispatcher; may be nil
+
 	ctx     context.Context
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
@@ -22,8 +31,39 @@ type Escalator struct {
 	wg      sync.WaitGroup
 }
 
-// maxPlaceBackoff caps the wait between calls that could not be placed.
-const maxPlaceBackoff = 60 * time.Second
+// EscalatorStore is the storage the escalator uses: the alarms, the
+// session's worker name for the SMS, the settings read afresh for each
+// attempt, and the SMS outbox.
+type EscalatorStore interface {
+	AlarmStore
+	Session(ctx context.Context, id string) (*Session, error)
+	Settings(ctx context.Context) (Settings, error)
+	EnqueueSMS(ctx context.Context, m *SMS) error
+}
+
+// NewEscalator returns an escalator whose ladders wait on sched; tel may be
+// nil (every call is then not placed). Open starts it.
+func NewEscalator(st EscalatorStore, tel Telephony, sched *Scheduler, clock Clock, logger *slog.Logger) *Escalator {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Escalator{store: st, tel: tel, clock: clock, log: logger, sched: sched,
+		running: map[string]context.CancelFunc{}, again: map[string]bool{}}
+}
+
+// Open lets ladders run until ctx ends; sms (the SMS path's health) and
+// notify (wakes the dispatcher) may be nil.
+func (e *Escalator) Open(ctx context.Context, sms HealthReporter, notify func()) {
+	e.mu.Lock()
+	e.ctx, e.sms, e.notify = ctx, sms, notify
+	e.mu.Unlock()
+}
+
+// settings reads the settings for one step of a ladder; on a read error the
+// defaults, so that the alarm still calls.
+func (e *Escalator) settings(ctx context.Context) Settings {
+	return readSettings(ctx, e.store, e.log)
+}
 
 // Start runs the ladder of an alarm unless it is already running.
 func (e *Escalator) Start(alarmID string) {
@@ -51,7 +91,7 @@ func (e *Escalator) Start(alarmID string) {
 		if again && e.callNow(alarmID) {
 			return
 		}
-		e.svc.sched.At("ladder:"+alarmID, *wake, func() { e.Start(alarmID) })
+		e.sched.At("ladder:"+alarmID, *wake, func() { e.Start(alarmID) })
 	}()
 }
 
@@ -65,9 +105,9 @@ func (e *Escalator) TelephonyConnected() {
 	if !live {
 		return
 	}
-	alarms, err := e.svc.store.OpenAlarms(context.Background())
+	alarms, err := e.store.OpenAlarms(context.Background())
 	if err != nil {
-		e.svc.log.Error("telephony connected: reading the open alarms failed; ladders in back-off wait their turn", "err", err)
+		e.log.Error("telephony connected: reading the open alarms failed; ladders in back-off wait their turn", "err", err)
 		return
 	}
 	for _, a := range alarms {
@@ -78,7 +118,7 @@ func (e *Escalator) TelephonyConnected() {
 		}
 		e.mu.Unlock()
 		if !running && e.callNow(a.ID) {
-			e.svc.log.Info("telephony connected: calling at once instead of after the back-off", "alarm", a.Number)
+			e.log.Info("telephony connected: calling at once instead of after the back-off", "alarm", a.Number)
 		}
 	}
 }
@@ -87,7 +127,7 @@ func (e *Escalator) TelephonyConnected() {
 // placed and starts its ladder; false when it is not in back-off.
 func (e *Escalator) callNow(id string) bool {
 	woken := false
-	if _, err := e.svc.store.UpdateAlarm(context.Background(), id, func(x *Alarm) error {
+	if _, err := e.store.UpdateAlarm(context.Background(), id, func(x *Alarm) error {
 		if x.Open() && x.PlaceFailures > 0 && x.NextCallAt != nil {
 			x.NextCallAt, woken = nil, true
 		}
@@ -95,14 +135,14 @@ func (e *Escalator) callNow(id string) bool {
 	}); err != nil || !woken {
 		return false
 	}
-	e.svc.sched.Cancel("ladder:" + id)
+	e.sched.Cancel("ladder:" + id)
 	e.Start(id)
 	return true
 }
 
 // Stop ends a running ladder (the call in progress is hung up).
 func (e *Escalator) Stop(alarmID string) {
-	e.svc.sched.Cancel("ladder:" + alarmID)
+	e.sched.Cancel("ladder:" + alarmID)
 	e.mu.Lock()
 	cancel := e.running[alarmID]
 	e.mu.Unlock()
@@ -125,38 +165,31 @@ func (e *Escalator) wait() { e.wg.Wait() }
 // daemon died is failed ("daemon restart"), its call hung up if it still
 // exists, and the ladder goes on with the next number.
 func (e *Escalator) Resume(ctx context.Context) error {
-	s := e.svc
-	alarms, err := s.store.OpenAlarms(ctx)
+	alarms, err := e.store.OpenAlarms(ctx)
 	if err != nil {
 		return err
 	}
 	for _, a := range alarms {
-		for _, att := range a.Attempts {
-			if att.Done() {
-				continue
-			}
-			if s.tel != nil {
-				hctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-				if err := s.tel.Hangup(hctx, att.CallID); err != nil {
-					s.log.Warn("hanging up a call left from before the restart failed", "call", att.CallID, "err", err)
+		if cut := a.InterruptedAttempts(); len(cut) > 0 {
+			for _, att := range cut {
+				if e.tel != nil {
+					hctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+					if err := e.tel.Hangup(hctx, att.CallID); err != nil {
+						e.log.Warn("hanging up a call left from before the restart failed", "call", att.CallID, "err", err)
+					}
+					cancel()
 				}
-				cancel()
+				e.log.Warn("attempt interrupted by a daemon restart: failed; ladder goes on", "alarm", a.Number, "attempt", att.Seq, "number", att.Number)
 			}
-			seq := att.Seq
-			now := s.clock.Now()
-			if _, err := s.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
-				t := x.Attempt(seq)
-				t.Outcome, t.Reason, t.EndedAt = OutcomeFailed, "daemon restart", &now
-				if x.Step == t.Step && x.Loop == t.Loop {
-					x.Step++
-				}
+			now := e.clock.Now()
+			if _, err := e.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
+				x.ResumeAfterRestart(now)
 				return nil
 			}); err != nil {
 				return err
 			}
-			s.log.Warn("attempt interrupted by a daemon restart: failed; ladder goes on", "alarm", a.Number, "attempt", seq, "number", att.Number)
 		}
-		s.log.Warn("resuming alarm ladder", "alarm", a.Number, "state", a.State)
+		e.log.Warn("resuming alarm ladder", "alarm", a.Number, "state", a.State)
 		e.Start(a.ID)
 	}
 	return nil
@@ -167,8 +200,8 @@ func (e *Escalator) Resume(ctx context.Context) error {
 func (e *Escalator) runSafe(ctx context.Context, id string) (wake *time.Time) {
 	defer func() {
 		if r := recover(); r != nil {
-			e.svc.log.Error("ladder: panic; retrying in 5 s", "alarm_id", id, "panic", r, "stack", string(debug.Stack()))
-			t := e.svc.clock.Now().Add(5 * time.Second)
+			e.log.Error("ladder: panic; retrying in 5 s", "alarm_id", id, "panic", r, "stack", string(debug.Stack()))
+			t := e.clock.Now().Add(5 * time.Second)
 			wake = &t
 		}
 	}()
@@ -176,37 +209,34 @@ func (e *Escalator) runSafe(ctx context.Context, id string) (wake *time.Time) {
 }
 
 // run drives the ladder until it must wait (returns when to wake) or the
-// alarm is no longer open (returns nil).
+// alarm is no longer open (returns nil): it reads the alarm, asks the
+// ladder's rule what comes next (DecideNext), and does it.
 func (e *Escalator) run(ctx context.Context, id string) *time.Time {
-	s := e.svc
 	for ctx.Err() == nil {
-		a, err := s.store.Alarm(ctx, id)
+		a, err := e.store.Alarm(ctx, id)
 		if err != nil {
-			s.log.Error("ladder: reading alarm failed; retrying in 5 s", "alarm_id", id, "err", err)
-			t := s.clock.Now().Add(5 * time.Second)
+			e.log.Error("ladder: reading alarm failed; retrying in 5 s", "alarm_id", id, "err", err)
+			t := e.clock.Now().Add(5 * time.Second)
 			return &t
 		}
-		if !a.Open() {
-			return nil
-		}
-		set := s.settings(ctx)
+		set := e.settings(ctx)
 		if a.State == AlarmUnanswered && a.AdminSMSAt == nil {
 			e.smsAdmins(a, set)
 		}
-		now := s.clock.Now()
-		if a.NextCallAt != nil && now.Before(*a.NextCallAt) {
-			return a.NextCallAt
+		now := e.clock.Now()
+		next := DecideNext(a, set, now)
+		switch next.Action {
+		case ActDone:
+			return nil
+		case ActWait:
+			return &next.At
+		case ActCall:
+			err = e.call(ctx, a, next.Step, set)
+		default:
+			err = e.endOfLoop(a, set, now)
 		}
-		if a.Step >= len(a.Ladder) {
-			if err := e.endOfLoop(ctx, a, set); err != nil {
-				s.log.Error("ladder: end of loop failed; retrying in 5 s", "alarm", a.Number, "err", err)
-				t := now.Add(5 * time.Second)
-				return &t
-			}
-			continue
-		}
-		if err := e.call(ctx, a, set); err != nil {
-			s.log.Error("ladder: recording attempt failed; retrying in 5 s", "alarm", a.Number, "err", err)
+		if err != nil {
+			e.log.Error("ladder: recording failed; retrying in 5 s", "alarm", a.Number, "action", next.Action, "err", err)
 			t := now.Add(5 * time.Second)
 			return &t
 		}
@@ -215,122 +245,90 @@ func (e *Escalator) run(ctx context.Context, id string) *time.Time {
 }
 
 // endOfLoop starts the next loop, or after the last loop marks the alarm
-// unanswered, tells the admins, and waits the repeat interval.
-func (e *Escalator) endOfLoop(ctx context.Context, a *Alarm, set Settings) error {
-	s := e.svc
-	now := s.clock.Now()
-	if a.Loop < set.LadderLoops {
-		_, err := s.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
-			x.Loop, x.Step, x.NextCallAt = x.Loop+1, 0, nil
-			return nil
-		})
-		s.log.Warn("ladder: nobody accepted; next loop", "alarm", a.Number, "loop", a.Loop+1)
-		return err
-	}
-	next := now.Add(set.RepeatInterval)
-	a, err := s.store.UpdateAlarm(context.Background(), a.ID, func(x *Alarm) error {
-		if x.State == AlarmEscalating {
-			x.State, x.UnansweredAt = AlarmUnanswered, &now
-		}
-		x.Loop, x.Step, x.NextCallAt = x.Loop+1, 0, &next
+// unanswered, tells the admins, and waits the repeat interval. It is
+// written even when the ladder is stopping.
+func (e *Escalator) endOfLoop(a *Alarm, set Settings, now time.Time) error {
+	var next Next
+	a, err := e.store.UpdateAlarm(context.Background(), a.ID, func(x *Alarm) error {
+		next = x.EndLoop(set, now)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	s.log.Error("ALARM NOT ACCEPTED after all numbers; calling the ladder again", "alarm", a.Number, "next_call_at", next)
-	if a.AdminSMSAt == nil {
-		e.smsAdmins(a, set)
+	switch next.Action {
+	case ActNextLoop:
+		e.log.Warn("ladder: nobody accepted; next loop", "alarm", a.Number, "loop", a.Loop)
+	case ActUnanswered:
+		e.log.Error("ALARM NOT ACCEPTED after all numbers; calling the ladder again", "alarm", a.Number, "next_call_at", next.At)
+		if a.AdminSMSAt == nil {
+			e.smsAdmins(a, set)
+		}
 	}
 	return nil
 }
 
-// call places the call of the alarm's current step and records it.
-func (e *Escalator) call(ctx context.Context, a *Alarm, set Settings) error {
-	s := e.svc
-	number := a.Ladder[a.Step]
-	seq := len(a.Attempts) + 1
-	att := Attempt{
-		Seq: seq, Loop: a.Loop, Step: a.Step, Number: number,
-		CallID: fmt.Sprintf("aw-%s-%d", a.ID, seq), StartedAt: s.clock.Now(),
-	}
-	a, err := s.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
-		x.Attempts = append(x.Attempts, att)
+// call places the call of a ladder step and records it.
+func (e *Escalator) call(ctx context.Context, a *Alarm, step int, set Settings) error {
+	var att Attempt
+	a, err := e.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
+		att = x.NewAttempt(step, e.clock.Now())
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	s.log.Info("calling", "alarm", a.Number, "loop", att.Loop, "step", att.Step+1, "number", number, "attempt", seq)
-	req := CallRequest{
-		ID: att.CallID, Number: number, Language: set.Language, RingTimeout: set.RingTimeout,
-		PromptRepeats: set.PromptRepeats, CallerID: set.CallerID, Test: a.Test, AlarmNumber: a.Number,
-	}
-	if x, ok := set.Extension(number); ok {
-		req.Extension = &x
-	}
-	p := &attemptProgress{esc: e, alarmID: a.ID, seq: seq, number: number}
-	if ap, ok := s.tel.(SettingsApplier); ok {
-		ap.ApplySettings(set)
-	}
+	e.log.Info("calling", "alarm", a.Number, "loop", att.Loop, "step", att.Step+1, "number", att.Number, "attempt", att.Seq)
+	p := &attemptProgress{esc: e, alarmID: a.ID, seq: att.Seq, number: att.Number}
 	var res CallResult
-	if s.tel == nil {
+	if e.tel == nil {
 		err = Errorf(EUNAVAILABLE, "geen telefonie ingesteld")
 	} else {
-		res, err = s.tel.Call(ctx, req, p)
+		res, err = e.tel.Call(ctx, callRequest(a, att, a.Ladder[step], set), p)
 	}
-	return e.record(ctx, a, seq, p, res, err, set)
+	return e.record(ctx, a, att.Seq, p, res, err, set)
 }
 
-// record writes the end of an attempt and moves the ladder on.
-func (e *Escalator) record(runCtx context.Context, a *Alarm, seq int, p *attemptProgress, res CallResult, callErr error, set Settings) error {
-	s := e.svc
-	ctx := context.Background() // the record must be written even when the ladder stops
-	now := s.clock.Now()
-	placed := callErr == nil
-	stopped := runCtx.Err() != nil
-	stopReason := "alarm handled"
-	if e.ctx.Err() != nil {
-		stopReason = "daemon shutdown"
+// callRequest is the call of attempt att to ladder step st, with the
+// settings read for it.
+func callRequest(a *Alarm, att Attempt, st Step, set Settings) CallRequest {
+	req := CallRequest{
+		ID: att.CallID, Number: st.Number, Language: set.Language, RingTimeout: st.RingTimeout(set),
+		PromptRepeats: set.PromptRepeats, CallerID: set.CallerID, Test: a.Test, AlarmNumber: a.Number,
+		Dial: set.DialString(st.Number), Trunk: set.TrunkEndpoint, MaxCalls: set.SimultaneousCall,
 	}
-	a, err := s.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
-		t := x.Attempt(seq)
-		t.EndedAt = &now
-		t.Cause, t.CauseText, t.SIPDetail, t.Reason = res.Cause, res.CauseText, res.SIPDetail, res.Reason
-		switch {
-		case p.accepted:
-			t.Outcome = OutcomeAccepted
-		case placed && !stopped:
-			t.Outcome = res.Outcome
-			if t.Outcome == OutcomeRinging || t.Outcome == OutcomeAccepted {
-				t.Outcome = OutcomeFailed // only a recorded 1 accepts
-			}
-			x.PlaceFailures = 0
-		case stopped:
-			t.Outcome, t.Reason = OutcomeFailed, stopReason
-		default:
-			t.Outcome, t.Reason = OutcomeFailed, "call not placed: "+callErr.Error()
-			x.PlaceFailures++
-			wait := min(5*time.Second<<min(x.PlaceFailures-1, 4), maxPlaceBackoff)
-			next := now.Add(wait)
-			x.NextCallAt = &next
-			return nil // retry the same number after the back-off
+	if x, ok := set.Extension(st.Number); ok {
+		req.Extension = &x
+		req.Dial = "PJSIP/" + x.EndpointName()
+	}
+	return req
+}
+
+// record writes the end of an attempt (Alarm.RecordCall) and sends the SMS
+// that follows from it.
+func (e *Escalator) record(runCtx context.Context, a *Alarm, seq int, p *attemptProgress, res CallResult, callErr error, set Settings) error {
+	ctx := context.Background() // the record must be written even when the ladder stops
+	end := CallEnd{Result: res, Err: callErr, Accepted: p.accepted}
+	if runCtx.Err() != nil {
+		end.Stopped = "alarm handled"
+		if e.ctx.Err() != nil {
+			end.Stopped = "daemon shutdown"
 		}
-		if t.Outcome != OutcomeAccepted && x.Step == t.Step && x.Loop == t.Loop {
-			x.Step++
-		}
-		x.NextCallAt = nil
+	}
+	now := e.clock.Now()
+	a, err := e.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error {
+		x.RecordCall(seq, end, now)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	t := a.Attempt(seq)
-	s.log.Info("attempt ended", "alarm", a.Number, "attempt", seq, "number", t.Number, "outcome", t.Outcome,
+	e.log.Info("attempt ended", "alarm", a.Number, "attempt", seq, "number", t.Number, "outcome", t.Outcome,
 		"cause", t.Cause, "cause_text", t.CauseText, "reason", t.Reason)
 	switch {
-	case !placed && !stopped:
-		s.log.Error("call could not be placed; backing off", "alarm", a.Number, "number", t.Number, "err", callErr, "next_call_at", a.NextCallAt)
+	case callErr != nil && end.Stopped == "":
+		e.log.Error("call could not be placed; backing off", "alarm", a.Number, "number", t.Number, "err", callErr, "next_call_at", a.NextCallAt)
 		if a.FanOutSentAt == nil {
 			e.smsFanOut(ctx, a, set)
 		}

@@ -9,16 +9,15 @@ import (
 
 // smsResponder queues the SMS with the details and a link to an acceptor.
 func (e *Escalator) smsResponder(ctx context.Context, a *Alarm, to string, set Settings) {
-	s := e.svc
 	tok, a2, err := e.newLink(ctx, a.ID)
 	if err != nil {
-		s.log.Error("responder SMS: storing link failed", "alarm", a.Number, "err", err)
+		e.log.Error("responder SMS: storing link failed", "alarm", a.Number, "err", err)
 		return
 	}
 	a = a2
 	var sess *Session
 	if a.SessionID != "" {
-		sess, _ = s.store.Session(ctx, a.SessionID)
+		sess, _ = e.store.Session(ctx, a.SessionID)
 	}
 	text := ResponderText(set.Language, a, sess, InfoLink(set.PublicBaseURL, tok), set.Location())
 	e.enqueue(ctx, a, SMSResponder, []string{to}, text)
@@ -29,38 +28,37 @@ func (e *Escalator) smsResponder(ctx context.Context, a *Alarm, to string, set S
 // before it is recorded sends it after the restart.
 func (e *Escalator) smsAdmins(a *Alarm, set Settings) {
 	ctx := context.Background()
-	now := e.svc.clock.Now()
+	now := e.clock.Now()
 	if len(set.AdminNumbers) == 0 {
-		e.svc.log.Error("nobody accepted and no admin numbers are set", "alarm", a.Number)
-		e.svc.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error { x.AdminSMSAt = &now; return nil })
+		e.log.Error("nobody accepted and no admin numbers are set", "alarm", a.Number)
+		e.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error { x.AdminSMSAt = &now; return nil })
 		return
 	}
 	tok, a2, err := e.newLink(ctx, a.ID)
 	if err != nil {
-		e.svc.log.Error("admin SMS: storing link failed", "alarm", a.Number, "err", err)
+		e.log.Error("admin SMS: storing link failed", "alarm", a.Number, "err", err)
 		return
 	}
 	a = a2
 	e.enqueue(ctx, a, SMSAdmin, set.AdminNumbers, UnansweredText(set.Language, a, InfoLink(set.PublicBaseURL, tok)))
-	if _, err := e.svc.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error { x.AdminSMSAt = &now; return nil }); err != nil {
-		e.svc.log.Error("admin SMS: marking sent failed", "alarm", a.Number, "err", err)
+	if _, err := e.store.UpdateAlarm(ctx, a.ID, func(x *Alarm) error { x.AdminSMSAt = &now; return nil }); err != nil {
+		e.log.Error("admin SMS: marking sent failed", "alarm", a.Number, "err", err)
 	}
 }
 
 // smsFanOut sends the alarm SMS to every mobile alarm number and admin when
 // the phone system cannot place calls: the independent path.
 func (e *Escalator) smsFanOut(ctx context.Context, a *Alarm, set Settings) {
-	s := e.svc
-	now := s.clock.Now()
+	now := e.clock.Now()
 	tok, a2, err := e.newLink(ctx, a.ID, func(x *Alarm) { x.FanOutSentAt = &now })
 	if err != nil {
-		s.log.Error("fan-out SMS: storing link failed", "alarm", a.Number, "err", err)
+		e.log.Error("fan-out SMS: storing link failed", "alarm", a.Number, "err", err)
 		return
 	}
 	a = a2
 	var to []string
 	seen := map[string]bool{}
-	for _, n := range append(append([]string(nil), a.Ladder...), set.AdminNumbers...) {
+	for _, n := range append(a.LadderNumbers(), set.AdminNumbers...) {
 		if IsMobileNumber(n) && !seen[n] {
 			seen[n] = true
 			to = append(to, n)
@@ -68,11 +66,11 @@ func (e *Escalator) smsFanOut(ctx context.Context, a *Alarm, set Settings) {
 	}
 	name := ""
 	if a.SessionID != "" {
-		if sess, err := s.store.Session(ctx, a.SessionID); err == nil {
+		if sess, err := e.store.Session(ctx, a.SessionID); err == nil {
 			name = sess.Worker.Name
 		}
 	}
-	s.log.Error("telephony cannot place calls: alarm SMS to every alarm number and admin", "alarm", a.Number, "to", to)
+	e.log.Error("telephony cannot place calls: alarm SMS to every alarm number and admin", "alarm", a.Number, "to", to)
 	e.enqueue(ctx, a, SMSAlarm, to, TelephonyDownText(set.Language, a, name, InfoLink(set.PublicBaseURL, tok)))
 }
 
@@ -80,8 +78,8 @@ func (e *Escalator) smsFanOut(ctx context.Context, a *Alarm, set Settings) {
 // also, in the same transaction) and returns the token.
 func (e *Escalator) newLink(ctx context.Context, id string, also ...func(*Alarm)) (string, *Alarm, error) {
 	var tok string
-	now := e.svc.clock.Now()
-	a, err := e.svc.store.UpdateAlarm(ctx, id, func(x *Alarm) error {
+	now := e.clock.Now()
+	a, err := e.store.UpdateAlarm(ctx, id, func(x *Alarm) error {
 		tok = x.NewInfoToken(now)
 		for _, f := range also {
 			f(x)
@@ -92,21 +90,22 @@ func (e *Escalator) newLink(ctx context.Context, id string, also ...func(*Alarm)
 }
 
 func (e *Escalator) enqueue(ctx context.Context, a *Alarm, kind SMSKind, to []string, text string) {
-	s := e.svc
 	for _, n := range to {
-		m := &SMS{Kind: kind, To: n, Text: text, CreatedAt: s.clock.Now(), AlarmID: a.ID, SessionID: a.SessionID, Test: a.Test}
+		m := &SMS{Kind: kind, To: n, Text: text, CreatedAt: e.clock.Now(), AlarmID: a.ID, SessionID: a.SessionID, Test: a.Test}
 		var err error
 		for try := 0; try < 3; try++ {
-			if err = s.store.EnqueueSMS(ctx, m); err == nil {
+			if err = e.store.EnqueueSMS(ctx, m); err == nil {
 				break
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
 		if err != nil {
-			s.log.Error("queueing SMS failed", "alarm", a.Number, "kind", kind, "to", n, "err", err)
+			e.log.Error("queueing SMS failed", "alarm", a.Number, "kind", kind, "to", n, "err", err)
 			continue
 		}
-		s.log.Info("SMS queued", "alarm", a.Number, "kind", kind, "to", n, "sms", m.ID)
+		e.log.Info("SMS queued", "alarm", a.Number, "kind", kind, "to", n, "sms", m.ID)
 	}
-	s.notify()
+	if e.notify != nil {
+		e.notify()
+	}
 }

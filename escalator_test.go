@@ -222,7 +222,7 @@ func TestLadder(t *testing.T) {
 		// A daemon that died while number 2 rang: attempt 2 has no outcome.
 		h.svc.Close()
 		a := &aw.Alarm{SessionID: s.ID, Cause: aw.CauseExpired, State: aw.AlarmEscalating, RaisedAt: t0,
-			AccessCode: "4217", Ladder: aw.Ladder(s.AlarmNumbers, fall), Loop: 1, Step: 1}
+			AccessCode: "4217", Ladder: aw.NewLadder(s.AlarmNumbers, fall), Loop: 1, Step: 1}
 		if err := h.db.CreateAlarm(ctx, a); err != nil {
 			t.Fatal(err)
 		}
@@ -296,5 +296,30 @@ func TestTestAlarm(t *testing.T) {
 	}
 	if !tel.calls[0].Test {
 		t.Fatal("the call is not marked test")
+	}
+}
+
+// The call request carries everything the adapter needs from the settings,
+// read afresh for the attempt: what to dial (trunk template or the
+// extension's endpoint), the trunk and the number of simultaneous calls.
+func TestCallRequestFromSettings(t *testing.T) {
+	tel := newFakeTel(map[string]string{numA: "busy", "201": "accept"})
+	h := newHarness(t, tel, func(s *aw.Settings) {
+		s.DialTemplate, s.TrunkEndpoint, s.SimultaneousCall = "PJSIP/{national}@kpn", "kpn", 2
+		s.Extensions = []aw.Extension{{Number: "201", Name: "Portier", Endpoint: "portier"}}
+	})
+	s := startSession(t, h, []string{numA, "201"}, 1)
+	h.clock.Advance(time.Minute)
+	eventually(t, "accepted by 201", func() bool { a := alarmOf(t, h, s.ID); return a != nil && a.State == aw.AlarmAccepted })
+	tel.mu.Lock()
+	defer tel.mu.Unlock()
+	if len(tel.calls) != 2 {
+		t.Fatalf("calls = %+v", tel.calls)
+	}
+	for i, want := range []string{"PJSIP/0612000001@kpn", "PJSIP/portier"} {
+		c := tel.calls[i]
+		if c.Dial != want || c.Trunk != "kpn" || c.MaxCalls != 2 {
+			t.Fatalf("call %d: dial %q trunk %q max %d, want %q kpn 2", i+1, c.Dial, c.Trunk, c.MaxCalls, want)
+		}
 	}
 }

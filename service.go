@@ -40,7 +40,7 @@ func NewService(st Store, tel Telephony, clock Clock, logger *slog.Logger) *Serv
 		logger = slog.Default()
 	}
 	s := &Service{store: st, tel: tel, clock: clock, log: logger, sched: NewScheduler(clock)}
-	s.esc = &Escalator{svc: s, running: map[string]context.CancelFunc{}, again: map[string]bool{}}
+	s.esc = NewEscalator(st, tel, s.sched, clock, logger)
 	return s
 }
 
@@ -64,9 +64,7 @@ func (s *Service) Open(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.done = make(chan struct{})
-	s.esc.mu.Lock()
-	s.esc.ctx = runCtx
-	s.esc.mu.Unlock()
+	s.esc.Open(runCtx, s.SMS, s.Notify)
 	go func() {
 		defer close(s.done)
 		s.sched.Run(runCtx)
@@ -102,13 +100,19 @@ func (s *Service) housekeeping() {
 	s.sched.At("housekeeping", s.clock.Now().Add(time.Hour), s.housekeeping)
 }
 
-func (s *Service) settings(ctx context.Context) Settings {
-	st, err := s.store.Settings(ctx)
+func (s *Service) settings(ctx context.Context) Settings { return readSettings(ctx, s.store, s.log) }
+
+// readSettings returns the stored settings, or the defaults (logged) when
+// they cannot be read: an alarm still calls.
+func readSettings(ctx context.Context, st interface {
+	Settings(context.Context) (Settings, error)
+}, log *slog.Logger) Settings {
+	set, err := st.Settings(ctx)
 	if err != nil {
-		s.log.Error("reading settings failed; using defaults", "err", err)
+		log.Error("reading settings failed; using defaults", "err", err)
 		return DefaultSettings()
 	}
-	return st
+	return set
 }
 
 // Warnings returns what the appliance cannot do right now.

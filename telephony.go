@@ -17,6 +17,9 @@ type CallRequest struct {
 	CallerID      string        // presented number, may be empty
 	Test          bool          // a test alarm: every prompt starts with "this is a test"
 	AlarmNumber   int           // the report number, for logs
+	Dial          string        // what to dial, e.g. PJSIP/+31612345678@trunk or PJSIP/201
+	Trunk         string        // the trunk endpoint, whose state the adapter's health reports
+	MaxCalls      int           // how many calls may run at once (the settings'); 0: the adapter's own
 }
 
 // AcceptPlan is what the escalator tells the call to do after a 1, once the
@@ -51,13 +54,6 @@ type CallResult struct {
 	CauseText string
 	SIPDetail string
 	Reason    string
-}
-
-// SettingsApplier is implemented by a telephony adapter that takes the
-// run-time settings (dial template, trunk, simultaneous calls); the escalator
-// hands it the settings read afresh before each attempt.
-type SettingsApplier interface {
-	ApplySettings(Settings)
 }
 
 // Telephony places alarm calls.

@@ -95,7 +95,7 @@ func (s *Service) raise(id string, cause AlarmCause) {
 	set := s.settings(ctx)
 	a := &Alarm{
 		SessionID: id, Cause: cause, Test: sess.Test, State: AlarmEscalating, RaisedAt: now,
-		AccessCode: NewAccessCode(), Ladder: Ladder(sess.AlarmNumbers, set.FallbackNumber), Loop: 1,
+		AccessCode: NewAccessCode(), Ladder: NewLadder(sess.AlarmNumbers, set.FallbackNumber), Loop: 1,
 	}
 	err = s.store.CreateAlarm(ctx, a)
 	s.mu.Unlock()
@@ -108,21 +108,6 @@ func (s *Service) raise(id string, cause AlarmCause) {
 	if _, err := s.store.CancelSMS(ctx, id, SMSReminder); err != nil {
 		s.log.Warn("alarm: cancelling reminder failed", "session", id, "err", err)
 	}
-	s.log.Warn("ALARM raised", "alarm", a.Number, "session", id, "cause", cause, "ladder", a.Ladder)
+	s.log.Warn("ALARM raised", "alarm", a.Number, "session", id, "cause", cause, "ladder", a.LadderNumbers())
 	s.esc.Start(a.ID)
-}
-
-// Ladder returns the numbers an alarm calls in order: the session's alarm
-// numbers, then the fallback number unless it is already in the list.
-func Ladder(numbers []string, fallback string) []string {
-	l := append([]string(nil), numbers...)
-	if fallback != "" {
-		for _, n := range l {
-			if n == fallback {
-				return l
-			}
-		}
-		l = append(l, fallback)
-	}
-	return l
 }

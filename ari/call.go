@@ -77,6 +77,7 @@ func (t *Telephony) Call(ctx context.Context, req alleenwerken.CallRequest, p al
 	// report the call as not placed (which backs the ladder off and sends
 	// the telephony-down SMS to everyone).
 	t.awaitLink(ctx)
+	t.applyRequest(req)
 	// Wait for a slot, but not past Close.
 	actx, cancel := context.WithCancel(ctx)
 	go func() {

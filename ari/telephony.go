@@ -28,17 +28,16 @@ type Telephony struct {
 	calls   sync.WaitGroup
 	once    sync.Once
 
-	mu       sync.Mutex
-	closed   bool
-	link     *link
-	up       chan struct{} // closed while link is set
-	health   alleenwerken.Health
-	trunk    string           // trunk endpoint state: online, offline, unknown
-	active   map[string]*call // calls in progress by channel id
-	created  map[string]bool  // channels this adapter originated, not yet destroyed
-	orphans  map[string]bool  // channels of lost calls, hung up after a reconnect
-	dialTmpl string
-	trunkEP  string
+	mu      sync.Mutex
+	closed  bool
+	link    *link
+	up      chan struct{} // closed while link is set
+	health  alleenwerken.Health
+	trunk   string           // trunk endpoint state: online, offline, unknown
+	active  map[string]*call // calls in progress by channel id
+	created map[string]bool  // channels this adapter originated, not yet destroyed
+	orphans map[string]bool  // channels of lost calls, hung up after a reconnect
+	trunkEP string
 }
 
 var _ alleenwerken.Telephony = (*Telephony)(nil)
@@ -57,19 +56,18 @@ func New(cfg Config, clock alleenwerken.Clock, logger *slog.Logger) (*Telephony,
 		logger = slog.Default()
 	}
 	t := &Telephony{
-		cfg:      cfg,
-		log:      logger.With("component", "ari", "app", cfg.App),
-		clock:    clock,
-		limit:    newLimiter(cfg.MaxCalls),
-		closing:  make(chan struct{}),
-		stopped:  make(chan struct{}),
-		up:       make(chan struct{}),
-		active:   map[string]*call{},
-		created:  map[string]bool{},
-		orphans:  map[string]bool{},
-		dialTmpl: cfg.DialTemplate,
-		trunkEP:  cfg.TrunkEndpoint,
-		trunk:    "unknown",
+		cfg:     cfg,
+		log:     logger.With("component", "ari", "app", cfg.App),
+		clock:   clock,
+		limit:   newLimiter(cfg.MaxCalls),
+		closing: make(chan struct{}),
+		stopped: make(chan struct{}),
+		up:      make(chan struct{}),
+		active:  map[string]*call{},
+		created: map[string]bool{},
+		orphans: map[string]bool{},
+		trunkEP: cfg.TrunkEndpoint,
+		trunk:   "unknown",
 	}
 	t.health = alleenwerken.Health{State: alleenwerken.HealthDown,
 		Reason: "Nog geen verbinding met Asterisk (" + cfg.target() + ").", Since: clock.Now()}
@@ -82,19 +80,17 @@ func New(cfg Config, clock alleenwerken.Clock, logger *slog.Logger) (*Telephony,
 	return t, nil
 }
 
-// ApplySettings takes the run-time settings that concern telephony: the dial
-// template, the trunk endpoint and the number of simultaneous calls.
-func (t *Telephony) ApplySettings(s alleenwerken.Settings) {
-	t.mu.Lock()
-	if s.DialTemplate != "" {
-		t.dialTmpl = s.DialTemplate
+// applyRequest takes what a call request carries of the run-time
+// settings, read afresh for each attempt: the trunk endpoint shown in
+// Health and the number of simultaneous calls.
+func (t *Telephony) applyRequest(req alleenwerken.CallRequest) {
+	if req.Trunk != "" {
+		t.mu.Lock()
+		t.trunkEP = req.Trunk
+		t.mu.Unlock()
 	}
-	if s.TrunkEndpoint != "" {
-		t.trunkEP = s.TrunkEndpoint
-	}
-	t.mu.Unlock()
-	if s.SimultaneousCall > 0 {
-		t.limit.resize(s.SimultaneousCall)
+	if req.MaxCalls > 0 {
+		t.limit.resize(req.MaxCalls)
 	}
 }
 
@@ -275,13 +271,13 @@ func (t *Telephony) currentLink() *link {
 
 // dialString returns the endpoint to originate to.
 func (t *Telephony) dialString(req alleenwerken.CallRequest) string {
-	if req.Extension != nil {
+	switch {
+	case req.Dial != "":
+		return req.Dial
+	case req.Extension != nil:
 		return "PJSIP/" + req.Extension.EndpointName()
 	}
-	t.mu.Lock()
-	tmpl := t.dialTmpl
-	t.mu.Unlock()
-	return alleenwerken.Settings{DialTemplate: tmpl}.DialString(req.Number)
+	return alleenwerken.Settings{DialTemplate: t.cfg.DialTemplate}.DialString(req.Number)
 }
 
 // onEvent is called by a link's reader for every raw event.

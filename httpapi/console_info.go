@@ -168,9 +168,9 @@ func buildInfo(lang string, a *alleenwerken.Alarm, sess *alleenwerken.Session, m
 		}
 	}
 	if a.State == alleenwerken.AlarmEscalating {
-		for i, n := range a.Ladder {
-			if i >= a.Step && !called[i] {
-				v.Pending = append(v.Pending, n)
+		for i, st := range a.Ladder {
+			if i >= a.Step && !called[i] && st.InLoop(a.Loop) {
+				v.Pending = append(v.Pending, st.Number)
 			}
 		}
 	}

@@ -62,6 +62,6 @@ func (c *Console) testAlarmCreate(g *gin.Context) {
 		c.internal(g, err)
 		return
 	}
-	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditTestAlarm, Target: fmt.Sprintf("#%d", a.Number), New: strings.Join(a.Ladder, ", ")})
+	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditTestAlarm, Target: fmt.Sprintf("#%d", a.Number), New: strings.Join(a.LadderNumbers(), ", ")})
 	g.Redirect(http.StatusSeeOther, "/console/installation?done=test")
 }

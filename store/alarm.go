@@ -23,7 +23,8 @@ type alarmRecord struct {
 	Test          bool              `json:"test,omitempty"`
 	State         string            `json:"state"`
 	RaisedAt      time.Time         `json:"raised_at"`
-	Ladder        []string          `json:"ladder,omitempty"`
+	Ladder        []string          `json:"ladder,omitempty"` // before steps: the numbers only
+	Steps         []stepRecord      `json:"steps,omitempty"`
 	Loop          int               `json:"loop"`
 	Step          int               `json:"step"`
 	NextCallAt    *time.Time        `json:"next_call_at,omitempty"`
@@ -38,6 +39,30 @@ type alarmRecord struct {
 	AdminSMSAt    *time.Time        `json:"admin_sms_at,omitempty"`
 	PlaceFailures int               `json:"place_failures,omitempty"`
 	InfoTokens    []infoTokenRecord `json:"info_tokens,omitempty"`
+}
+
+// stepRecord is how a ladder step is stored.
+type stepRecord struct {
+	Kind   string        `json:"kind"`
+	Number string        `json:"number"`
+	Ring   time.Duration `json:"ring,omitempty"`
+	Loops  []int         `json:"loops,omitempty"`
+}
+
+// steps returns the record's ladder. An alarm stored before ladders had
+// steps has its numbers only: each is read as an alarm number called in
+// every loop.
+func (rec *alarmRecord) steps() []alleenwerken.Step {
+	var out []alleenwerken.Step
+	for _, s := range rec.Steps {
+		out = append(out, alleenwerken.Step{Kind: alleenwerken.StepKind(s.Kind), Number: s.Number, Ring: s.Ring, Loops: append([]int(nil), s.Loops...)})
+	}
+	if len(rec.Steps) == 0 {
+		for _, n := range rec.Ladder {
+			out = append(out, alleenwerken.Step{Kind: alleenwerken.StepAlarmNumber, Number: n})
+		}
+	}
+	return out
 }
 
 // infoTokenRecord is the hash of an information-link token.
@@ -229,7 +254,6 @@ func newAlarmRecord(a *alleenwerken.Alarm) *alarmRecord {
 		Test:          a.Test,
 		State:         string(a.State),
 		RaisedAt:      a.RaisedAt,
-		Ladder:        append([]string(nil), a.Ladder...),
 		Loop:          a.Loop,
 		Step:          a.Step,
 		NextCallAt:    timePtr(a.NextCallAt),
@@ -242,6 +266,9 @@ func newAlarmRecord(a *alleenwerken.Alarm) *alarmRecord {
 		FanOutSentAt:  timePtr(a.FanOutSentAt),
 		AdminSMSAt:    timePtr(a.AdminSMSAt),
 		PlaceFailures: a.PlaceFailures,
+	}
+	for _, st := range a.Ladder {
+		rec.Steps = append(rec.Steps, stepRecord{Kind: string(st.Kind), Number: st.Number, Ring: st.Ring, Loops: append([]int(nil), st.Loops...)})
 	}
 	for i := range a.Attempts {
 		rec.Attempts = append(rec.Attempts, newAttemptRecord(&a.Attempts[i]))
@@ -262,7 +289,7 @@ func (rec *alarmRecord) alarm() *alleenwerken.Alarm {
 		Test:          rec.Test,
 		State:         alleenwerken.AlarmState(rec.State),
 		RaisedAt:      rec.RaisedAt,
-		Ladder:        rec.Ladder,
+		Ladder:        rec.steps(),
 		Loop:          rec.Loop,
 		Step:          rec.Step,
 		NextCallAt:    rec.NextCallAt,

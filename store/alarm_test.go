@@ -15,7 +15,7 @@ func newAlarm(sessionID string) *alleenwerken.Alarm {
 		Cause:      alleenwerken.CauseExpired,
 		State:      alleenwerken.AlarmEscalating,
 		RaisedAt:   t0.Add(time.Hour),
-		Ladder:     []string{"201", "+31201234567"},
+		Ladder:     alleenwerken.NewLadder([]string{"201"}, "+31201234567"),
 		Loop:       1,
 	}
 }

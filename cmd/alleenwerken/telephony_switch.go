@@ -35,7 +35,6 @@ type switchTelephony struct {
 	close     func() error
 	gen       int           // bumped at each change; a call counts against its own
 	calls     int           // calls in progress on cur
-	set       *aw.Settings  // the last settings the escalator applied
 	pending   opener        // the replacement waiting for calls to end
 	waitSince time.Time     // when pending was first set
 	stopDrain chan struct{} // closed when the pending change starts or is dropped
@@ -128,17 +127,6 @@ func (s *switchTelephony) Hangup(ctx context.Context, id string) error {
 	return s.current().Hangup(ctx, id)
 }
 
-// ApplySettings implements aw.SettingsApplier.
-func (s *switchTelephony) ApplySettings(set aw.Settings) {
-	s.mu.Lock()
-	s.set = &set
-	cur := s.cur
-	s.mu.Unlock()
-	if ap, ok := cur.(aw.SettingsApplier); ok {
-		ap.ApplySettings(set)
-	}
-}
-
 // Swap replaces the adapter by the one open returns. With no call in
 // progress that is done before Swap returns; otherwise it waits for the
 // calls to end (at most maxDrain) and Swap returns the number of calls it
@@ -226,13 +214,9 @@ func (s *switchTelephony) complete(open opener, closeOld func() error, cut int) 
 	}
 	s.mu.Lock()
 	s.cur, s.close = t, closeT
-	set := s.set
 	close(s.changing)
 	s.changing = nil
 	s.mu.Unlock()
-	if ap, ok := t.(aw.SettingsApplier); ok && set != nil {
-		ap.ApplySettings(*set)
-	}
 }
 
 // unavailable stands in when a new adapter could not be opened: calls are
