@@ -16,6 +16,7 @@ type Service struct {
 	clock Clock
 	log   *slog.Logger
 	sched *Scheduler
+	watch *Watchdog
 	esc   *Escalator
 
 	// SMS is the health of the SMS path (the dispatcher); optional.
@@ -40,6 +41,7 @@ func NewService(st Store, tel Telephony, clock Clock, logger *slog.Logger) *Serv
 		logger = slog.Default()
 	}
 	s := &Service{store: st, tel: tel, clock: clock, log: logger, sched: NewScheduler(clock)}
+	s.watch = NewWatchdog(s.sched, s.fireReminder, s.raise)
 	s.esc = NewEscalator(st, tel, s.sched, clock, logger)
 	return s
 }
@@ -70,7 +72,7 @@ func (s *Service) Open(ctx context.Context) error {
 		s.sched.Run(runCtx)
 	}()
 	for _, sess := range sessions {
-		s.arm(sess)
+		s.watch.Arm(sess)
 	}
 	if err := s.esc.Resume(ctx); err != nil {
 		return err

@@ -33,7 +33,7 @@ func (s *Service) StartSession(ctx context.Context, deviceID string, req Session
 		return nil, err
 	}
 	if created {
-		s.arm(got)
+		s.watch.Arm(got)
 		s.log.Info("session started", "session", got.ID, "expires_at", got.ExpiresAt)
 	}
 	return s.view(ctx, got)
@@ -72,7 +72,7 @@ func (s *Service) ExtendSession(ctx context.Context, deviceID, id string, minute
 	if _, err := s.store.CancelSMS(ctx, id, SMSReminder); err != nil {
 		s.log.Warn("cancelling queued reminder failed", "session", id, "err", err)
 	}
-	s.arm(sess)
+	s.watch.Arm(sess)
 	s.log.Info("session extended", "session", id, "expires_at", sess.ExpiresAt)
 	return s.view(ctx, sess)
 }
@@ -96,7 +96,7 @@ func (s *Service) StopSession(ctx context.Context, deviceID, id string) (*Sessio
 	if err != nil {
 		return nil, err
 	}
-	s.disarm(id)
+	s.watch.Disarm(id)
 	if _, err := s.store.CancelSMS(ctx, id, SMSReminder); err != nil {
 		s.log.Warn("cancelling queued reminder failed", "session", id, "err", err)
 	}
@@ -123,7 +123,7 @@ func (s *Service) PressAlarm(ctx context.Context, deviceID, id string) (*Session
 	if err != nil {
 		return nil, err
 	}
-	s.arm(sess)
+	s.watch.Arm(sess)
 	s.log.Warn("alarm pressed", "session", id, "fires_at", sess.AlarmFiresAt)
 	return s.view(ctx, sess)
 }
@@ -140,8 +140,7 @@ func (s *Service) CancelAlarm(ctx context.Context, deviceID, id string) (*Sessio
 	if err != nil {
 		return nil, err
 	}
-	s.sched.Cancel("pending:" + id)
-	s.arm(sess)
+	s.watch.Arm(sess)
 	s.log.Info("alarm cancelled inside the window", "session", id)
 	return s.view(ctx, sess)
 }

@@ -5,32 +5,59 @@ import (
 	"time"
 )
 
-// The watchdog: a session's timers on the service's one scheduler. Every
-// timer is derived from the stored session, so arm after a restart re-creates
-// exactly what was armed before.
+// Watchdog keeps every session's timers on the one scheduler: the reminder
+// (expiry minus the reminder lead), the expiry, and the end of the cancel
+// window of an alarm the worker pressed. Every timer is derived from the
+// stored session, so Arm after a restart re-creates exactly what was armed
+// before. What a timer does when it fires is the service's use case.
+type Watchdog struct {
+	sched    *Scheduler
+	reminder func(sessionID string)                   // the reminder is due
+	due      func(sessionID string, cause AlarmCause) // the expiry or the cancel window has passed
+}
 
-func (s *Service) arm(sess *Session) {
+// NewWatchdog returns a watchdog on sched calling reminder and due.
+func NewWatchdog(sched *Scheduler, reminder func(sessionID string), due func(sessionID string, cause AlarmCause)) *Watchdog {
+	return &Watchdog{sched: sched, reminder: reminder, due: due}
+}
+
+// Arm arms the timers of sess as stored (and disarms those it no longer
+// has); a deadline in the past fires at once.
+func (w *Watchdog) Arm(sess *Session) {
 	id := sess.ID
 	switch sess.State {
 	case SessionActive, SessionAlarmPending:
 		if sess.ReminderAt != nil && !sess.ReminderDone {
-			s.sched.At("reminder:"+id, *sess.ReminderAt, func() { s.fireReminder(id) })
+			w.sched.At("reminder:"+id, *sess.ReminderAt, func() { w.reminder(id) })
 		} else {
-			s.sched.Cancel("reminder:" + id)
+			w.sched.Cancel("reminder:" + id)
 		}
-		s.sched.At("expire:"+id, sess.ExpiresAt, func() { s.raise(id, CauseExpired) })
+		w.sched.At("expire:"+id, sess.ExpiresAt, func() { w.due(id, CauseExpired) })
 		if sess.State == SessionAlarmPending && sess.AlarmFiresAt != nil {
-			s.sched.At("pending:"+id, *sess.AlarmFiresAt, func() { s.raise(id, CauseManual) })
+			w.sched.At("pending:"+id, *sess.AlarmFiresAt, func() { w.due(id, CauseManual) })
+		} else {
+			w.sched.Cancel("pending:" + id)
 		}
 	default:
-		s.disarm(id)
+		w.Disarm(id)
 	}
 }
 
-func (s *Service) disarm(id string) {
-	s.sched.Cancel("reminder:" + id)
-	s.sched.Cancel("expire:" + id)
-	s.sched.Cancel("pending:" + id)
+// Disarm cancels every timer of a session.
+func (w *Watchdog) Disarm(id string) {
+	w.sched.Cancel("reminder:" + id)
+	w.sched.Cancel("expire:" + id)
+	w.sched.Cancel("pending:" + id)
+}
+
+// Retry arms a timer of the session to fire again at at (after a failed
+// write): the reminder, or the alarm with cause.
+func (w *Watchdog) Retry(id string, at time.Time, cause AlarmCause) {
+	if cause == "" {
+		w.sched.At("reminder:"+id, at, func() { w.reminder(id) })
+		return
+	}
+	w.sched.At("expire:"+id, at, func() { w.due(id, cause) })
 }
 
 // fireReminder queues the reminder SMS to the worker; its deadline is the
@@ -61,7 +88,7 @@ func (s *Service) fireReminder(id string) {
 	// rather than never.
 	if err := s.store.EnqueueSMS(ctx, m); err != nil {
 		s.log.Error("reminder: queueing SMS failed", "session", id, "err", err)
-		s.sched.At("reminder:"+id, s.clock.Now().Add(10*time.Second), func() { s.fireReminder(id) })
+		s.watch.Retry(id, s.clock.Now().Add(10*time.Second), "")
 		return
 	}
 	if _, err := s.store.UpdateSession(ctx, id, func(x *Session) error { x.ReminderDone = true; return nil }); err != nil {
@@ -80,7 +107,7 @@ func (s *Service) raise(id string, cause AlarmCause) {
 	if err != nil {
 		s.mu.Unlock()
 		s.log.Error("alarm: reading session failed; retrying", "session", id, "err", err)
-		s.sched.At("expire:"+id, s.clock.Now().Add(5*time.Second), func() { s.raise(id, cause) })
+		s.watch.Retry(id, s.clock.Now().Add(5*time.Second), cause)
 		return
 	}
 	now := s.clock.Now()
@@ -101,10 +128,10 @@ func (s *Service) raise(id string, cause AlarmCause) {
 	s.mu.Unlock()
 	if err != nil {
 		s.log.Error("alarm: storing failed; retrying", "session", id, "err", err)
-		s.sched.At("expire:"+id, s.clock.Now().Add(5*time.Second), func() { s.raise(id, cause) })
+		s.watch.Retry(id, s.clock.Now().Add(5*time.Second), cause)
 		return
 	}
-	s.disarm(id)
+	s.watch.Disarm(id)
 	if _, err := s.store.CancelSMS(ctx, id, SMSReminder); err != nil {
 		s.log.Warn("alarm: cancelling reminder failed", "session", id, "err", err)
 	}
