@@ -28,7 +28,6 @@ func settingsForm(t *testing.T, c *Client) url.Values {
 		f.Set(m[1], html.UnescapeString(m[2]))
 	}
 	f.Set("language", "nl")
-	f.Set("extensions", "201, Portiersloge")
 	return f
 }
 
@@ -38,22 +37,22 @@ func TestConsoleSettings(t *testing.T) {
 		c := e.NewClient()
 		c.Login(superName)
 		f := settingsForm(t, c)
-		if len(f) < 17 {
-			t.Fatalf("form has %d fields: %v", len(f), f)
+		if got, want := len(f), len(alleenwerken.SettingKeys(alleenwerken.PageSettings)); got != want {
+			t.Fatalf("form has %d fields, want %d: %v", got, want, f)
 		}
 		f.Set("fallback_number", "06-12345678")
 		f.Set("cancel_window", "15")
 		f.Set("ring_timeout", "45 s")
 		f.Set("reminder_lead", "10")
 		f.Set("admin_numbers", "0612000099, 0612000098")
-		f.Set("extensions", "201, Portiersloge\n202, Receptie, rec202")
+		f.Set("extensions", "201, Portiersloge\n202, Receptie, rec202") // not on this page: ignored
 		p := c.Post("/console/settings", f)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("save: %d %s", p.Status, p.Body)
 		}
 		s, _ := e.DB.Settings(context.Background())
 		if s.FallbackNumber != "+31612345678" || s.CancelWindow != 15*time.Second || s.RingTimeout != 45*time.Second ||
-			s.ReminderLead != 10*time.Minute || len(s.AdminNumbers) != 2 || len(s.Extensions) != 2 || s.Extensions[1].Endpoint != "rec202" {
+			s.ReminderLead != 10*time.Minute || len(s.AdminNumbers) != 2 || len(s.Extensions) != 1 {
 			t.Fatalf("settings %+v", s)
 		}
 		changes := map[string]*alleenwerken.AuditEntry{}
@@ -66,8 +65,12 @@ func TestConsoleSettings(t *testing.T) {
 		if a := changes["cancel_window"]; a == nil || a.Old != "10" || a.New != "15" {
 			t.Fatalf("cancel window audit %+v", a)
 		}
-		if len(changes) != 6 {
-			t.Fatalf("%d fields audited, want 6: %v", len(changes), changes)
+		if len(changes) != 5 {
+			t.Fatalf("%d fields audited, want 5: %v", len(changes), changes)
+		}
+		// The audit page names a setting by its label.
+		if p := c.Get("/console/audit"); !strings.Contains(p.Body, "Annuleertijd na Alarm") || strings.Contains(p.Body, "cancel_window") {
+			t.Fatal("audit page does not show the setting's label")
 		}
 		if p := c.Get("/console/settings?saved=1"); !strings.Contains(p.Body, "opgeslagen") || !strings.Contains(p.Body, `value="&#43;31612345678"`) {
 			t.Fatal("saved page")
@@ -80,7 +83,7 @@ func TestConsoleSettings(t *testing.T) {
 		c.Login(superName)
 		for field, value := range map[string]string{
 			"fallback_number": "12", "cancel_window": "abc", "ring_timeout": "0", "time_zone": "Mars/Olympus",
-			"public_base_url": "ftp://x", "extensions": "2x1, Fout", "admin_numbers": "0201234567",
+			"public_base_url": "ftp://x", "admin_numbers": "0201234567",
 		} {
 			f := settingsForm(t, c)
 			f.Set(field, value)
@@ -91,7 +94,7 @@ func TestConsoleSettings(t *testing.T) {
 			if !strings.Contains(p.Body, `id="error-`+field+`"`) {
 				t.Fatalf("%s=%q: no error next to the field: %s", field, value, p.Body)
 			}
-			if !strings.Contains(p.Body, `value="`+value+`"`) && field != "extensions" {
+			if !strings.Contains(p.Body, `value="`+value+`"`) {
 				t.Fatalf("%s: the typed value is not kept", field)
 			}
 		}
@@ -99,6 +102,29 @@ func TestConsoleSettings(t *testing.T) {
 			t.Fatalf("invalid saves audited: %+v", a)
 		}
 	})
+}
+
+// Every declared setting has its form field on its own page (the super
+// admin's settings or the installer's installation page) and not on the
+// other.
+func TestConsoleSettingsOnTheirPage(t *testing.T) {
+	e := MustOpenConsoleEnv(t)
+	c := e.NewClient()
+	c.Login(superName)
+	pages := map[alleenwerken.SettingPage]string{
+		alleenwerken.PageSettings: c.Get("/console/settings").Body,
+		alleenwerken.PageInstall:  c.Get("/console/installation").Body,
+	}
+	for _, d := range alleenwerken.SettingDefs {
+		for page, body := range pages {
+			if got, want := strings.Contains(body, `id="field-`+d.Key+`"`), page == d.Page; got != want {
+				t.Errorf("%s on the %s page: %v, want %v", d.Key, page, got, want)
+			}
+		}
+		if !strings.Contains(pages[d.Page], d.LabelIn("nl")) {
+			t.Errorf("%s: label %q not on its page", d.Key, d.LabelIn("nl"))
+		}
+	}
 }
 
 func TestConsoleUsers(t *testing.T) {

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 
+	"alleenwerken"
+
 	"github.com/gin-gonic/gin"
 )
 
@@ -21,7 +23,8 @@ func (c *Console) auditPage(g *gin.Context) {
 		c.internal(g, err)
 		return
 	}
-	t := texts[c.lang(g)]
+	lang := c.lang(g)
+	t := texts[lang]
 	loc := c.settings(g).Location()
 	rows := []auditRow{}
 	for _, e := range entries {
@@ -30,7 +33,15 @@ func (c *Console) auditPage(g *gin.Context) {
 			action = e.Action
 		}
 		rows = append(rows, auditRow{Time: localTime(e.At, loc), Actor: e.Actor, Action: action, Target: e.Target,
-			Field: e.Field, Old: e.Old, New: e.New, Detail: e.Detail, IP: e.IP})
+			Field: auditField(e, lang), Old: e.Old, New: e.New, Detail: e.Detail, IP: e.IP})
 	}
 	c.render(g, http.StatusOK, "audit", "audit_title", rows)
+}
+
+// auditField is how an entry's field is shown: a setting by its label.
+func auditField(e *alleenwerken.AuditEntry, lang string) string {
+	if d, ok := alleenwerken.SettingByKey(e.Field); ok && e.Action == alleenwerken.AuditSettingChanged {
+		return d.LabelIn(lang)
+	}
+	return e.Field
 }

@@ -3,12 +3,12 @@ package main
 import (
 	"bufio"
 	_ "embed"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	aw "alleenwerken"
 )
@@ -100,13 +100,6 @@ func ParseConfig(r io.Reader) (Config, error) {
 func (c *Config) setKey(k, v string) error {
 	s := &c.Settings
 	var err error
-	dur := func(p *time.Duration) {
-		var d time.Duration
-		if d, err = time.ParseDuration(v); err == nil {
-			*p = d
-		}
-	}
-	num := func(p *int) { *p, err = strconv.Atoi(v) }
 	switch k {
 	case "listen":
 		c.Listen = v
@@ -146,54 +139,16 @@ func (c *Config) setKey(k, v string) error {
 		c.ModemPorts = append(c.ModemPorts, v)
 	case "modem.pin":
 		c.Settings.SIMPIN = v // seeds the stored settings
-	case "settings.fallback_number":
-		s.FallbackNumber = v
-	case "settings.admin_numbers":
-		s.AdminNumbers = nil
-		for _, n := range strings.Split(v, ",") {
-			if n = strings.TrimSpace(n); n != "" {
-				s.AdminNumbers = append(s.AdminNumbers, n)
-			}
-		}
-	case "settings.cancel_window":
-		dur(&s.CancelWindow)
-	case "settings.reminder_lead":
-		dur(&s.ReminderLead)
-	case "settings.default_extension":
-		dur(&s.DefaultExtension)
-	case "settings.ring_timeout":
-		dur(&s.RingTimeout)
-	case "settings.repeat_interval":
-		dur(&s.RepeatInterval)
-	case "settings.prompt_repeats":
-		num(&s.PromptRepeats)
-	case "settings.ladder_loops":
-		num(&s.LadderLoops)
-	case "settings.simultaneous_calls":
-		num(&s.SimultaneousCall)
-	case "settings.language":
-		s.Language = v
-	case "settings.time_zone":
-		s.TimeZone = v
-	case "settings.public_base_url":
-		s.PublicBaseURL = v
-	case "settings.caller_id":
-		s.CallerID = v
-	case "settings.dial_template":
-		s.DialTemplate = v
-	case "settings.trunk_endpoint":
-		s.TrunkEndpoint = v
-	case "settings.extensions":
-		// "201:Portiersloge, 202:Receptie"
-		s.Extensions = nil
-		for _, part := range strings.Split(v, ",") {
-			num, name, _ := strings.Cut(strings.TrimSpace(part), ":")
-			if num != "" {
-				s.Extensions = append(s.Extensions, aw.Extension{Number: num, Name: strings.TrimSpace(name)})
-			}
-		}
 	default:
-		return fmt.Errorf("unknown key")
+		// The run-time settings, as declared in alleenwerken.SettingDefs.
+		key, ok := strings.CutPrefix(k, "settings.")
+		d, known := aw.SettingByKey(key)
+		if !ok || !known {
+			return fmt.Errorf("unknown key")
+		}
+		if err := d.Set(s, v); err != nil {
+			return errors.New(aw.ErrorMessage(err))
+		}
 	}
 	return err
 }

@@ -333,7 +333,7 @@ func TestConfigRefused(t *testing.T) {
 			"missing key(s) ari.url, ari.user, ari.password, modem.port"},
 		"BadSetting":  {"listen = 127.0.0.1:0\ndatabase = " + dir + "/x.db\ndemo = true\nsettings.fallback_number = 0900-1234567\n", "settings.fallback_number"},
 		"UnknownKey":  {"listen = 127.0.0.1:0\ndatabase = " + dir + "/x.db\ndemo = true\nsetings.language = nl\n", "key setings.language: unknown key"},
-		"BadDuration": {"listen = 127.0.0.1:0\ndatabase = " + dir + "/x.db\ndemo = true\nsettings.ring_timeout = 30\n", "key settings.ring_timeout"},
+		"BadDuration": {"listen = 127.0.0.1:0\ndatabase = " + dir + "/x.db\ndemo = true\nsettings.ring_timeout = dertig\n", "key settings.ring_timeout"},
 	} {
 		t.Run("Err"+name, func(t *testing.T) {
 			f := filepath.Join(dir, name+".conf")
