@@ -82,7 +82,7 @@ func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		fmt.Fprintf(stdout, "Token van toestel %s ingetrokken; lopende sessies blijven bewaakt.\n", *id)
 	case "user create":
-		fmt.Fprintf(stderr, "Wachtwoord voor %s (12-72 tekens): ", *name)
+		fmt.Fprintf(stderr, "Wachtwoord voor %s (%d-%d tekens): ", *name, aw.MinPasswordLen, aw.MaxPasswordLen)
 		pw, _ := bufio.NewReader(stdin).ReadString('\n')
 		pw = strings.TrimRight(pw, "\r\n")
 		body := map[string]string{"name": *name, "role": *role, "password": pw}
