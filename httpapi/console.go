@@ -22,9 +22,6 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// DefaultBcryptCost is the bcrypt cost of passwords set in the console.
-const DefaultBcryptCost = 12
-
 // ConsoleConfig is what the web console needs.
 type ConsoleConfig struct {
 	// Store is all storage the console reads and writes.
@@ -65,8 +62,10 @@ type ConsoleConfig struct {
 	// when nil the page says it takes effect after a restart. waiting is
 	// the number of calls in progress that telephony first lets end.
 	Reconnect func(ctx context.Context, c alleenwerken.Connection) (waiting int, err error)
-	// BcryptCost for passwords set in the console; DefaultBcryptCost if 0.
-	BcryptCost int
+	// Users creates and changes console users, auditing each change.
+	Users *alleenwerken.UserService
+	// Devices makes and revokes app device tokens, auditing each.
+	Devices *alleenwerken.DeviceService
 }
 
 // Console is the web console, the responders' information page and the
@@ -84,17 +83,14 @@ type Console struct {
 
 // NewConsole parses the templates and returns a console.
 func NewConsole(cfg ConsoleConfig) (*Console, error) {
-	if cfg.Store == nil || cfg.Alarms == nil {
-		return nil, fmt.Errorf("console: Store and Alarms are required")
+	if cfg.Store == nil || cfg.Alarms == nil || cfg.Users == nil || cfg.Devices == nil {
+		return nil, fmt.Errorf("console: Store, Alarms, Users and Devices are required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = alleenwerken.SystemClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
-	}
-	if cfg.BcryptCost == 0 {
-		cfg.BcryptCost = DefaultBcryptCost
 	}
 	c := &Console{
 		cfg:           cfg,

@@ -30,7 +30,7 @@ const (
 
 // dummyHash is compared against for unknown users, so a log-in takes as
 // long whether the name exists or not.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), DefaultBcryptCost)
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), alleenwerken.DefaultBcryptCost)
 
 // currentUser returns the logged-in user, or nil.
 func currentUser(g *gin.Context) *alleenwerken.User {

@@ -85,9 +85,12 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 	}
 	health := map[string]alleenwerken.HealthReporter{"storage": db, "telephony": e.Tel, "sms": e.SMS}
 	e.Server = httpapi.NewServer(httpapi.Config{Sessions: e.Svc, Devices: db, Health: health, Logger: discard})
+	users := alleenwerken.NewUserService(db, e.Clock, discard)
+	users.BcryptCost = bcrypt.MinCost
 	con, err := httpapi.NewConsole(httpapi.ConsoleConfig{
 		Store: db, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
-		BcryptCost:      bcrypt.MinCost,
+		Users:           users,
+		Devices:         alleenwerken.NewDeviceService(db, e.Clock, discard),
 		TestAlarms:      e.Svc,
 		PBX:             e.PBX,
 		Connection:      func() alleenwerken.Connection { return e.Conn },

@@ -4,16 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strings"
 
 	"alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
-
-// DeviceTokenPrefix starts every app token made in the console (as the
-// admin command's).
-const DeviceTokenPrefix = "aw_"
 
 // deviceRow is one app device.
 type deviceRow struct {
@@ -57,7 +52,7 @@ func (c *Console) installationPage(g *gin.Context) {
 }
 
 func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMsg string) {
-	ds, err := c.cfg.Store.Devices(g.Request.Context())
+	ds, err := c.cfg.Devices.Devices(g.Request.Context())
 	if err != nil {
 		c.internal(g, err)
 		return
@@ -96,44 +91,28 @@ func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMs
 // tokenCreate handles POST /console/installation/tokens: the token is shown
 // once on the answer and only its hash is stored.
 func (c *Console) tokenCreate(g *gin.Context) {
-	t := texts[c.lang(g)]
-	name := strings.TrimSpace(g.PostForm("name"))
-	if name == "" || len([]rune(name)) > 100 {
-		c.renderInstall(g, http.StatusUnprocessableEntity, installView{}, t["err_device_name"])
-		return
-	}
-	tok, hash := alleenwerken.NewToken(DeviceTokenPrefix)
-	d := &alleenwerken.Device{Name: name, TokenHash: hash, CreatedAt: c.cfg.Clock.Now()}
-	if err := c.cfg.Store.CreateDevice(g.Request.Context(), d); err != nil {
+	d, tok, err := c.cfg.Devices.CreateDevice(g.Request.Context(), c.actor(g), g.PostForm("name"))
+	switch alleenwerken.ErrorCode(err) {
+	case "":
+		c.renderInstall(g, http.StatusOK, installView{NewToken: tok, NewName: d.Name}, "")
+	case alleenwerken.EINVALID:
+		c.renderInstall(g, http.StatusUnprocessableEntity, installView{}, texts[c.lang(g)]["err_device_name"])
+	default:
 		c.internal(g, err)
-		return
 	}
-	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditTokenCreated, Target: name, Detail: d.ID})
-	c.renderInstall(g, http.StatusOK, installView{NewToken: tok, NewName: name}, "")
 }
 
 // tokenRevoke handles POST /console/installation/tokens/:id/revoke.
 func (c *Console) tokenRevoke(g *gin.Context) {
-	ctx := g.Request.Context()
-	id := g.Param("id")
-	name := id
-	if ds, err := c.cfg.Store.Devices(ctx); err == nil {
-		for _, d := range ds {
-			if d.ID == id {
-				name = d.Name
-			}
-		}
-	}
-	err := c.cfg.Store.RevokeDevice(ctx, id, c.cfg.Clock.Now())
-	if alleenwerken.ErrorCode(err) == alleenwerken.ENOTFOUND {
+	_, err := c.cfg.Devices.RevokeDevice(g.Request.Context(), c.actor(g), g.Param("id"))
+	switch alleenwerken.ErrorCode(err) {
+	case "":
+		g.Redirect(http.StatusSeeOther, "/console/installation?done=revoked")
+	case alleenwerken.ENOTFOUND:
 		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_no_device"])
-		return
-	} else if err != nil {
+	default:
 		c.internal(g, err)
-		return
 	}
-	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditTokenRevoked, Target: name, Detail: id})
-	g.Redirect(http.StatusSeeOther, "/console/installation?done=revoked")
 }
 
 // telephonySave handles POST /console/installation/telephony: caller ID,

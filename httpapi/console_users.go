@@ -1,19 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
 	"alleenwerken"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/crypto/bcrypt"
-)
-
-// Password length limits (bcrypt reads at most 72 bytes).
-const (
-	MinPasswordLen = 12
-	MaxPasswordLen = 72
 )
 
 // userRow is one line of the users page.
@@ -53,16 +47,23 @@ func (c *Console) renderUsers(g *gin.Context, status int, errMsg string, v users
 	})
 }
 
-// hashPassword checks the length and hashes with bcrypt.
-func (c *Console) hashPassword(t map[string]string, pw string) ([]byte, string) {
-	if len(pw) < MinPasswordLen || len(pw) > MaxPasswordLen {
-		return nil, t["err_password"]
+// userError is the page's text for a refused user change: the field's
+// text in the page's language for invalid input, else the error's message.
+func userError(t map[string]string, err error) string {
+	switch alleenwerken.ErrorField(err) {
+	case "name":
+		return t["err_user_name"]
+	case "role":
+		return t["err_role"]
+	case "password":
+		return t["err_password"]
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), c.cfg.BcryptCost)
-	if err != nil {
-		return nil, t["err_internal"]
-	}
-	return h, ""
+	return alleenwerken.ErrorMessage(err)
+}
+
+// actor is the logged-in user at the request's address.
+func (c *Console) actor(g *gin.Context) alleenwerken.Actor {
+	return alleenwerken.ConsoleActor(currentUser(g), clientIP(g))
 }
 
 // userCreate handles POST /console/users.
@@ -71,116 +72,62 @@ func (c *Console) userCreate(g *gin.Context) {
 	name := strings.TrimSpace(g.PostForm("name"))
 	role := alleenwerken.Role(g.PostForm("role"))
 	v := usersView{Name: name, Role: string(role)}
-	if name == "" || len(name) > alleenwerken.MaxNameLen {
-		c.renderUsers(g, http.StatusUnprocessableEntity, t["err_user_name"], v)
-		return
-	}
-	if !role.Valid() {
-		c.renderUsers(g, http.StatusUnprocessableEntity, t["err_role"], v)
-		return
-	}
-	hash, msg := c.hashPassword(t, g.PostForm("password"))
-	if msg != "" {
-		c.renderUsers(g, http.StatusUnprocessableEntity, msg, v)
-		return
-	}
-	u := &alleenwerken.User{Name: name, Role: role, PasswordHash: hash, CreatedAt: c.cfg.Clock.Now()}
-	if err := c.cfg.Store.CreateUser(g.Request.Context(), u); err != nil {
-		if code := alleenwerken.ErrorCode(err); code == alleenwerken.ECONFLICT || code == alleenwerken.EINVALID {
-			c.renderUsers(g, http.StatusConflict, alleenwerken.ErrorMessage(err), v)
-			return
-		}
-		c.internal(g, err)
-		return
-	}
-	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditUserCreated, Target: name, New: string(role)})
-	g.Redirect(http.StatusSeeOther, "/console/users?done=user_created")
-}
-
-// changeUser applies fn to the user of :id, refusing changes to oneself
-// when self is false; on success it audits and, when logout is set, ends
-// the user's log-ins.
-func (c *Console) changeUser(g *gin.Context, self bool, logout bool, fn func(u *alleenwerken.User) (action, old, new string, msg string)) {
-	t := texts[c.lang(g)]
-	me := currentUser(g)
-	id := g.Param("id")
-	if !self && id == me.ID {
-		c.renderUsers(g, http.StatusConflict, t["err_self"], usersView{})
-		return
-	}
-	var action, old, nw, msg string
-	u, err := c.cfg.Store.UpdateUser(g.Request.Context(), id, func(u *alleenwerken.User) error {
-		action, old, nw, msg = fn(u)
-		if msg != "" {
-			return alleenwerken.Errorf(alleenwerken.EINVALID, "%s", msg)
-		}
-		return nil
-	})
+	_, err := c.cfg.Users.CreateUser(g.Request.Context(), c.actor(g), name, role, g.PostForm("password"))
 	switch alleenwerken.ErrorCode(err) {
 	case "":
+		g.Redirect(http.StatusSeeOther, "/console/users?done=user_created")
 	case alleenwerken.EINVALID:
-		c.renderUsers(g, http.StatusUnprocessableEntity, msg, usersView{})
-		return
-	case alleenwerken.ENOTFOUND:
-		c.fail(g, http.StatusNotFound, t["err_no_user"])
-		return
+		c.renderUsers(g, http.StatusUnprocessableEntity, userError(t, err), v)
+	case alleenwerken.ECONFLICT:
+		c.renderUsers(g, http.StatusConflict, alleenwerken.ErrorMessage(err), v)
 	default:
 		c.internal(g, err)
-		return
 	}
-	if logout {
-		if err := c.cfg.Store.DeleteUserConsoleSessions(g.Request.Context(), u.ID); err != nil {
-			c.internal(g, err)
-			return
-		}
+}
+
+// changeUser runs change on the user of :id as the logged-in user; the
+// user service checks, writes and audits it. done names the flash.
+func (c *Console) changeUser(g *gin.Context, done string, change func(ctx context.Context, by alleenwerken.Actor, id string) (*alleenwerken.User, error)) {
+	t := texts[c.lang(g)]
+	_, err := change(g.Request.Context(), c.actor(g), g.Param("id"))
+	switch alleenwerken.ErrorCode(err) {
+	case "":
+		g.Redirect(http.StatusSeeOther, "/console/users?done="+done)
+	case alleenwerken.ECONFLICT: // one's own role or account
+		c.renderUsers(g, http.StatusConflict, t["err_self"], usersView{})
+	case alleenwerken.EINVALID:
+		c.renderUsers(g, http.StatusUnprocessableEntity, userError(t, err), usersView{})
+	case alleenwerken.ENOTFOUND:
+		c.fail(g, http.StatusNotFound, t["err_no_user"])
+	default:
+		c.internal(g, err)
 	}
-	c.audit(g, alleenwerken.AuditEntry{Actor: me.Name, Action: action, Target: u.Name, Old: old, New: nw})
-	g.Redirect(http.StatusSeeOther, "/console/users?done="+action)
 }
 
 // userRole handles POST /console/users/:id/role.
 func (c *Console) userRole(g *gin.Context) {
 	role := alleenwerken.Role(g.PostForm("role"))
-	c.changeUser(g, false, false, func(u *alleenwerken.User) (string, string, string, string) {
-		if !role.Valid() {
-			return "", "", "", texts[c.lang(g)]["err_role"]
-		}
-		old := u.Role
-		u.Role = role
-		return alleenwerken.AuditUserRole, string(old), string(role), ""
+	c.changeUser(g, alleenwerken.AuditUserRole, func(ctx context.Context, by alleenwerken.Actor, id string) (*alleenwerken.User, error) {
+		return c.cfg.Users.ChangeRole(ctx, by, id, role)
 	})
 }
 
 // userPassword handles POST /console/users/:id/password: the admin sets a
 // new password; the user's log-ins end.
 func (c *Console) userPassword(g *gin.Context) {
-	t := texts[c.lang(g)]
-	hash, msg := c.hashPassword(t, g.PostForm("password"))
-	c.changeUser(g, true, true, func(u *alleenwerken.User) (string, string, string, string) {
-		if msg != "" {
-			return "", "", "", msg
-		}
-		u.PasswordHash = hash
-		return alleenwerken.AuditUserPassword, "", "", ""
+	pw := g.PostForm("password")
+	c.changeUser(g, alleenwerken.AuditUserPassword, func(ctx context.Context, by alleenwerken.Actor, id string) (*alleenwerken.User, error) {
+		return c.cfg.Users.ResetPassword(ctx, by, id, pw)
 	})
 }
 
 // userDisable handles POST /console/users/:id/disable: the user can no
 // longer log in and their log-ins end.
 func (c *Console) userDisable(g *gin.Context) {
-	now := c.cfg.Clock.Now()
-	c.changeUser(g, false, true, func(u *alleenwerken.User) (string, string, string, string) {
-		if u.DisabledAt == nil {
-			u.DisabledAt = &now
-		}
-		return alleenwerken.AuditUserDisabled, "", "", ""
-	})
+	c.changeUser(g, alleenwerken.AuditUserDisabled, c.cfg.Users.DisableUser)
 }
 
 // userEnable handles POST /console/users/:id/enable.
 func (c *Console) userEnable(g *gin.Context) {
-	c.changeUser(g, false, false, func(u *alleenwerken.User) (string, string, string, string) {
-		u.DisabledAt = nil
-		return alleenwerken.AuditUserEnabled, "", "", ""
-	})
+	c.changeUser(g, alleenwerken.AuditUserEnabled, c.cfg.Users.EnableUser)
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -48,15 +49,15 @@ func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	a := &adminClient{cfg: cfg}
+	a := &adminClient{cfg: cfg, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	defer a.close()
 
 	switch cmd {
 	case "token create":
 		var t tokenInfo
-		if err := a.do(ctx, "POST", "/tokens?name="+url.QueryEscape(*name), nil, &t, func(st aw.Store) error {
+		if err := a.do(ctx, "POST", "/tokens?name="+url.QueryEscape(*name), nil, &t, func(o adminOps) error {
 			var err error
-			t, err = createToken(ctx, st, *name)
+			t, err = o.createToken(ctx, *name)
 			return err
 		}); err != nil {
 			return err
@@ -65,28 +66,28 @@ func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintln(stdout, t.Token)
 	case "token list":
 		var ts []tokenInfo
-		if err := a.do(ctx, "GET", "/tokens", nil, &ts, func(st aw.Store) error {
+		if err := a.do(ctx, "GET", "/tokens", nil, &ts, func(o adminOps) error {
 			var err error
-			ts, err = listTokens(ctx, st)
+			ts, err = o.listTokens(ctx)
 			return err
 		}); err != nil {
 			return err
 		}
 		printTokens(stdout, ts)
 	case "token revoke":
-		if err := a.do(ctx, "POST", "/tokens/"+url.PathEscape(*id)+"/revoke", nil, nil, func(st aw.Store) error {
-			return revokeToken(ctx, st, *id)
+		if err := a.do(ctx, "POST", "/tokens/"+url.PathEscape(*id)+"/revoke", nil, nil, func(o adminOps) error {
+			return o.revokeToken(ctx, *id)
 		}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Token van toestel %s ingetrokken; lopende sessies blijven bewaakt.\n", *id)
 	case "user create":
-		fmt.Fprintf(stderr, "Wachtwoord voor %s (12-72 tekens): ", *name)
+		fmt.Fprintf(stderr, "Wachtwoord voor %s (%d-%d tekens): ", *name, aw.MinPasswordLen, aw.MaxPasswordLen)
 		pw, _ := bufio.NewReader(stdin).ReadString('\n')
 		pw = strings.TrimRight(pw, "\r\n")
 		body := map[string]string{"name": *name, "role": *role, "password": pw}
-		if err := a.do(ctx, "POST", "/users", body, nil, func(st aw.Store) error {
-			_, err := createUser(ctx, st, *name, *role, pw)
+		if err := a.do(ctx, "POST", "/users", body, nil, func(o adminOps) error {
+			_, err := o.createUser(ctx, *name, *role, pw)
 			return err
 		}); err != nil {
 			return err
@@ -127,6 +128,7 @@ func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 type adminClient struct {
 	cfg Config
 	db  *store.DB
+	log *slog.Logger // the services' warnings in direct mode
 }
 
 func (a *adminClient) close() {
@@ -163,14 +165,30 @@ func (a *adminClient) store() (*store.DB, error) {
 	return a.db, nil
 }
 
-func (a *adminClient) do(ctx context.Context, method, path string, body, out any, direct func(aw.Store) error) error {
+// direct returns the admin operations on the database itself, by the
+// user running the command ("cli:<user>" in the audit log).
+func (a *adminClient) direct() (adminOps, error) {
+	db, err := a.store()
+	if err != nil {
+		return adminOps{}, err
+	}
+	return adminOps{
+		users:   aw.NewUserService(db, aw.SystemClock{}, a.log),
+		devices: aw.NewDeviceService(db, aw.SystemClock{}, a.log),
+		by:      aw.CLIActor(currentOSUser()),
+	}, nil
+}
+
+// do runs an admin operation through the daemon's socket (method, path,
+// body and out) or, when no daemon listens, directly.
+func (a *adminClient) do(ctx context.Context, method, path string, body, out any, direct func(adminOps) error) error {
 	hc := a.socket()
 	if hc == nil {
-		db, err := a.store()
+		ops, err := a.direct()
 		if err != nil {
 			return err
 		}
-		return direct(db)
+		return direct(ops)
 	}
 	var rd io.Reader
 	if body != nil {

@@ -4,19 +4,19 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	aw "alleenwerken"
 )
 
-// The admin operations, shared by the admin socket (daemon running) and the
-// direct mode (daemon stopped).
-
-// TokenPrefix starts every app device token.
-const TokenPrefix = "aw_"
+// adminOps are the admin operations by one actor, shared by the admin
+// socket (daemon running) and the direct mode (daemon stopped). The
+// services check, write and audit each.
+type adminOps struct {
+	users   *aw.UserService
+	devices *aw.DeviceService
+	by      aw.Actor
+}
 
 // tokenInfo is a device as the admin commands show it; Token only on create.
 type tokenInfo struct {
@@ -27,54 +27,43 @@ type tokenInfo struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
-func createToken(ctx context.Context, st aw.Store, name string) (tokenInfo, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return tokenInfo{}, aw.FieldError("name", "Geef het toestel een naam van 1 tot 100 tekens.")
+// newTokenInfo is d in UTC, with token when it was just made.
+func newTokenInfo(d *aw.Device, token string) tokenInfo {
+	t := tokenInfo{ID: d.ID, Name: d.Name, Token: token, CreatedAt: d.CreatedAt.UTC()}
+	if d.RevokedAt != nil {
+		r := d.RevokedAt.UTC()
+		t.RevokedAt = &r
 	}
-	tok, hash := aw.NewToken(TokenPrefix)
-	d := &aw.Device{Name: name, TokenHash: hash, CreatedAt: time.Now().UTC()}
-	if err := st.CreateDevice(ctx, d); err != nil {
-		return tokenInfo{}, err
-	}
-	return tokenInfo{ID: d.ID, Name: d.Name, Token: tok, CreatedAt: d.CreatedAt}, nil
+	return t
 }
 
-func listTokens(ctx context.Context, st aw.Store) ([]tokenInfo, error) {
-	ds, err := st.Devices(ctx)
+func (o adminOps) createToken(ctx context.Context, name string) (tokenInfo, error) {
+	d, tok, err := o.devices.CreateDevice(ctx, o.by, name)
+	if err != nil {
+		return tokenInfo{}, err
+	}
+	return newTokenInfo(d, tok), nil
+}
+
+func (o adminOps) listTokens(ctx context.Context) ([]tokenInfo, error) {
+	ds, err := o.devices.Devices(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := []tokenInfo{}
 	for _, d := range ds {
-		out = append(out, tokenInfo{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt})
+		out = append(out, newTokenInfo(d, ""))
 	}
 	return out, nil
 }
 
-func revokeToken(ctx context.Context, st aw.Store, id string) error {
-	return st.RevokeDevice(ctx, id, time.Now().UTC())
+func (o adminOps) revokeToken(ctx context.Context, id string) error {
+	_, err := o.devices.RevokeDevice(ctx, o.by, id)
+	return err
 }
 
-func createUser(ctx context.Context, st aw.Store, name, role, password string) (*aw.User, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return nil, aw.FieldError("name", "Geef een gebruikersnaam van 1 tot 100 tekens.")
-	}
-	switch aw.Role(role) {
-	case aw.RoleSuperAdmin, aw.RoleInstaller, aw.RoleResponder:
-	default:
-		return nil, aw.FieldError("role", "Rol is super_admin, installer of responder.")
-	}
-	if len(password) < 12 || len(password) > 72 {
-		return nil, aw.FieldError("password", "Een wachtwoord heeft 12 tot 72 tekens.")
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), 12)
-	if err != nil {
-		return nil, err
-	}
-	u := &aw.User{Name: name, Role: aw.Role(role), PasswordHash: hash, CreatedAt: time.Now().UTC()}
-	return u, st.CreateUser(ctx, u)
+func (o adminOps) createUser(ctx context.Context, name, role, password string) (*aw.User, error) {
+	return o.users.CreateUser(ctx, o.by, name, aw.Role(role), password)
 }
 
 func printTokens(w io.Writer, ts []tokenInfo) {

@@ -17,10 +17,12 @@ import (
 // daemon's user can open (0600), so the admin commands (and curl
 // --unix-socket) work while the daemon holds the database.
 type adminServer struct {
-	db  aw.Store
-	log *slog.Logger
-	ln  net.Listener
-	srv *http.Server
+	db      aw.Store
+	users   *aw.UserService
+	devices *aw.DeviceService
+	log     *slog.Logger
+	ln      net.Listener
+	srv     *http.Server
 }
 
 // Open listens on path, replacing a stale socket file.
@@ -48,7 +50,7 @@ func (a *adminServer) Open(path string) error {
 	mux.HandleFunc("POST /tokens/{id}/revoke", a.revokeToken)
 	mux.HandleFunc("POST /users", a.createUser)
 	mux.HandleFunc("GET /backup", a.backup)
-	a.srv = &http.Server{Handler: mux}
+	a.srv = &http.Server{Handler: mux, ConnContext: withPeer}
 	go a.srv.Serve(ln)
 	return nil
 }
@@ -61,25 +63,25 @@ func (a *adminServer) Close() error {
 	return a.srv.Close()
 }
 
+// ops are the admin operations by the OS user at the other end of r's
+// connection ("socket:<user>" in the audit log).
+func (a *adminServer) ops(r *http.Request) adminOps {
+	return adminOps{users: a.users, devices: a.devices, by: aw.SocketActor(peerFrom(r.Context()))}
+}
+
 func (a *adminServer) createToken(w http.ResponseWriter, r *http.Request) {
-	t, err := createToken(r.Context(), a.db, r.URL.Query().Get("name"))
+	t, err := a.ops(r).createToken(r.Context(), r.URL.Query().Get("name"))
 	a.reply(w, http.StatusCreated, t, err)
-	if err == nil {
-		a.log.Info("device token created", "device", t.ID, "name", t.Name)
-	}
 }
 
 func (a *adminServer) listTokens(w http.ResponseWriter, r *http.Request) {
-	ts, err := listTokens(r.Context(), a.db)
+	ts, err := a.ops(r).listTokens(r.Context())
 	a.reply(w, http.StatusOK, ts, err)
 }
 
 func (a *adminServer) revokeToken(w http.ResponseWriter, r *http.Request) {
-	err := revokeToken(r.Context(), a.db, r.PathValue("id"))
+	err := a.ops(r).revokeToken(r.Context(), r.PathValue("id"))
 	a.reply(w, http.StatusOK, map[string]string{"revoked": r.PathValue("id")}, err)
-	if err == nil {
-		a.log.Info("device token revoked", "device", r.PathValue("id"))
-	}
 }
 
 func (a *adminServer) createUser(w http.ResponseWriter, r *http.Request) {
@@ -88,13 +90,12 @@ func (a *adminServer) createUser(w http.ResponseWriter, r *http.Request) {
 		a.reply(w, 0, nil, aw.Errorf(aw.EINVALID, "ongeldige JSON: %v", err))
 		return
 	}
-	u, err := createUser(r.Context(), a.db, in.Name, in.Role, in.Password)
-	if err == nil {
-		a.log.Info("user created", "user", u.Name, "role", u.Role)
-		a.reply(w, http.StatusCreated, map[string]string{"id": u.ID, "name": u.Name, "role": string(u.Role)}, nil)
+	u, err := a.ops(r).createUser(r.Context(), in.Name, in.Role, in.Password)
+	if err != nil {
+		a.reply(w, 0, nil, err)
 		return
 	}
-	a.reply(w, 0, nil, err)
+	a.reply(w, http.StatusCreated, map[string]string{"id": u.ID, "name": u.Name, "role": string(u.Role)}, nil)
 }
 
 func (a *adminServer) backup(w http.ResponseWriter, r *http.Request) {

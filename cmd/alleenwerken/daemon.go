@@ -33,6 +33,8 @@ type Main struct {
 	DB         *store.DB
 	Service    *aw.Service
 	Dispatcher *aw.Dispatcher
+	Users      *aw.UserService   // console users, audited through every door
+	Devices    *aw.DeviceService // app device tokens, audited through every door
 	Telephony  aw.Telephony
 	HTTP       *httpapi.Server
 	admin      *adminServer
@@ -138,6 +140,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 
+	m.Users = aw.NewUserService(db, aw.SystemClock{}, log.With("component", "users"))
+	m.Devices = aw.NewDeviceService(db, aw.SystemClock{}, log.With("component", "devices"))
+
 	hc := httpapi.Config{
 		Sessions: m.Service, Devices: db, Logger: log.With("component", "http"),
 		Health: map[string]aw.HealthReporter{"storage": db, "telephony": m.Telephony, "sms": m.Dispatcher},
@@ -158,7 +163,7 @@ func (m *Main) Open(ctx context.Context) error {
 		log.Warn("no backup_dir: no scheduled backups")
 	}
 	cc := httpapi.ConsoleConfig{
-		Store: db, Alarms: m.Service, TestAlarms: m.Service, Clock: aw.SystemClock{},
+		Store: db, Alarms: m.Service, TestAlarms: m.Service, Users: m.Users, Devices: m.Devices, Clock: aw.SystemClock{},
 		Health: hc.Health, DatabasePath: c.Database, Logger: log.With("component", "console"),
 		Details: m.details, LastBackup: lastBackup,
 	}
@@ -175,7 +180,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("config: key listen: %w", err)
 	}
 	if c.AdminSocket != "" {
-		m.admin = &adminServer{db: db, log: log.With("component", "admin")}
+		m.admin = &adminServer{db: db, users: m.Users, devices: m.Devices, log: log.With("component", "admin")}
 		if err := m.admin.Open(c.AdminSocket); err != nil {
 			return fmt.Errorf("config: key admin_socket: %w", err)
 		}

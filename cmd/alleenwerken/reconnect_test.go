@@ -37,13 +37,20 @@ func loginInstaller(t *testing.T, d *daemon, f string) *consoleClient {
 	if out, err := user.CombinedOutput(); err != nil {
 		t.Fatalf("user create: %v %s", err, out)
 	}
+	c := loginConsole(t, d, "inst", "Installateur-wachtwoord-1")
+	c.do("GET", "/console/installation", nil)
+	return c
+}
+
+// loginConsole logs in to d's console as an existing user.
+func loginConsole(t *testing.T, d *daemon, name, password string) *consoleClient {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &consoleClient{t: t, base: d.url, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	c.do("GET", "/login", nil)
-	if st, body := c.do("POST", "/login", url.Values{"name": {"inst"}, "password": {"Installateur-wachtwoord-1"}}); st != http.StatusSeeOther {
+	if st, body := c.do("POST", "/login", url.Values{"name": {name}, "password": {password}}); st != http.StatusSeeOther {
 		t.Fatalf("login: %d %s", st, body)
 	}
-	c.do("GET", "/console/installation", nil)
 	return c
 }
 
