@@ -7,7 +7,7 @@ import (
 	"math"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/CyCoreSystems/ari/v5"
 )
@@ -36,8 +36,8 @@ const (
 type call struct {
 	t        *Telephony
 	link     *link
-	req      alleenwerken.CallRequest
-	p        alleenwerken.CallProgress
+	req      aw.CallRequest
+	p        aw.CallProgress
 	endpoint string
 	q        *queue
 	log      *slog.Logger
@@ -47,12 +47,12 @@ type call struct {
 	playing string   // id of the playback the script waits for
 	pbSeq   int
 	round   int
-	wait    alleenwerken.Timer
-	guard   alleenwerken.Timer
+	wait    aw.Timer
+	guard   aw.Timer
 	gone    bool // the channel is hanging up
 	done    bool // the channel is destroyed (or lost)
 	started time.Time
-	plan    alleenwerken.AcceptPlan
+	plan    aw.AcceptPlan
 	f       facts
 	tech    int
 	dialSt  string
@@ -60,15 +60,15 @@ type call struct {
 }
 
 // Call places one alarm call and blocks until it has ended; see
-// alleenwerken.Telephony. It waits for a free slot first (MaxCalls).
-func (t *Telephony) Call(ctx context.Context, req alleenwerken.CallRequest, p alleenwerken.CallProgress) (alleenwerken.CallResult, error) {
+// aw.Telephony. It waits for a free slot first (MaxCalls).
+func (t *Telephony) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgress) (aw.CallResult, error) {
 	if req.ID == "" || req.Number == "" {
-		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EINVALID, "Gesprek zonder id of nummer.")
+		return aw.CallResult{}, aw.Errorf(aw.EINVALID, "Gesprek zonder id of nummer.")
 	}
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
-		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "Telefonie wordt afgesloten.")
+		return aw.CallResult{}, aw.Errorf(aw.EUNAVAILABLE, "Telefonie wordt afgesloten.")
 	}
 	t.calls.Add(1) // under t.mu: Close waits for every call that got past here
 	t.mu.Unlock()
@@ -91,20 +91,20 @@ func (t *Telephony) Call(ctx context.Context, req alleenwerken.CallRequest, p al
 	cancel()
 	if err != nil {
 		if ctx.Err() == nil {
-			return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "Telefonie wordt afgesloten.")
+			return aw.CallResult{}, aw.Errorf(aw.EUNAVAILABLE, "Telefonie wordt afgesloten.")
 		}
-		return alleenwerken.CallResult{}, err
+		return aw.CallResult{}, err
 	}
 	defer t.limit.release()
 	select {
 	case <-t.closing:
-		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "Telefonie wordt afgesloten.")
+		return aw.CallResult{}, aw.Errorf(aw.EUNAVAILABLE, "Telefonie wordt afgesloten.")
 	default:
 	}
 
 	l := t.currentLink()
 	if l == nil {
-		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.EUNAVAILABLE,
+		return aw.CallResult{}, aw.Errorf(aw.EUNAVAILABLE,
 			"Gesprek niet opgezet: %s", t.Health().Reason)
 	}
 	c := &call{
@@ -114,7 +114,7 @@ func (t *Telephony) Call(ctx context.Context, req alleenwerken.CallRequest, p al
 	t.mu.Lock()
 	if t.active[req.ID] != nil {
 		t.mu.Unlock()
-		return alleenwerken.CallResult{}, alleenwerken.Errorf(alleenwerken.ECONFLICT, "Gesprek %s loopt al.", req.ID)
+		return aw.CallResult{}, aw.Errorf(aw.ECONFLICT, "Gesprek %s loopt al.", req.ID)
 	}
 	t.active[req.ID] = c // subscribed before the originate: no early event is missed
 	t.mu.Unlock()
@@ -130,11 +130,11 @@ func (t *Telephony) Call(ctx context.Context, req alleenwerken.CallRequest, p al
 }
 
 // run originates the call and follows it to its end.
-func (c *call) run(ctx context.Context) (alleenwerken.CallResult, error) {
+func (c *call) run(ctx context.Context) (aw.CallResult, error) {
 	c.started = c.t.clock.Now()
 	c.f.ringTimeout = c.req.RingTimeout
 	if err := c.originate(ctx); err != nil {
-		return alleenwerken.CallResult{}, err
+		return aw.CallResult{}, err
 	}
 	c.log.Info("call placed", "endpoint", c.endpoint, "ring_timeout", c.req.RingTimeout)
 	c.kick()
@@ -217,7 +217,7 @@ func (c *call) originate(ctx context.Context) error {
 	delete(c.t.created, c.req.ID)
 	c.t.mu.Unlock()
 	c.log.Error("call not placed", "endpoint", c.endpoint, "err", err)
-	return alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "Gesprek naar %s niet opgezet: %v", c.req.Number, err)
+	return aw.Errorf(aw.EUNAVAILABLE, "Gesprek naar %s niet opgezet: %v", c.req.Number, err)
 }
 
 // handle applies one event.
@@ -324,7 +324,7 @@ func (c *call) setGuard(d time.Duration) {
 	c.guard = c.t.clock.NewTimer(d)
 }
 
-func timerC(t alleenwerken.Timer) <-chan time.Time {
+func timerC(t aw.Timer) <-chan time.Time {
 	if t == nil {
 		return nil
 	}
@@ -332,10 +332,10 @@ func timerC(t alleenwerken.Timer) <-chan time.Time {
 }
 
 // result turns the call's facts into its CallResult.
-func (c *call) result() alleenwerken.CallResult {
+func (c *call) result() aw.CallResult {
 	c.f.rang = c.t.clock.Now().Sub(c.started)
 	o, reason := decide(c.f)
-	r := alleenwerken.CallResult{Outcome: o, Cause: c.f.cause, CauseText: c.txt, Reason: reason}
+	r := aw.CallResult{Outcome: o, Cause: c.f.cause, CauseText: c.txt, Reason: reason}
 	if c.tech != 0 {
 		r.SIPDetail = fmt.Sprintf("SIP %d", c.tech)
 	}

@@ -5,7 +5,7 @@ import (
 	"maps"
 	"sync"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // callLog is a Telephony that notes which calls have returned. A call
@@ -14,17 +14,17 @@ import (
 // in the freed slot to appear beside it: a test that counts live channels
 // leaves out those whose call had returned by the time the list arrived.
 type callLog struct {
-	alleenwerken.Telephony
+	aw.Telephony
 	mu   sync.Mutex
 	done map[string]bool
 }
 
-func newCallLog(tel alleenwerken.Telephony) *callLog {
+func newCallLog(tel aw.Telephony) *callLog {
 	return &callLog{Telephony: tel, done: map[string]bool{}}
 }
 
 // Call places the call and notes its id once it has returned.
-func (c *callLog) Call(ctx context.Context, req alleenwerken.CallRequest, p alleenwerken.CallProgress) (alleenwerken.CallResult, error) {
+func (c *callLog) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgress) (aw.CallResult, error) {
 	res, err := c.Telephony.Call(ctx, req, p)
 	c.mu.Lock()
 	c.done[req.ID] = true

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // Config is how the adapter reaches Asterisk and how it calls.
@@ -133,19 +133,19 @@ func (c Config) Validate() error {
 	if c.NATSURL == "" {
 		u, err := url.Parse(c.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return alleenwerken.FieldError("ari.url", "%q is geen ARI-adres (http://host:8088/ari).", c.URL)
+			return aw.FieldError("ari.url", "%q is geen ARI-adres (http://host:8088/ari).", c.URL)
 		}
 		if c.Password == "" {
-			return alleenwerken.FieldError("ari.password", "Het ARI-wachtwoord ontbreekt.")
+			return aw.FieldError("ari.password", "Het ARI-wachtwoord ontbreekt.")
 		}
 	} else if !strings.HasPrefix(c.NATSURL, "nats://") {
-		return alleenwerken.FieldError("ari.nats_url", "%q is geen NATS-adres (nats://host:4222).", c.NATSURL)
+		return aw.FieldError("ari.nats_url", "%q is geen NATS-adres (nats://host:4222).", c.NATSURL)
 	}
 	if !strings.Contains(c.DialTemplate, "{e164}") && !strings.Contains(c.DialTemplate, "{national}") {
-		return alleenwerken.FieldError("dial_template", "Het belsjabloon bevat {e164} of {national}.")
+		return aw.FieldError("dial_template", "Het belsjabloon bevat {e164} of {national}.")
 	}
 	if strings.ContainsAny(c.App, " /?&") {
-		return alleenwerken.FieldError("ari.app", "%q is geen geldige Stasis-applicatienaam.", c.App)
+		return aw.FieldError("ari.app", "%q is geen geldige Stasis-applicatienaam.", c.App)
 	}
 	return nil
 }

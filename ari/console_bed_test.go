@@ -15,7 +15,7 @@ import (
 	"github.com/warthog618/sms"
 	"github.com/warthog618/sms/encoding/tpdu"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/ari"
 	"alleenwerken/httpapi/browsertest"
 )
@@ -213,7 +213,7 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if checkTestPrompts(t, a) == 0 || a.Attempts[0].Outcome != alleenwerken.OutcomeBusy {
+	if checkTestPrompts(t, a) == 0 || a.Attempts[0].Outcome != aw.OutcomeBusy {
 		t.Fatalf("attempts %+v", a.Attempts)
 	}
 	// The call that rang during the change ended as itself (no answer
@@ -224,8 +224,8 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("alarm #%d\n%s", a.Number, attemptsString(a))
-	if len(a.Attempts) < 2 || a.Attempts[0].Number != numNoAnswer || a.Attempts[0].Outcome != alleenwerken.OutcomeNoAnswer ||
-		a.Attempts[1].Number != numBusy || a.Attempts[1].Outcome != alleenwerken.OutcomeBusy {
+	if len(a.Attempts) < 2 || a.Attempts[0].Number != numNoAnswer || a.Attempts[0].Outcome != aw.OutcomeNoAnswer ||
+		a.Attempts[1].Number != numBusy || a.Attempts[1].Outcome != aw.OutcomeBusy {
 		t.Fatalf("want no answer from %s, then busy from %s", numNoAnswer, numBusy)
 	}
 	if end := *a.Attempts[0].EndedAt; end.After(appUp) {

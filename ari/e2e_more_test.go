@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/ari"
 )
 
@@ -16,7 +16,7 @@ import (
 // at 4: never more than 4 calls at a time, and every alarm is called.
 func TestEndToEndSixAlarmsAtOnce(t *testing.T) {
 	needBed(t)
-	e := openE2E(t, func(s *alleenwerken.Settings) { s.SimultaneousCall = 4; s.LadderLoops = 1; s.FallbackNumber = "" })
+	e := openE2E(t, func(s *aw.Settings) { s.SimultaneousCall = 4; s.LadderLoops = 1; s.FallbackNumber = "" })
 	// Channels an earlier test left (its own adapter's) are not this test's.
 	before := map[string]bool{}
 	for _, id := range channels(t) {
@@ -81,7 +81,7 @@ func TestEndToEndSixAlarmsAtOnce(t *testing.T) {
 // hears the report number and access code twice.
 func TestEndToEndEnglish(t *testing.T) {
 	needBed(t)
-	e := openE2E(t, func(s *alleenwerken.Settings) { s.Language = "en"; s.FallbackNumber = "" })
+	e := openE2E(t, func(s *aw.Settings) { s.Language = "en"; s.FallbackNumber = "" })
 	a := e.alarmRaised([]string{"0612345105", "0612345102"}, "accepted")
 	a = e.waitCallEnded(a.ID, 1)
 	checkLadder(t, a, [][2]string{{"+31612345105", "busy"}, {"+31612345102", "accepted"}})
@@ -98,7 +98,7 @@ func TestEndToEndEnglish(t *testing.T) {
 // an acceptor who wants the SMS; the responder SMS is queued.
 func TestEndToEndThroughProxy(t *testing.T) {
 	needBed(t)
-	e := openE2E(t, func(s *alleenwerken.Settings) { s.FallbackNumber = "" }, func(c *ari.Config) {
+	e := openE2E(t, func(s *aw.Settings) { s.FallbackNumber = "" }, func(c *ari.Config) {
 		c.NATSURL = startProxy(t, c.App)
 	})
 	a := e.alarmRaised([]string{"0612345105", "0612345101"}, "accepted")
@@ -106,7 +106,7 @@ func TestEndToEndThroughProxy(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		all, _ := e.db.ListSMS(context.Background(), 0)
-		if len(all) == 1 && all[0].Kind == alleenwerken.SMSResponder && all[0].To == "+31612345101" {
+		if len(all) == 1 && all[0].Kind == aw.SMSResponder && all[0].To == "+31612345101" {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -119,15 +119,15 @@ func TestEndToEndThroughProxy(t *testing.T) {
 // newDevice creates another app device and returns its token.
 func (e *e2e) newDevice(name string) string {
 	e.t.Helper()
-	token, hash := alleenwerken.NewToken("aw_")
-	if err := e.db.CreateDevice(context.Background(), &alleenwerken.Device{Name: name, TokenHash: hash, CreatedAt: time.Now()}); err != nil {
+	token, hash := aw.NewToken("aw_")
+	if err := e.db.CreateDevice(context.Background(), &aw.Device{Name: name, TokenHash: hash, CreatedAt: time.Now()}); err != nil {
 		e.t.Fatal(err)
 	}
 	return token
 }
 
 // waitCallEnded waits until attempt i of an alarm has ended.
-func (e *e2e) waitCallEnded(alarmID string, i int) *alleenwerken.Alarm {
+func (e *e2e) waitCallEnded(alarmID string, i int) *aw.Alarm {
 	e.t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for {

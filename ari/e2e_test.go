@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/ari"
 	"alleenwerken/httpapi"
 	"alleenwerken/store"
@@ -26,20 +26,20 @@ type e2e struct {
 	db    *store.DB
 	tel   *ari.Telephony
 	calls *callLog // the service calls through it
-	svc   *alleenwerken.Service
+	svc   *aw.Service
 	http  *httptest.Server
 	token string
 }
 
-func openE2E(t *testing.T, edit func(*alleenwerken.Settings), cfgEdit ...func(*ari.Config)) *e2e {
+func openE2E(t *testing.T, edit func(*aw.Settings), cfgEdit ...func(*ari.Config)) *e2e {
 	t.Helper()
 	logger := testLogger(t)
 	db, err := store.Open(filepath.Join(t.TempDir(), "aw.db"), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := alleenwerken.DefaultSettings()
-	set.Extensions = []alleenwerken.Extension{{Number: "201", Name: "Portiersloge"}}
+	set := aw.DefaultSettings()
+	set.Extensions = []aw.Extension{{Number: "201", Name: "Portiersloge"}}
 	set.CancelWindow = time.Second
 	set.RingTimeout = 3 * time.Second
 	set.PromptRepeats = 1
@@ -60,13 +60,13 @@ func openE2E(t *testing.T, edit func(*alleenwerken.Settings), cfgEdit ...func(*a
 	}
 	tel := MustOpen(t, cfg)
 	calls := newCallLog(tel)
-	svc := alleenwerken.NewService(db, calls, alleenwerken.SystemClock{}, logger)
+	svc := aw.NewService(db, calls, aw.SystemClock{}, logger)
 	if err := svc.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	srv := httpapi.NewServer(httpapi.Config{
 		Sessions: svc, Devices: db, Logger: logger,
-		Health: map[string]alleenwerken.HealthReporter{"storage": db, "telephony": tel},
+		Health: map[string]aw.HealthReporter{"storage": db, "telephony": tel},
 	})
 	e := &e2e{t: t, db: db, tel: tel, calls: calls, svc: svc, http: httptest.NewServer(srv.Handler())}
 	t.Cleanup(func() {
@@ -75,8 +75,8 @@ func openE2E(t *testing.T, edit func(*alleenwerken.Settings), cfgEdit ...func(*a
 		tel.Close()
 		db.Close()
 	})
-	token, hash := alleenwerken.NewToken("aw_")
-	if err := db.CreateDevice(context.Background(), &alleenwerken.Device{Name: "Telefoon Laura", TokenHash: hash, CreatedAt: time.Now()}); err != nil {
+	token, hash := aw.NewToken("aw_")
+	if err := db.CreateDevice(context.Background(), &aw.Device{Name: "Telefoon Laura", TokenHash: hash, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	e.token = token
@@ -123,7 +123,7 @@ func (e *e2e) pressAlarm(numbers []string) string {
 }
 
 // storedAlarm returns the stored alarm of a session, or nil.
-func (e *e2e) storedAlarm(sessionID string) *alleenwerken.Alarm {
+func (e *e2e) storedAlarm(sessionID string) *aw.Alarm {
 	e.t.Helper()
 	alarms, err := e.db.Alarms(context.Background(), 10)
 	if err != nil {
@@ -139,13 +139,13 @@ func (e *e2e) storedAlarm(sessionID string) *alleenwerken.Alarm {
 
 // alarmRaised starts a session with these alarm numbers, presses Alarm and
 // waits until the alarm's state is one of want; it returns the stored alarm.
-func (e *e2e) alarmRaised(numbers []string, want ...string) *alleenwerken.Alarm {
+func (e *e2e) alarmRaised(numbers []string, want ...string) *aw.Alarm {
 	e.t.Helper()
 	return e.waitAlarm(e.pressAlarm(numbers), want...)
 }
 
 // waitAlarm waits until the session's alarm is in one of the states want.
-func (e *e2e) waitAlarm(id string, want ...string) *alleenwerken.Alarm {
+func (e *e2e) waitAlarm(id string, want ...string) *aw.Alarm {
 	e.t.Helper()
 	var s map[string]any
 	deadline := time.Now().Add(3 * time.Minute)
@@ -167,7 +167,7 @@ func (e *e2e) waitAlarm(id string, want ...string) *alleenwerken.Alarm {
 	return nil
 }
 
-func attemptsString(a *alleenwerken.Alarm) string {
+func attemptsString(a *aw.Alarm) string {
 	var b strings.Builder
 	for _, at := range a.Attempts {
 		fmt.Fprintf(&b, "%d.%d %s %s cause %d %s %q\n", at.Loop, at.Step+1, at.Number, at.Outcome, at.Cause, at.SIPDetail, at.Digits)
@@ -175,7 +175,7 @@ func attemptsString(a *alleenwerken.Alarm) string {
 	return b.String()
 }
 
-func checkLadder(t *testing.T, a *alleenwerken.Alarm, want [][2]string) {
+func checkLadder(t *testing.T, a *aw.Alarm, want [][2]string) {
 	t.Helper()
 	t.Logf("alarm #%d %s\n%s", a.Number, a.State, attemptsString(a))
 	if len(a.Attempts) != len(want) {
@@ -194,7 +194,7 @@ func checkLadder(t *testing.T, a *alleenwerken.Alarm, want [][2]string) {
 func TestEndToEndFallbackDeskPhone(t *testing.T) {
 	needBed(t)
 	callerID := fmt.Sprintf("+3130%07d", time.Now().UnixNano()%1e7)
-	e := openE2E(t, func(s *alleenwerken.Settings) { s.FallbackNumber = "201"; s.CallerID = callerID })
+	e := openE2E(t, func(s *aw.Settings) { s.FallbackNumber = "201"; s.CallerID = callerID })
 	a := e.alarmRaised([]string{"0612345105", "0612345106", "0612345107"}, "accepted")
 	if at, err := inviteTime(bedState+"/sipp-05.msg", callerID); err != nil {
 		t.Error(err)
@@ -212,7 +212,7 @@ func TestEndToEndFallbackDeskPhone(t *testing.T) {
 // Nobody accepts: two loops of the whole ladder, then unanswered.
 func TestEndToEndTwoLoops(t *testing.T) {
 	needBed(t)
-	e := openE2E(t, func(s *alleenwerken.Settings) { s.FallbackNumber = "0612345107"; s.LadderLoops = 2 })
+	e := openE2E(t, func(s *aw.Settings) { s.FallbackNumber = "0612345107"; s.LadderLoops = 2 })
 	a := e.alarmRaised([]string{"0612345105", "0612345106"}, "unanswered")
 	checkLadder(t, a, [][2]string{
 		{"+31612345105", "busy"}, {"+31612345106", "declined"}, {"+31612345107", "no_answer"},

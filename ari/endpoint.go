@@ -6,10 +6,10 @@ import (
 
 	"github.com/CyCoreSystems/ari/v5"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
-var _ alleenwerken.EndpointStater = (*Telephony)(nil)
+var _ aw.EndpointStater = (*Telephony)(nil)
 
 // ErrNotConnected is returned when Asterisk cannot be asked right now.
 var ErrNotConnected = errors.New("ari: not connected to Asterisk")

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/ari"
 
 	ariv5 "github.com/CyCoreSystems/ari/v5"
@@ -191,7 +191,7 @@ func TestUnknownEventType(t *testing.T) {
 	}
 	f.push(`{"type":"EndpointStateChange","endpoint":{"technology":"PJSIP","resource":"trunk","state":"offline"}}`)
 	waitFor(t, "trunk offline", func() bool { return tel.TrunkState() == "offline" })
-	if h := tel.Health(); h.State != alleenwerken.HealthDegraded || !strings.Contains(h.Reason, "trunk") {
+	if h := tel.Health(); h.State != aw.HealthDegraded || !strings.Contains(h.Reason, "trunk") {
 		t.Fatalf("health %+v, want degraded for the trunk", h)
 	}
 	if !tel.Connected() {
@@ -203,7 +203,7 @@ func TestUnknownEventType(t *testing.T) {
 // wait of PromptWait after each, then the call is hung up as no_answer.
 func TestPromptTimingOnClock(t *testing.T) {
 	f := newFakeARI(t)
-	clock := alleenwerken.NewManualClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	clock := aw.NewManualClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	tel, err := ari.New(f.config(), clock, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -212,8 +212,8 @@ func TestPromptTimingOnClock(t *testing.T) {
 	waitFor(t, "connection", tel.Connected)
 	req := request("+31612345678")
 	req.Test = true
-	r := newRecorder(alleenwerken.AcceptPlan{})
-	done := make(chan alleenwerken.CallResult, 1)
+	r := newRecorder(aw.AcceptPlan{})
+	done := make(chan aw.CallResult, 1)
 	go func() {
 		res, err := tel.Call(context.Background(), req, r)
 		if err != nil {
@@ -241,7 +241,7 @@ func TestPromptTimingOnClock(t *testing.T) {
 	}
 	res := <-done
 	_, played, _, _ := r.snapshot()
-	if res.Outcome != alleenwerken.OutcomeNoAnswer || played[0] != "sound:aw-test" || played[1] != "sound:aw-intro" {
+	if res.Outcome != aw.OutcomeNoAnswer || played[0] != "sound:aw-test" || played[1] != "sound:aw-intro" {
 		t.Fatalf("result %+v played %q", res, played)
 	}
 }
@@ -261,15 +261,15 @@ func TestReconnectReconciles(t *testing.T) {
 	f.mu.Unlock()
 	req := request("+31612345678")
 	req.RingTimeout = time.Minute
-	done := make(chan alleenwerken.CallResult, 1)
+	done := make(chan aw.CallResult, 1)
 	go func() {
-		res, _ := tel.Call(context.Background(), req, newRecorder(alleenwerken.AcceptPlan{}))
+		res, _ := tel.Call(context.Background(), req, newRecorder(aw.AcceptPlan{}))
 		done <- res
 	}()
 	waitFor(t, "originate", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.channels[req.ID] })
 	f.drop()
 	res := <-done
-	if res.Outcome != alleenwerken.OutcomeFailed || !strings.Contains(res.Reason, "verloren") {
+	if res.Outcome != aw.OutcomeFailed || !strings.Contains(res.Reason, "verloren") {
 		t.Fatalf("result %+v, want failed: call lost", res)
 	}
 	waitFor(t, "reconnect", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.conns >= 2 })
@@ -296,7 +296,7 @@ func TestNewDoesNotBlock(t *testing.T) {
 		t.Fatalf("New took %v", d)
 	}
 	waitFor(t, "a reason", func() bool { return strings.Contains(tel.Health().Reason, "Geen verbinding") })
-	if h := tel.Health(); h.State != alleenwerken.HealthDown {
+	if h := tel.Health(); h.State != aw.HealthDown {
 		t.Fatalf("health %+v", h)
 	}
 }
@@ -346,13 +346,13 @@ func TestFailedPromptFailsTheCall(t *testing.T) {
 	}
 	defer tel.Close()
 	waitFor(t, "connection", tel.Connected)
-	r := newRecorder(alleenwerken.AcceptPlan{})
+	r := newRecorder(aw.AcceptPlan{})
 	res, err := tel.Call(context.Background(), request("+31612345678"), r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, played, _, _ := r.snapshot()
-	if res.Outcome != alleenwerken.OutcomeFailed || !strings.Contains(res.Reason, "sound:aw-") || len(played) != 0 {
+	if res.Outcome != aw.OutcomeFailed || !strings.Contains(res.Reason, "sound:aw-") || len(played) != 0 {
 		t.Fatalf("result %+v played %q, want failed for the prompt", res, played)
 	}
 }
@@ -370,8 +370,8 @@ func TestDroppedAfterAcceptIsAccepted(t *testing.T) {
 	defer tel.Close()
 	waitFor(t, "connection", tel.Connected)
 	req := request("+31612345678")
-	r := newRecorder(alleenwerken.AcceptPlan{OfferSMS: true})
-	done := make(chan alleenwerken.CallResult, 1)
+	r := newRecorder(aw.AcceptPlan{OfferSMS: true})
+	done := make(chan aw.CallResult, 1)
 	go func() {
 		res, _ := tel.Call(context.Background(), req, r)
 		done <- res
@@ -382,7 +382,7 @@ func TestDroppedAfterAcceptIsAccepted(t *testing.T) {
 	f.push(fmt.Sprintf(`{"type":"ChannelHangupRequest","cause":16,"channel":{"id":%q}}`, req.ID))
 	f.push(fmt.Sprintf(`{"type":"ChannelDestroyed","cause":16,"cause_txt":"Normal Clearing","channel":{"id":%q}}`, req.ID))
 	res := <-done
-	if res.Outcome != alleenwerken.OutcomeAccepted || res.Cause != 16 {
+	if res.Outcome != aw.OutcomeAccepted || res.Cause != 16 {
 		t.Fatalf("result %+v, want accepted", res)
 	}
 	if _, _, _, choice := r.snapshot(); choice != "" {
@@ -405,24 +405,24 @@ func TestCloseWithWaitingCall(t *testing.T) {
 	}
 	waitFor(t, "connection", tel.Connected)
 	type result struct {
-		res alleenwerken.CallResult
+		res aw.CallResult
 		err error
 	}
 	first, second := make(chan result, 1), make(chan result, 1)
-	r1 := newRecorder(alleenwerken.AcceptPlan{})
+	r1 := newRecorder(aw.AcceptPlan{})
 	req1, req2 := request("+31612345678"), request("+31612345679")
 	go func() { res, err := tel.Call(context.Background(), req1, r1); first <- result{res, err} }()
 	waitFor(t, "answer", func() bool { log, _, _, _ := r1.snapshot(); return len(log) > 0 })
 	go func() {
-		res, err := tel.Call(context.Background(), req2, newRecorder(alleenwerken.AcceptPlan{}))
+		res, err := tel.Call(context.Background(), req2, newRecorder(aw.AcceptPlan{}))
 		second <- result{res, err}
 	}()
 	time.Sleep(50 * time.Millisecond)
 	tel.Close()
-	if r := <-first; r.err != nil || r.res.Outcome != alleenwerken.OutcomeFailed {
+	if r := <-first; r.err != nil || r.res.Outcome != aw.OutcomeFailed {
 		t.Fatalf("call in progress: %+v %v", r.res, r.err)
 	}
-	if r := <-second; alleenwerken.ErrorCode(r.err) != alleenwerken.EUNAVAILABLE {
+	if r := <-second; aw.ErrorCode(r.err) != aw.EUNAVAILABLE {
 		t.Fatalf("waiting call: %+v %v, want not placed", r.res, r.err)
 	}
 	f.mu.Lock()

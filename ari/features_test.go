@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/ari"
 )
 
@@ -19,15 +19,15 @@ func TestExtension(t *testing.T) {
 	needBed(t)
 	tel := MustOpen(t, testConfig("ext"))
 	req := request("201")
-	req.Extension = &alleenwerken.Extension{Number: "201", Name: "Portiersloge"}
-	r := newRecorder(alleenwerken.AcceptPlan{ReportNumber: 897, AccessCode: "4217"})
+	req.Extension = &aw.Extension{Number: "201", Name: "Portiersloge"}
+	r := newRecorder(aw.AcceptPlan{ReportNumber: 897, AccessCode: "4217"})
 	res, err := tel.Call(context.Background(), req, r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	log, _, digits, _ := r.snapshot()
 	t.Logf("%+v %q", res, log)
-	if res.Outcome != alleenwerken.OutcomeAccepted || digits != "1" {
+	if res.Outcome != aw.OutcomeAccepted || digits != "1" {
 		t.Fatalf("outcome %q digits %q, want accepted after 1", res.Outcome, digits)
 	}
 	checkReport(t, r, res)
@@ -41,10 +41,10 @@ func TestSimultaneousLimit(t *testing.T) {
 	tel := MustOpen(t, cfg)
 	const n = 6
 	var wg sync.WaitGroup
-	results := make([]alleenwerken.CallResult, n)
+	results := make([]aw.CallResult, n)
 	errs := make([]error, n)
 	ids := map[string]bool{}
-	reqs := make([]alleenwerken.CallRequest, n)
+	reqs := make([]aw.CallRequest, n)
 	for i := range reqs {
 		reqs[i] = request(numNoAnswer)
 		reqs[i].RingTimeout = 2 * time.Second
@@ -56,7 +56,7 @@ func TestSimultaneousLimit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = calls.Call(context.Background(), reqs[i], newRecorder(alleenwerken.AcceptPlan{}))
+			results[i], errs[i] = calls.Call(context.Background(), reqs[i], newRecorder(aw.AcceptPlan{}))
 		}()
 	}
 	done := make(chan struct{})
@@ -78,7 +78,7 @@ func TestSimultaneousLimit(t *testing.T) {
 	elapsed := time.Since(start)
 	t.Logf("%d calls with a limit of 2 took %v; max active %d, max channels %d", n, elapsed, maxActive, maxChannels)
 	for i := range n {
-		if errs[i] != nil || results[i].Outcome != alleenwerken.OutcomeNoAnswer {
+		if errs[i] != nil || results[i].Outcome != aw.OutcomeNoAnswer {
 			t.Fatalf("call %d: %+v %v", i, results[i], errs[i])
 		}
 	}
@@ -97,14 +97,14 @@ func TestEnglish(t *testing.T) {
 	req := request(numSMSNo)
 	req.Language = "en"
 	req.Test = true
-	r := newRecorder(alleenwerken.AcceptPlan{OfferSMS: true, ReportNumber: 42, AccessCode: "9031"})
+	r := newRecorder(aw.AcceptPlan{OfferSMS: true, ReportNumber: 42, AccessCode: "9031"})
 	res, err := tel.Call(context.Background(), req, r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	log, played, _, choice := r.snapshot()
 	t.Logf("%+v\n%s", res, strings.Join(log, "\n"))
-	if res.Outcome != alleenwerken.OutcomeAccepted || choice != "no" {
+	if res.Outcome != aw.OutcomeAccepted || choice != "no" {
 		t.Fatalf("outcome %q choice %q", res.Outcome, choice)
 	}
 	if len(played) == 0 || played[0] != "sound:aw-test" {
@@ -127,15 +127,15 @@ func TestCloseHangsUp(t *testing.T) {
 	if err := tel.WaitConnected(ctx); err != nil {
 		t.Fatal(err)
 	}
-	reqs := []alleenwerken.CallRequest{request(numVoicemail), request(numNoAnswer), request(numPress2)}
+	reqs := []aw.CallRequest{request(numVoicemail), request(numNoAnswer), request(numPress2)}
 	reqs[1].RingTimeout = 30 * time.Second
 	var wg sync.WaitGroup
-	results := make([]alleenwerken.CallResult, len(reqs))
+	results := make([]aw.CallResult, len(reqs))
 	for i := range reqs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], _ = tel.Call(context.Background(), reqs[i], newRecorder(alleenwerken.AcceptPlan{}))
+			results[i], _ = tel.Call(context.Background(), reqs[i], newRecorder(aw.AcceptPlan{}))
 		}()
 	}
 	time.Sleep(2 * time.Second)
@@ -154,7 +154,7 @@ func TestCloseHangsUp(t *testing.T) {
 		}
 	}
 	for i, r := range results {
-		if r.Outcome != alleenwerken.OutcomeFailed {
+		if r.Outcome != aw.OutcomeFailed {
 			t.Fatalf("call %d: %+v, want failed", i, r)
 		}
 	}
@@ -168,9 +168,9 @@ func TestHangupByID(t *testing.T) {
 	b := MustOpen(t, testConfig("hangup-b"))
 	req := request(numNoAnswer)
 	req.RingTimeout = 30 * time.Second
-	done := make(chan alleenwerken.CallResult, 1)
+	done := make(chan aw.CallResult, 1)
 	go func() {
-		res, _ := a.Call(context.Background(), req, newRecorder(alleenwerken.AcceptPlan{}))
+		res, _ := a.Call(context.Background(), req, newRecorder(aw.AcceptPlan{}))
 		done <- res
 	}()
 	time.Sleep(time.Second)
@@ -180,7 +180,7 @@ func TestHangupByID(t *testing.T) {
 	select {
 	case res := <-done:
 		t.Logf("%+v", res)
-		if res.Outcome == alleenwerken.OutcomeAccepted {
+		if res.Outcome == aw.OutcomeAccepted {
 			t.Fatalf("outcome %q", res.Outcome)
 		}
 	case <-time.After(5 * time.Second):
@@ -197,7 +197,7 @@ func TestHealthTrunk(t *testing.T) {
 	tel := MustOpen(t, testConfig("health"))
 	h := tel.Health()
 	t.Logf("health %+v trunk %q", h, tel.TrunkState())
-	if h.State != alleenwerken.HealthOK || tel.TrunkState() != "online" {
+	if h.State != aw.HealthOK || tel.TrunkState() != "online" {
 		t.Fatalf("health %+v trunk %q, want ok and online", h, tel.TrunkState())
 	}
 }
@@ -212,7 +212,7 @@ func TestInviteLatency(t *testing.T) {
 		req := request(numBusy)
 		req.CallerID = fmt.Sprintf("+3130%07d", time.Now().UnixNano()%1e7)
 		start := time.Now()
-		if _, err := tel.Call(context.Background(), req, newRecorder(alleenwerken.AcceptPlan{})); err != nil {
+		if _, err := tel.Call(context.Background(), req, newRecorder(aw.AcceptPlan{})); err != nil {
 			t.Fatal(err)
 		}
 		at, err := inviteTime(bedState+"/sipp-05.msg", req.CallerID)

@@ -6,19 +6,19 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/ari"
 )
 
 // placeAsync starts a call on tel; the returned channel gets its error.
 // The call is ended (its context cancelled) at the end of the test.
-func placeAsync(t *testing.T, tel *ari.Telephony, req alleenwerken.CallRequest) <-chan error {
+func placeAsync(t *testing.T, tel *ari.Telephony, req aw.CallRequest) <-chan error {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	done := make(chan error, 1)
 	go func() {
-		_, err := tel.Call(ctx, req, newRecorder(alleenwerken.AcceptPlan{}))
+		_, err := tel.Call(ctx, req, newRecorder(aw.AcceptPlan{}))
 		done <- err
 	}()
 	return done
@@ -99,8 +99,8 @@ func TestCallDuringOutageNotPlaced(t *testing.T) {
 	waitFor(t, "the lost connection", func() bool { return !tel.Connected() })
 	time.Sleep(cfg.ConnectGrace + 50*time.Millisecond)
 	start := time.Now()
-	_, err := tel.Call(context.Background(), request(numBusy), newRecorder(alleenwerken.AcceptPlan{}))
-	if alleenwerken.ErrorCode(err) != alleenwerken.EUNAVAILABLE {
+	_, err := tel.Call(context.Background(), request(numBusy), newRecorder(aw.AcceptPlan{}))
+	if aw.ErrorCode(err) != aw.EUNAVAILABLE {
 		t.Fatalf("call during the outage: %v, want unavailable", err)
 	}
 	if d := time.Since(start); d > 100*time.Millisecond {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/CyCoreSystems/ari/v5"
 )
@@ -162,10 +162,10 @@ func (t *Telephony) refreshHealth() {
 	if t.link == nil {
 		return
 	}
-	h := alleenwerken.Health{State: alleenwerken.HealthOK,
+	h := aw.Health{State: aw.HealthOK,
 		Reason: fmt.Sprintf("Verbonden met Asterisk %s; trunk %q bereikbaar.", t.link.version, t.trunkEP)}
 	if t.trunk != "online" {
-		h = alleenwerken.Health{State: alleenwerken.HealthDegraded,
+		h = aw.Health{State: aw.HealthDegraded,
 			Reason: fmt.Sprintf("Verbonden met Asterisk %s, maar trunk %q is niet bereikbaar (%s): externe nummers kunnen niet gebeld worden.",
 				t.link.version, t.trunkEP, t.trunk)}
 	}
@@ -176,10 +176,10 @@ func (t *Telephony) refreshHealth() {
 func (t *Telephony) setDown(reason string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.setHealthLocked(alleenwerken.Health{State: alleenwerken.HealthDown, Reason: reason})
+	t.setHealthLocked(aw.Health{State: aw.HealthDown, Reason: reason})
 }
 
-func (t *Telephony) setHealthLocked(h alleenwerken.Health) {
+func (t *Telephony) setHealthLocked(h aw.Health) {
 	h.Since = t.health.Since
 	if h.State != t.health.State {
 		h.Since = t.clock.Now()

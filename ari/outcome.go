@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // facts are what a call learned; decide turns them into an outcome.
@@ -24,39 +24,39 @@ type facts struct {
 // decide maps a call's facts to an outcome and a reason, per the table in
 // architecture.md. Only a 1 accepts; a call dropped after the 1 stays
 // accepted.
-func decide(f facts) (alleenwerken.Outcome, string) {
+func decide(f facts) (aw.Outcome, string) {
 	switch {
 	case f.accepted && f.lost != "":
-		return alleenwerken.OutcomeAccepted, "aangenomen; daarna " + f.lost
+		return aw.OutcomeAccepted, "aangenomen; daarna " + f.lost
 	case f.accepted:
-		return alleenwerken.OutcomeAccepted, "1 gedrukt"
+		return aw.OutcomeAccepted, "1 gedrukt"
 	case f.lost != "":
-		return alleenwerken.OutcomeFailed, f.lost
+		return aw.OutcomeFailed, f.lost
 	case !f.answered:
-		o := alleenwerken.OutcomeForCause(f.cause)
+		o := aw.OutcomeForCause(f.cause)
 		if f.cause == 0 && f.ringTimeout > 0 && f.rang >= f.ringTimeout {
 			// Asterisk before 22.8 gives cause 0 on an originate timeout.
-			o = alleenwerken.OutcomeNoAnswer
+			o = aw.OutcomeNoAnswer
 		}
 		switch o {
-		case alleenwerken.OutcomeBusy:
+		case aw.OutcomeBusy:
 			return o, "in gesprek"
-		case alleenwerken.OutcomeNoAnswer:
+		case aw.OutcomeNoAnswer:
 			return o, "niet opgenomen"
-		case alleenwerken.OutcomeDeclined:
+		case aw.OutcomeDeclined:
 			return o, "geweigerd"
 		}
 		return o, fmt.Sprintf("niet verbonden (oorzaak %d)", f.cause)
 	case f.cause == 0 && !f.ourHangup:
 		// A person hanging up gives 16; 0 after answer is Asterisk itself
 		// ending the call (shutdown, restart).
-		return alleenwerken.OutcomeFailed, "gesprek verbroken door Asterisk (oorzaak 0)"
+		return aw.OutcomeFailed, "gesprek verbroken door Asterisk (oorzaak 0)"
 	case f.promptFailed != "" && !f.others:
-		return alleenwerken.OutcomeFailed, "melding kon niet worden afgespeeld: " + f.promptFailed
+		return aw.OutcomeFailed, "melding kon niet worden afgespeeld: " + f.promptFailed
 	case f.others:
-		return alleenwerken.OutcomeDeclined, "opgenomen, andere toets dan 1"
+		return aw.OutcomeDeclined, "opgenomen, andere toets dan 1"
 	case f.exhausted:
-		return alleenwerken.OutcomeNoAnswer, "opgenomen maar geen 1 na alle herhalingen (voicemail?)"
+		return aw.OutcomeNoAnswer, "opgenomen maar geen 1 na alle herhalingen (voicemail?)"
 	}
-	return alleenwerken.OutcomeDeclined, "opgenomen en opgehangen zonder 1"
+	return aw.OutcomeDeclined, "opgenomen en opgehangen zonder 1"
 }

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 func TestDecide(t *testing.T) {
@@ -12,26 +12,26 @@ func TestDecide(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		f    facts
-		want alleenwerken.Outcome
+		want aw.Outcome
 	}{
-		{"Accepted", facts{answered: true, accepted: true, cause: 16}, alleenwerken.OutcomeAccepted},
-		{"AcceptedThenLost", facts{answered: true, accepted: true, lost: "verbinding met Asterisk verloren"}, alleenwerken.OutcomeAccepted},
-		{"AcceptedThenDropped", facts{answered: true, accepted: true, cause: 0}, alleenwerken.OutcomeAccepted},
-		{"Busy", facts{cause: 17}, alleenwerken.OutcomeBusy},
-		{"Rejected", facts{cause: 21}, alleenwerken.OutcomeDeclined},
-		{"NoAnswer", facts{cause: 19}, alleenwerken.OutcomeNoAnswer},
-		{"NoResponse", facts{cause: 18}, alleenwerken.OutcomeNoAnswer},
-		{"TimeoutCauseZero", facts{cause: 0, rang: ring, ringTimeout: ring}, alleenwerken.OutcomeNoAnswer},
-		{"CauseZeroEarly", facts{cause: 0, rang: time.Second, ringTimeout: ring}, alleenwerken.OutcomeFailed},
-		{"Congestion", facts{cause: 34}, alleenwerken.OutcomeFailed},
-		{"Unallocated", facts{cause: 1}, alleenwerken.OutcomeFailed},
-		{"Lost", facts{answered: true, lost: "verbinding met Asterisk verloren"}, alleenwerken.OutcomeFailed},
-		{"OtherDigits", facts{answered: true, others: true, cause: 16, ourHangup: true, exhausted: true}, alleenwerken.OutcomeDeclined},
-		{"OtherDigitsHungUp", facts{answered: true, others: true, cause: 16}, alleenwerken.OutcomeDeclined},
-		{"Voicemail", facts{answered: true, exhausted: true, cause: 16, ourHangup: true}, alleenwerken.OutcomeNoAnswer},
-		{"AnsweredHungUp", facts{answered: true, cause: 16}, alleenwerken.OutcomeDeclined},
-		{"AsteriskEnded", facts{answered: true, cause: 0}, alleenwerken.OutcomeFailed},
-		{"SilentPrompt", facts{answered: true, exhausted: true, promptFailed: "sound:aw-intro", cause: 16, ourHangup: true}, alleenwerken.OutcomeFailed},
+		{"Accepted", facts{answered: true, accepted: true, cause: 16}, aw.OutcomeAccepted},
+		{"AcceptedThenLost", facts{answered: true, accepted: true, lost: "verbinding met Asterisk verloren"}, aw.OutcomeAccepted},
+		{"AcceptedThenDropped", facts{answered: true, accepted: true, cause: 0}, aw.OutcomeAccepted},
+		{"Busy", facts{cause: 17}, aw.OutcomeBusy},
+		{"Rejected", facts{cause: 21}, aw.OutcomeDeclined},
+		{"NoAnswer", facts{cause: 19}, aw.OutcomeNoAnswer},
+		{"NoResponse", facts{cause: 18}, aw.OutcomeNoAnswer},
+		{"TimeoutCauseZero", facts{cause: 0, rang: ring, ringTimeout: ring}, aw.OutcomeNoAnswer},
+		{"CauseZeroEarly", facts{cause: 0, rang: time.Second, ringTimeout: ring}, aw.OutcomeFailed},
+		{"Congestion", facts{cause: 34}, aw.OutcomeFailed},
+		{"Unallocated", facts{cause: 1}, aw.OutcomeFailed},
+		{"Lost", facts{answered: true, lost: "verbinding met Asterisk verloren"}, aw.OutcomeFailed},
+		{"OtherDigits", facts{answered: true, others: true, cause: 16, ourHangup: true, exhausted: true}, aw.OutcomeDeclined},
+		{"OtherDigitsHungUp", facts{answered: true, others: true, cause: 16}, aw.OutcomeDeclined},
+		{"Voicemail", facts{answered: true, exhausted: true, cause: 16, ourHangup: true}, aw.OutcomeNoAnswer},
+		{"AnsweredHungUp", facts{answered: true, cause: 16}, aw.OutcomeDeclined},
+		{"AsteriskEnded", facts{answered: true, cause: 0}, aw.OutcomeFailed},
+		{"SilentPrompt", facts{answered: true, exhausted: true, promptFailed: "sound:aw-intro", cause: 16, ourHangup: true}, aw.OutcomeFailed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, reason := decide(tc.f)
@@ -46,7 +46,7 @@ func TestDecide(t *testing.T) {
 }
 
 func TestReportItems(t *testing.T) {
-	items := reportItems(alleenwerken.AcceptPlan{ReportNumber: 897, AccessCode: "4217"})
+	items := reportItems(aw.AcceptPlan{ReportNumber: 897, AccessCode: "4217"})
 	n, c := 0, 0
 	for _, m := range items {
 		switch m {

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // PBXFile is the generated PJSIP include, relative to the config dir;
@@ -33,7 +33,7 @@ var PromptNames = []string{
 
 // PBX writes the trunk and extensions into a generated PJSIP include,
 // reloads res_pjsip over ARI, and installs uploaded prompts. It implements
-// alleenwerken.PBXConfig.
+// aw.PBXConfig.
 type PBX struct {
 	ConfigDir string // Asterisk's config dir, e.g. /etc/asterisk
 	SoundsDir string // Asterisk's sounds dir, e.g. /usr/share/asterisk/sounds
@@ -44,7 +44,7 @@ type PBX struct {
 	mu sync.Mutex // one write at a time
 }
 
-var _ alleenwerken.PBXConfig = (*PBX)(nil)
+var _ aw.PBXConfig = (*PBX)(nil)
 
 var pbxName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$`)
 var pbxHost = regexp.MustCompile(`^[A-Za-z0-9.\-\[\]:]{1,253}$`)
@@ -52,30 +52,30 @@ var pbxUser = regexp.MustCompile(`^[A-Za-z0-9_.+\-]{1,64}$`)
 
 func pbxSecret(field, s string) error {
 	if s == "" || len(s) > 128 {
-		return alleenwerken.FieldError(field, "Een wachtwoord heeft 1 tot 128 tekens.")
+		return aw.FieldError(field, "Een wachtwoord heeft 1 tot 128 tekens.")
 	}
 	if strings.ContainsAny(s, "\r\n;") {
-		return alleenwerken.FieldError(field, "Een wachtwoord mag geen ; of regeleinde bevatten.")
+		return aw.FieldError(field, "Een wachtwoord mag geen ; of regeleinde bevatten.")
 	}
 	return nil
 }
 
 // ValidateTrunk checks a trunk before it is written.
-func ValidateTrunk(t alleenwerken.Trunk) error {
+func ValidateTrunk(t aw.Trunk) error {
 	if !pbxName.MatchString(t.Endpoint) {
-		return alleenwerken.FieldError("trunk_endpoint", "Een endpointnaam bestaat uit letters, cijfers, - _ en .")
+		return aw.FieldError("trunk_endpoint", "Een endpointnaam bestaat uit letters, cijfers, - _ en .")
 	}
 	if !pbxHost.MatchString(t.Host) {
-		return alleenwerken.FieldError("trunk_host", "Geef de host van de provider, host of host:poort.")
+		return aw.FieldError("trunk_host", "Geef de host van de provider, host of host:poort.")
 	}
 	if !pbxUser.MatchString(t.User) {
-		return alleenwerken.FieldError("trunk_user", "Geef de gebruikersnaam van het trunkaccount.")
+		return aw.FieldError("trunk_user", "Geef de gebruikersnaam van het trunkaccount.")
 	}
 	return pbxSecret("trunk_password", t.Password)
 }
 
 // ValidateExtensions checks extensions before they are written.
-func ValidateExtensions(xs []alleenwerken.ExtensionSecret) error {
+func ValidateExtensions(xs []aw.ExtensionSecret) error {
 	seen := map[string]bool{}
 	for _, x := range xs {
 		if err := x.Validate(); err != nil {
@@ -83,10 +83,10 @@ func ValidateExtensions(xs []alleenwerken.ExtensionSecret) error {
 		}
 		name := x.EndpointName()
 		if !pbxName.MatchString(name) {
-			return alleenwerken.FieldError("endpoint", "Een endpointnaam bestaat uit letters, cijfers, - _ en .")
+			return aw.FieldError("endpoint", "Een endpointnaam bestaat uit letters, cijfers, - _ en .")
 		}
 		if seen[name] {
-			return alleenwerken.FieldError("endpoint", "Dit toestel staat er twee keer in.")
+			return aw.FieldError("endpoint", "Dit toestel staat er twee keer in.")
 		}
 		seen[name] = true
 		if err := pbxSecret("password_"+x.Number, x.Password); err != nil {
@@ -99,9 +99,9 @@ func ValidateExtensions(xs []alleenwerken.ExtensionSecret) error {
 // Apply checks the trunk (nil: none) and the extensions, refuses names that
 // clash with each other or with sections written by hand in pjsip.conf or
 // pjsip_local.conf, writes the generated include and reloads res_pjsip. When
-// only the reload fails the error wraps alleenwerken.ErrNotReloaded: the file
+// only the reload fails the error wraps aw.ErrNotReloaded: the file
 // is in place and Asterisk reads it when it starts.
-func (p *PBX) Apply(ctx context.Context, t *alleenwerken.Trunk, xs []alleenwerken.ExtensionSecret) error {
+func (p *PBX) Apply(ctx context.Context, t *aw.Trunk, xs []aw.ExtensionSecret) error {
 	if t != nil {
 		if err := ValidateTrunk(*t); err != nil {
 			return err
@@ -113,7 +113,7 @@ func (p *PBX) Apply(ctx context.Context, t *alleenwerken.Trunk, xs []alleenwerke
 	if t != nil {
 		for _, x := range xs {
 			if x.EndpointName() == t.Endpoint {
-				return alleenwerken.FieldError("trunk_endpoint", "De trunk heeft dezelfde naam als toestel %s.", x.Number)
+				return aw.FieldError("trunk_endpoint", "De trunk heeft dezelfde naam als toestel %s.", x.Number)
 			}
 		}
 	}
@@ -122,11 +122,11 @@ func (p *PBX) Apply(ctx context.Context, t *alleenwerken.Trunk, xs []alleenwerke
 		return err
 	}
 	if t != nil && hand[t.Endpoint] != "" {
-		return alleenwerken.FieldError("trunk_endpoint", "De sectie [%s] staat met de hand in %s. Kies een andere trunknaam, of haal de sectie daar weg.", t.Endpoint, hand[t.Endpoint])
+		return aw.FieldError("trunk_endpoint", "De sectie [%s] staat met de hand in %s. Kies een andere trunknaam, of haal de sectie daar weg.", t.Endpoint, hand[t.Endpoint])
 	}
 	for _, x := range xs {
 		if f := hand[x.EndpointName()]; f != "" {
-			return alleenwerken.FieldError("password_"+x.Number, "Toestel %s staat met de hand in %s als [%s]. Haal het daar weg om het hier te beheren.", x.Number, f, x.EndpointName())
+			return aw.FieldError("password_"+x.Number, "Toestel %s staat met de hand in %s als [%s]. Haal het daar weg om het hier te beheren.", x.Number, f, x.EndpointName())
 		}
 	}
 	p.mu.Lock()
@@ -139,7 +139,7 @@ func (p *PBX) Apply(ctx context.Context, t *alleenwerken.Trunk, xs []alleenwerke
 		return fmt.Errorf("ari: writing %s: %w", PBXFile, err)
 	}
 	if err := reload(ctx, p.ARI); err != nil {
-		return fmt.Errorf("%w (%v)", alleenwerken.ErrNotReloaded, err)
+		return fmt.Errorf("%w (%v)", aw.ErrNotReloaded, err)
 	}
 	return nil
 }
@@ -185,7 +185,7 @@ func (p *PBX) handSections() (map[string]string, error) {
 func (p *PBX) Prompts() []string { return PromptNames }
 
 // Render returns the generated include for a trunk (nil: none) and extensions.
-func (p *PBX) Render(t *alleenwerken.Trunk, xs []alleenwerken.ExtensionSecret) []byte {
+func (p *PBX) Render(t *aw.Trunk, xs []aw.ExtensionSecret) []byte {
 	tr := p.Transport
 	if tr == "" {
 		tr = "transport-udp"
@@ -241,13 +241,13 @@ func reload(ctx context.Context, ari Config) error {
 }
 
 // ErrUnknownPrompt is returned for a prompt name or language not in
-// PromptNames/alleenwerken.Languages.
+// PromptNames/aw.Languages.
 var ErrUnknownPrompt = errors.New("ari: unknown prompt")
 
 // InstallPrompt converts an uploaded WAV with sox to 8 kHz mono 16-bit and
 // installs it as <SoundsDir>/<lang>/aw-<name>.wav; it plays in the next call.
 func (p *PBX) InstallPrompt(ctx context.Context, lang, name string, wav io.Reader) error {
-	if !slices.Contains(alleenwerken.Languages, lang) || !slices.Contains(PromptNames, name) {
+	if !slices.Contains(aw.Languages, lang) || !slices.Contains(PromptNames, name) {
 		return ErrUnknownPrompt
 	}
 	dir := filepath.Join(p.SoundsDir, lang)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/ari"
 )
 
@@ -75,8 +75,8 @@ func TestPBXTrunkChangeVisibleOverARI(t *testing.T) {
 		t.Fatalf("%s exists before the change: %d", tr2, code)
 	}
 	start := time.Now()
-	ext305 := []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "305", Name: "Werkplaats"}, Password: "desk-305-pw"}}
-	if err := p.Apply(ctx, &alleenwerken.Trunk{Endpoint: tr2, Host: "127.0.0.1:5099", User: "31301234567", Password: "s3cret-trunk"}, ext305); err != nil {
+	ext305 := []aw.ExtensionSecret{{Extension: aw.Extension{Number: "305", Name: "Werkplaats"}, Password: "desk-305-pw"}}
+	if err := p.Apply(ctx, &aw.Trunk{Endpoint: tr2, Host: "127.0.0.1:5099", User: "31301234567", Password: "s3cret-trunk"}, ext305); err != nil {
 		t.Fatal(err)
 	}
 	code, state := ariEndpoint(t, tr2)
@@ -93,7 +93,7 @@ func TestPBXTrunkChangeVisibleOverARI(t *testing.T) {
 		t.Fatalf("generated file is world-readable: %v", fi.Mode())
 	}
 	// The trunk renamed: the old endpoint goes, the new one comes.
-	if err := p.Apply(ctx, &alleenwerken.Trunk{Endpoint: tr3, Host: "127.0.0.1:5099", User: "31301234567", Password: "s3cret-trunk"}, ext305); err != nil {
+	if err := p.Apply(ctx, &aw.Trunk{Endpoint: tr3, Host: "127.0.0.1:5099", User: "31301234567", Password: "s3cret-trunk"}, ext305); err != nil {
 		t.Fatal(err)
 	}
 	if code, _ := ariEndpoint(t, tr3); code != 200 {
@@ -119,9 +119,9 @@ func (p *timedProgress) Answered() {
 	p.answered = time.Now()
 	p.mu.Unlock()
 }
-func (p *timedProgress) Digit(string)                      {}
-func (p *timedProgress) Accepted() alleenwerken.AcceptPlan { return alleenwerken.AcceptPlan{} }
-func (p *timedProgress) SMSChoice(string)                  {}
+func (p *timedProgress) Digit(string)            {}
+func (p *timedProgress) Accepted() aw.AcceptPlan { return aw.AcceptPlan{} }
+func (p *timedProgress) SMSChoice(string)        {}
 func (p *timedProgress) Played(m string) {
 	p.mu.Lock()
 	p.played = append(p.played, m)
@@ -179,7 +179,7 @@ func introPlayed(t *testing.T, app string) time.Duration {
 
 // checkTestPrompts fails unless every answered attempt of a test alarm
 // starts with "this is a test"; it returns how many were answered.
-func checkTestPrompts(t *testing.T, a *alleenwerken.Alarm) int {
+func checkTestPrompts(t *testing.T, a *aw.Alarm) int {
 	t.Helper()
 	if !a.Test {
 		t.Fatalf("alarm #%d not marked test", a.Number)
@@ -230,7 +230,7 @@ func TestPBXUploadedPromptPlayed(t *testing.T) {
 // test" (sound:aw-test) in the stored attempts.
 func TestPBXTestAlarmMarkedInPrompts(t *testing.T) {
 	needBed(t)
-	e := openE2E(t, func(s *alleenwerken.Settings) { s.FallbackNumber = "" })
+	e := openE2E(t, func(s *aw.Settings) { s.FallbackNumber = "" })
 	a, err := e.svc.RaiseTestAlarm(context.Background(), []string{"0612345105", "0612345102"})
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/ari"
 	"alleenwerken/httpapi/browsertest"
 )
@@ -27,8 +27,8 @@ func TestPBXRenderAndReload(t *testing.T) {
 	dir := t.TempDir()
 	p := &ari.PBX{ConfigDir: dir, ARI: ari.Config{URL: srv.URL + "/ari", Username: "u", Password: "p"}}
 	ctx := context.Background()
-	ext201 := []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "201", Name: "Portiersloge"}, Password: "pw2"}}
-	if err := p.Apply(ctx, &alleenwerken.Trunk{Endpoint: "trunk2", Host: "sip.example.nl:5060", User: "0301234567", Password: "pw1"}, ext201); err != nil {
+	ext201 := []aw.ExtensionSecret{{Extension: aw.Extension{Number: "201", Name: "Portiersloge"}, Password: "pw2"}}
+	if err := p.Apply(ctx, &aw.Trunk{Endpoint: "trunk2", Host: "sip.example.nl:5060", User: "0301234567", Password: "pw1"}, ext201); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 1 || got[0] != "PUT /ari/asterisk/modules/res_pjsip.so u:p" {
@@ -49,18 +49,18 @@ func TestPBXRenderAndReload(t *testing.T) {
 		t.Errorf("mode %v", fi.Mode())
 	}
 	// Invalid input is refused with a field error and nothing is written.
-	for _, tr := range []alleenwerken.Trunk{
+	for _, tr := range []aw.Trunk{
 		{Endpoint: "bad name", Host: "h", User: "u", Password: "p"},
 		{Endpoint: "t", Host: "h;x", User: "u", Password: "p"},
 		{Endpoint: "t", Host: "h", User: "u", Password: "a\nb"},
 		{Endpoint: "201", Host: "h", User: "u", Password: "p"},
 	} {
-		if err := p.Apply(ctx, &tr, ext201); alleenwerken.ErrorCode(err) != alleenwerken.EINVALID {
+		if err := p.Apply(ctx, &tr, ext201); aw.ErrorCode(err) != aw.EINVALID {
 			t.Errorf("trunk %+v: %v", tr, err)
 		}
 	}
-	bad := []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "305"}, Password: ""}}
-	if err := p.Apply(ctx, nil, bad); alleenwerken.ErrorField(err) != "password_305" {
+	bad := []aw.ExtensionSecret{{Extension: aw.Extension{Number: "305"}, Password: ""}}
+	if err := p.Apply(ctx, nil, bad); aw.ErrorField(err) != "password_305" {
 		t.Errorf("empty extension password: %v", err)
 	}
 	if len(got) != 1 {
@@ -85,18 +85,18 @@ func TestPBXRefusesHandWrittenNames(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "pjsip_local.conf"), []byte("[202]\ntype = endpoint\n"), 0o644)
 	p := &ari.PBX{ConfigDir: dir, ARI: ari.Config{URL: srv.URL}}
 	ctx := context.Background()
-	err := p.Apply(ctx, &alleenwerken.Trunk{Endpoint: "trunk", Host: "h", User: "u", Password: "p"}, nil)
-	if alleenwerken.ErrorField(err) != "trunk_endpoint" || !strings.Contains(err.Error(), "pjsip.conf") {
+	err := p.Apply(ctx, &aw.Trunk{Endpoint: "trunk", Host: "h", User: "u", Password: "p"}, nil)
+	if aw.ErrorField(err) != "trunk_endpoint" || !strings.Contains(err.Error(), "pjsip.conf") {
 		t.Errorf("trunk: %v", err)
 	}
-	err = p.Apply(ctx, nil, []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "202"}, Password: "pw"}})
-	if alleenwerken.ErrorField(err) != "password_202" || !strings.Contains(err.Error(), "pjsip_local.conf") {
+	err = p.Apply(ctx, nil, []aw.ExtensionSecret{{Extension: aw.Extension{Number: "202"}, Password: "pw"}})
+	if aw.ErrorField(err) != "password_202" || !strings.Contains(err.Error(), "pjsip_local.conf") {
 		t.Errorf("extension: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ari.PBXFile)); err == nil {
 		t.Error("written despite the clash")
 	}
-	if err := p.Apply(ctx, &alleenwerken.Trunk{Endpoint: "provider", Host: "h", User: "u", Password: "p"}, []alleenwerken.ExtensionSecret{{Extension: alleenwerken.Extension{Number: "201"}, Password: "pw"}}); err != nil {
+	if err := p.Apply(ctx, &aw.Trunk{Endpoint: "provider", Host: "h", User: "u", Password: "p"}, []aw.ExtensionSecret{{Extension: aw.Extension{Number: "201"}, Password: "pw"}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -108,7 +108,7 @@ func TestPBXReloadError(t *testing.T) {
 	defer srv.Close()
 	p := &ari.PBX{ConfigDir: t.TempDir(), ARI: ari.Config{URL: srv.URL}}
 	err := p.Apply(context.Background(), nil, nil)
-	if !errors.Is(err, alleenwerken.ErrNotReloaded) || !strings.Contains(err.Error(), "409") {
+	if !errors.Is(err, aw.ErrNotReloaded) || !strings.Contains(err.Error(), "409") {
 		t.Fatalf("err %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(p.ConfigDir, ari.PBXFile)); err != nil {

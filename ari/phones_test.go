@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // TestPhones calls every SIPp phone once, in parallel, and checks outcome,
@@ -16,12 +16,12 @@ import (
 func TestPhones(t *testing.T) {
 	needBed(t)
 	tel := MustOpen(t, testConfig("phones"))
-	plan := alleenwerken.AcceptPlan{ReportNumber: 897, AccessCode: "4217"}
+	plan := aw.AcceptPlan{ReportNumber: 897, AccessCode: "4217"}
 	offer := plan
 	offer.OfferSMS = true
 
 	type want struct {
-		outcome alleenwerken.Outcome
+		outcome aw.Outcome
 		cause   int
 		digits  string
 		choice  string
@@ -29,11 +29,11 @@ func TestPhones(t *testing.T) {
 	cases := []struct {
 		name   string
 		number string
-		plan   alleenwerken.AcceptPlan
+		plan   aw.AcceptPlan
 		want   want
-		check  func(t *testing.T, r *recorder, res alleenwerken.CallResult)
+		check  func(t *testing.T, r *recorder, res aw.CallResult)
 	}{
-		{"SMSYes", numSMSYes, offer, want{alleenwerken.OutcomeAccepted, 16, "11", "yes"}, func(t *testing.T, r *recorder, _ alleenwerken.CallResult) {
+		{"SMSYes", numSMSYes, offer, want{aw.OutcomeAccepted, 16, "11", "yes"}, func(t *testing.T, r *recorder, _ aw.CallResult) {
 			log, played, _, _ := r.snapshot()
 			if i, j := slices.Index(log, "sms yes"), slices.Index(log, "played sound:aw-sms-sent"); i < 0 || j < i {
 				t.Fatalf("sms-sent not after the yes: %q", log)
@@ -42,8 +42,8 @@ func TestPhones(t *testing.T) {
 				t.Fatalf("report number played %d times after an SMS yes", n)
 			}
 		}},
-		{"SMSNo", numSMSNo, offer, want{alleenwerken.OutcomeAccepted, 16, "12", "no"}, checkReport},
-		{"Late", numLate, plan, want{alleenwerken.OutcomeAccepted, 16, "1", ""}, func(t *testing.T, r *recorder, res alleenwerken.CallResult) {
+		{"SMSNo", numSMSNo, offer, want{aw.OutcomeAccepted, 16, "12", "no"}, checkReport},
+		{"Late", numLate, plan, want{aw.OutcomeAccepted, 16, "1", ""}, func(t *testing.T, r *recorder, res aw.CallResult) {
 			log, _, _, _ := r.snapshot()
 			i := slices.Index(log, "accepted")
 			if n := count(strings.Fields(strings.Join(log[:i], " ")), "sound:aw-press1"); n < 2 {
@@ -54,15 +54,15 @@ func TestPhones(t *testing.T) {
 			}
 			checkReport(t, r, res)
 		}},
-		{"Press2", numPress2, plan, want{alleenwerken.OutcomeDeclined, 16, "2", ""}, nil},
-		{"Busy", numBusy, plan, want{alleenwerken.OutcomeBusy, 17, "", ""}, func(t *testing.T, _ *recorder, res alleenwerken.CallResult) {
+		{"Press2", numPress2, plan, want{aw.OutcomeDeclined, 16, "2", ""}, nil},
+		{"Busy", numBusy, plan, want{aw.OutcomeBusy, 17, "", ""}, func(t *testing.T, _ *recorder, res aw.CallResult) {
 			if !strings.Contains(res.SIPDetail, "SIP 486") {
 				t.Fatalf("SIP detail %q, want SIP 486", res.SIPDetail)
 			}
 		}},
-		{"Decline", numDecline, plan, want{alleenwerken.OutcomeDeclined, 21, "", ""}, nil},
-		{"NoAnswer", numNoAnswer, plan, want{alleenwerken.OutcomeNoAnswer, 19, "", ""}, nil},
-		{"Voicemail", numVoicemail, plan, want{alleenwerken.OutcomeNoAnswer, 16, "", ""}, func(t *testing.T, r *recorder, _ alleenwerken.CallResult) {
+		{"Decline", numDecline, plan, want{aw.OutcomeDeclined, 21, "", ""}, nil},
+		{"NoAnswer", numNoAnswer, plan, want{aw.OutcomeNoAnswer, 19, "", ""}, nil},
+		{"Voicemail", numVoicemail, plan, want{aw.OutcomeNoAnswer, 16, "", ""}, func(t *testing.T, r *recorder, _ aw.CallResult) {
 			_, played, _, _ := r.snapshot()
 			if n := count(played, "sound:aw-press1"); n != 3 {
 				t.Fatalf("'press 1' played %d times, want 3: %q", n, played)
@@ -72,7 +72,7 @@ func TestPhones(t *testing.T) {
 	// All calls at once (t.Parallel would be capped at GOMAXPROCS).
 	type outcome struct {
 		r   *recorder
-		res alleenwerken.CallResult
+		res aw.CallResult
 		err error
 		d   time.Duration
 	}
@@ -123,7 +123,7 @@ func TestPhones(t *testing.T) {
 
 // checkReport checks that the report number and access code were played
 // twice, digit by digit, as Asterisk reported in PlaybackFinished.
-func checkReport(t *testing.T, r *recorder, _ alleenwerken.CallResult) {
+func checkReport(t *testing.T, r *recorder, _ aw.CallResult) {
 	t.Helper()
 	_, played, _, _ := r.snapshot()
 	if n := count(played, "digits:897"); n != 2 {

@@ -3,7 +3,7 @@ package ari
 import (
 	"strconv"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // Media of the alarm call (asterisk-conf/prompts.sh makes them per language;
@@ -37,7 +37,7 @@ func promptRound(n int, test bool) []string {
 
 // reportItems speaks the report number and the access code digit by digit,
 // twice, and how to use them.
-func reportItems(plan alleenwerken.AcceptPlan) []string {
+func reportItems(plan aw.AcceptPlan) []string {
 	once := []string{mediaReportNumber, "digits:" + strconv.Itoa(plan.ReportNumber)}
 	if plan.AccessCode != "" {
 		once = append(once, mediaAccessCode, spell(plan.AccessCode))

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	proxyserver "github.com/CyCoreSystems/ari-proxy/v5/server"
 	"github.com/CyCoreSystems/ari/v5/client/native"
@@ -22,22 +22,22 @@ func TestProxyCall(t *testing.T) {
 	cfg.NATSURL = startProxy(t, cfg.App)
 
 	tel := MustOpen(t, cfg)
-	if h := tel.Health(); h.State != alleenwerken.HealthOK {
+	if h := tel.Health(); h.State != aw.HealthOK {
 		t.Fatalf("health through the proxy: %+v", h)
 	}
-	r := newRecorder(alleenwerken.AcceptPlan{OfferSMS: true, ReportNumber: 897, AccessCode: "4217"})
+	r := newRecorder(aw.AcceptPlan{OfferSMS: true, ReportNumber: 897, AccessCode: "4217"})
 	res, err := tel.Call(context.Background(), request(numSMSNo), r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	log, _, digits, choice := r.snapshot()
 	t.Logf("%+v %q", res, log)
-	if res.Outcome != alleenwerken.OutcomeAccepted || digits != "12" || choice != "no" {
+	if res.Outcome != aw.OutcomeAccepted || digits != "12" || choice != "no" {
 		t.Fatalf("outcome %q digits %q choice %q", res.Outcome, digits, choice)
 	}
 	checkReport(t, r, res)
-	res, err = tel.Call(context.Background(), request(numBusy), newRecorder(alleenwerken.AcceptPlan{}))
-	if err != nil || res.Outcome != alleenwerken.OutcomeBusy || res.Cause != 17 {
+	res, err = tel.Call(context.Background(), request(numBusy), newRecorder(aw.AcceptPlan{}))
+	if err != nil || res.Outcome != aw.OutcomeBusy || res.Cause != 17 {
 		t.Fatalf("busy through the proxy: %+v %v", res, err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // The daemon's own log is the clock of these tests: the figures are the
@@ -191,7 +191,7 @@ func TestDaemonKilledWhileRinging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := attemptsString(a); !strings.Contains(got, numNoAnswer+" failed") || a.State != alleenwerken.AlarmAccepted ||
+	if got := attemptsString(a); !strings.Contains(got, numNoAnswer+" failed") || a.State != aw.AlarmAccepted ||
 		len(a.Attempts) != 2 || a.Attempts[0].Reason != "daemon restart" || a.AcceptedBy != numSMSNo {
 		t.Fatalf("alarm #%d %s\n%s", a.Number, a.State, got)
 	}
@@ -207,7 +207,7 @@ func TestDaemonExpiredWhileStopped(t *testing.T) {
 	d.stop()
 	db := d.openStore()
 	past := time.Now().Add(-time.Minute)
-	if _, err := db.UpdateSession(context.Background(), id, func(s *alleenwerken.Session) error {
+	if _, err := db.UpdateSession(context.Background(), id, func(s *aw.Session) error {
 		s.ExpiresAt, s.ReminderAt = past, nil
 		return nil
 	}); err != nil {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/ari"
 )
 
@@ -35,10 +35,10 @@ func TestAsteriskDownAtStart(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	h := tel.Health()
 	t.Logf("health while down: %+v", h)
-	if h.State != alleenwerken.HealthDown || !strings.Contains(h.Reason, "Asterisk") {
+	if h.State != aw.HealthDown || !strings.Contains(h.Reason, "Asterisk") {
 		t.Fatalf("health %+v, want down with a reason", h)
 	}
-	if _, err := tel.Call(context.Background(), request(numBusy), newRecorder(alleenwerken.AcceptPlan{})); alleenwerken.ErrorCode(err) != alleenwerken.EUNAVAILABLE {
+	if _, err := tel.Call(context.Background(), request(numBusy), newRecorder(aw.AcceptPlan{})); aw.ErrorCode(err) != aw.EUNAVAILABLE {
 		t.Fatalf("call while down: %v, want unavailable", err)
 	}
 
@@ -48,8 +48,8 @@ func TestAsteriskDownAtStart(t *testing.T) {
 	if err := tel.WaitConnected(ctx); err != nil {
 		t.Fatal(err)
 	}
-	res, err := tel.Call(context.Background(), request(numBusy), newRecorder(alleenwerken.AcceptPlan{}))
-	if err != nil || res.Outcome != alleenwerken.OutcomeBusy {
+	res, err := tel.Call(context.Background(), request(numBusy), newRecorder(aw.AcceptPlan{}))
+	if err != nil || res.Outcome != aw.OutcomeBusy {
 		t.Fatalf("call after Asterisk came up: %+v %v", res, err)
 	}
 }
@@ -64,8 +64,8 @@ func TestAsteriskRestartDuringCall(t *testing.T) {
 			bed(t, "asterisk-start")
 		}
 	}()
-	r := newRecorder(alleenwerken.AcceptPlan{})
-	done := make(chan alleenwerken.CallResult, 1)
+	r := newRecorder(aw.AcceptPlan{})
+	done := make(chan aw.CallResult, 1)
 	go func() {
 		res, err := tel.Call(context.Background(), request(numVoicemail), r)
 		if err != nil {
@@ -88,13 +88,13 @@ func TestAsteriskRestartDuringCall(t *testing.T) {
 	select {
 	case res := <-done:
 		t.Logf("call lost with Asterisk: %+v", res)
-		if res.Outcome != alleenwerken.OutcomeFailed {
+		if res.Outcome != aw.OutcomeFailed {
 			t.Fatalf("outcome %q, want failed", res.Outcome)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("call did not end after Asterisk stopped")
 	}
-	if h := tel.Health(); h.State != alleenwerken.HealthDown {
+	if h := tel.Health(); h.State != aw.HealthDown {
 		t.Fatalf("health %+v, want down", h)
 	}
 	bed(t, "asterisk-start")
@@ -103,8 +103,8 @@ func TestAsteriskRestartDuringCall(t *testing.T) {
 	if err := tel.WaitConnected(ctx); err != nil {
 		t.Fatal(err)
 	}
-	res, err := tel.Call(context.Background(), request(numSMSYes), newRecorder(alleenwerken.AcceptPlan{OfferSMS: true}))
-	if err != nil || res.Outcome != alleenwerken.OutcomeAccepted {
+	res, err := tel.Call(context.Background(), request(numSMSYes), newRecorder(aw.AcceptPlan{OfferSMS: true}))
+	if err != nil || res.Outcome != aw.OutcomeAccepted {
 		t.Fatalf("call after the restart: %+v %v", res, err)
 	}
 }
@@ -118,7 +118,7 @@ func TestEndToEndAsteriskRestart(t *testing.T) {
 			bed(t, "asterisk-start")
 		}
 	}()
-	e := openE2E(t, func(s *alleenwerken.Settings) {
+	e := openE2E(t, func(s *aw.Settings) {
 		s.FallbackNumber, s.PromptRepeats, s.LadderLoops = "0612345105", 3, 1
 	})
 	id := e.pressAlarm([]string{"0612345108", "0612345106"})
@@ -138,7 +138,7 @@ func TestEndToEndAsteriskRestart(t *testing.T) {
 	a := e.waitAlarm(id, "unanswered")
 	t.Logf("alarm #%d %s\n%s", a.Number, a.State, attemptsString(a))
 	first := a.Attempts[0]
-	if first.Number != "+31612345108" || first.Outcome != alleenwerken.OutcomeFailed {
+	if first.Number != "+31612345108" || first.Outcome != aw.OutcomeFailed {
 		t.Fatalf("first attempt %s %s, want +31612345108 failed", first.Number, first.Outcome)
 	}
 	// Calls not placed while Asterisk was away are failed attempts of the

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/CyCoreSystems/ari/v5"
 )
@@ -19,7 +19,7 @@ import (
 type Telephony struct {
 	cfg   Config
 	log   *slog.Logger
-	clock alleenwerken.Clock
+	clock aw.Clock
 	limit *limiter
 
 	closing chan struct{} // closed by Close: calls hang up
@@ -32,7 +32,7 @@ type Telephony struct {
 	closed  bool
 	link    *link
 	up      chan struct{} // closed while link is set
-	health  alleenwerken.Health
+	health  aw.Health
 	trunk   string           // trunk endpoint state: online, offline, unknown
 	active  map[string]*call // calls in progress by channel id
 	created map[string]bool  // channels this adapter originated, not yet destroyed
@@ -40,17 +40,17 @@ type Telephony struct {
 	trunkEP string
 }
 
-var _ alleenwerken.Telephony = (*Telephony)(nil)
+var _ aw.Telephony = (*Telephony)(nil)
 
 // New returns a Telephony and starts connecting to Asterisk in the
 // background. clock and logger may be nil.
-func New(cfg Config, clock alleenwerken.Clock, logger *slog.Logger) (*Telephony, error) {
+func New(cfg Config, clock aw.Clock, logger *slog.Logger) (*Telephony, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if clock == nil {
-		clock = alleenwerken.SystemClock{}
+		clock = aw.SystemClock{}
 	}
 	if logger == nil {
 		logger = slog.Default()
@@ -69,7 +69,7 @@ func New(cfg Config, clock alleenwerken.Clock, logger *slog.Logger) (*Telephony,
 		trunkEP: cfg.TrunkEndpoint,
 		trunk:   "unknown",
 	}
-	t.health = alleenwerken.Health{State: alleenwerken.HealthDown,
+	t.health = aw.Health{State: aw.HealthDown,
 		Reason: "Nog geen verbinding met Asterisk (" + cfg.target() + ").", Since: clock.Now()}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.cancel = cancel
@@ -83,7 +83,7 @@ func New(cfg Config, clock alleenwerken.Clock, logger *slog.Logger) (*Telephony,
 // applyRequest takes what a call request carries of the run-time
 // settings, read afresh for each attempt: the trunk endpoint shown in
 // Health and the number of simultaneous calls.
-func (t *Telephony) applyRequest(req alleenwerken.CallRequest) {
+func (t *Telephony) applyRequest(req aw.CallRequest) {
 	if req.Trunk != "" {
 		t.mu.Lock()
 		t.trunkEP = req.Trunk
@@ -96,7 +96,7 @@ func (t *Telephony) applyRequest(req alleenwerken.CallRequest) {
 
 // Health returns the cached health of the connection to Asterisk and of the
 // trunk; it never blocks on I/O.
-func (t *Telephony) Health() alleenwerken.Health {
+func (t *Telephony) Health() aw.Health {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.health
@@ -270,14 +270,14 @@ func (t *Telephony) currentLink() *link {
 }
 
 // dialString returns the endpoint to originate to.
-func (t *Telephony) dialString(req alleenwerken.CallRequest) string {
+func (t *Telephony) dialString(req aw.CallRequest) string {
 	switch {
 	case req.Dial != "":
 		return req.Dial
 	case req.Extension != nil:
 		return "PJSIP/" + req.Extension.EndpointName()
 	}
-	return alleenwerken.Settings{DialTemplate: t.cfg.DialTemplate}.DialString(req.Number)
+	return aw.Settings{DialTemplate: t.cfg.DialTemplate}.DialString(req.Number)
 }
 
 // onEvent is called by a link's reader for every raw event.

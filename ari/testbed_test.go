@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/ari"
 	"alleenwerken/httpapi/browsertest"
 )
@@ -164,8 +164,8 @@ func testLogger(tb testing.TB) *slog.Logger {
 var callSeq atomic.Int64
 
 // request returns a call request for a test number with short timers.
-func request(number string) alleenwerken.CallRequest {
-	return alleenwerken.CallRequest{
+func request(number string) aw.CallRequest {
+	return aw.CallRequest{
 		ID:            fmt.Sprintf("awtest-%d-%d", time.Now().UnixNano()%1e9, callSeq.Add(1)),
 		Number:        number,
 		Language:      "nl",
@@ -179,7 +179,7 @@ func request(number string) alleenwerken.CallRequest {
 // recorder is a CallProgress that records what happened.
 type recorder struct {
 	mu       sync.Mutex
-	plan     alleenwerken.AcceptPlan
+	plan     aw.AcceptPlan
 	log      []string
 	digits   string
 	played   []string
@@ -189,7 +189,7 @@ type recorder struct {
 	acceptAt time.Duration
 }
 
-func newRecorder(plan alleenwerken.AcceptPlan) *recorder {
+func newRecorder(plan aw.AcceptPlan) *recorder {
 	return &recorder{plan: plan, start: time.Now()}
 }
 
@@ -206,7 +206,7 @@ func (r *recorder) Digit(d string) {
 	r.digits += d
 	r.mu.Unlock()
 }
-func (r *recorder) Accepted() alleenwerken.AcceptPlan {
+func (r *recorder) Accepted() aw.AcceptPlan {
 	r.add("accepted")
 	r.mu.Lock()
 	defer r.mu.Unlock()

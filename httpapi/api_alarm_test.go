@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 func TestPressAlarm(t *testing.T) {
@@ -109,8 +109,8 @@ func TestPressAlarm(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.DB.UpdateAlarm(context.Background(), stored.AlarmID, func(a *alleenwerken.Alarm) error {
-			a.State, a.AcceptedBy = alleenwerken.AlarmAccepted, "+31650929952"
+		if _, err := e.DB.UpdateAlarm(context.Background(), stored.AlarmID, func(a *aw.Alarm) error {
+			a.State, a.AcceptedBy = aw.AlarmAccepted, "+31650929952"
 			return nil
 		}); err != nil {
 			t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/http"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -17,12 +17,12 @@ const MaxBodyBytes = 64 << 10
 
 // statusByCode maps the domain's error codes to HTTP statuses: the one table.
 var statusByCode = map[string]int{
-	alleenwerken.EINVALID:      http.StatusUnprocessableEntity,
-	alleenwerken.EUNAUTHORIZED: http.StatusUnauthorized,
-	alleenwerken.ENOTFOUND:     http.StatusNotFound,
-	alleenwerken.ECONFLICT:     http.StatusConflict,
-	alleenwerken.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	alleenwerken.EINTERNAL:     http.StatusInternalServerError,
+	aw.EINVALID:      http.StatusUnprocessableEntity,
+	aw.EUNAUTHORIZED: http.StatusUnauthorized,
+	aw.ENOTFOUND:     http.StatusNotFound,
+	aw.ECONFLICT:     http.StatusConflict,
+	aw.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	aw.EINTERNAL:     http.StatusInternalServerError,
 }
 
 // errorStatus returns the HTTP status for a domain error code.
@@ -35,7 +35,7 @@ func errorStatus(code string) int {
 
 // ErrorStatus returns the HTTP status for an error by its domain code, from
 // the one table; other HTTP servers of the daemon (the admin socket) use it too.
-func ErrorStatus(err error) int { return errorStatus(alleenwerken.ErrorCode(err)) }
+func ErrorStatus(err error) int { return errorStatus(aw.ErrorCode(err)) }
 
 // errorBody is the JSON of every error response.
 type errorBody struct {
@@ -49,14 +49,14 @@ type errorJSON struct {
 }
 
 // internalError is what the client sees of an internal error.
-var internalError = errorJSON{Code: alleenwerken.EINTERNAL,
+var internalError = errorJSON{Code: aw.EINTERNAL,
 	Message: "Interne fout. Probeer het opnieuw; blijft het misgaan, meld het dan aan de beheerder."}
 
 // requestError is an error found while reading a request, with its own
 // status (400 for malformed JSON, 413 for a body too large).
 type requestError struct {
 	status int
-	err    *alleenwerken.Error
+	err    *aw.Error
 }
 
 func (e *requestError) Error() string { return e.err.Error() }
@@ -65,14 +65,14 @@ func (e *requestError) Unwrap() error { return e.err }
 // writeError answers with the error's status and JSON. Only internal errors
 // are logged, and their text never reaches the client.
 func (s *Server) writeError(c *gin.Context, err error) {
-	code := alleenwerken.ErrorCode(err)
+	code := aw.ErrorCode(err)
 	status := errorStatus(code)
 	var re *requestError
 	if errors.As(err, &re) {
 		status = re.status
 	}
-	body := errorJSON{Code: code, Message: alleenwerken.ErrorMessage(err), Field: alleenwerken.ErrorField(err)}
-	if code == alleenwerken.EINTERNAL {
+	body := errorJSON{Code: code, Message: aw.ErrorMessage(err), Field: aw.ErrorField(err)}
+	if code == aw.EINTERNAL {
 		s.log.Error("internal error", "method", c.Request.Method, "path", c.FullPath(), "err", err)
 		body = internalError
 	}
@@ -115,10 +115,10 @@ func readJSON(c *gin.Context, v any) error {
 	data, err := io.ReadAll(c.Request.Body)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return &requestError{status: http.StatusRequestEntityTooLarge, err: alleenwerken.Errorf(alleenwerken.EINVALID,
+		return &requestError{status: http.StatusRequestEntityTooLarge, err: aw.Errorf(aw.EINVALID,
 			"Het verzoek is groter dan %d KiB.", MaxBodyBytes>>10)}
 	} else if err != nil {
-		return &requestError{status: http.StatusBadRequest, err: alleenwerken.Errorf(alleenwerken.EINVALID,
+		return &requestError{status: http.StatusBadRequest, err: aw.Errorf(aw.EINVALID,
 			"Het verzoek kon niet gelezen worden.")}
 	}
 	if len(data) == 0 {
@@ -135,16 +135,16 @@ func readJSON(c *gin.Context, v any) error {
 func badJSON(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
-	var e *alleenwerken.Error
+	var e *aw.Error
 	switch {
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		e = alleenwerken.FieldError(typeErr.Field, "Verkeerd type: %s verwacht, %s gekregen.", jsonType(typeErr.Type.Kind().String()), typeErr.Value)
+		e = aw.FieldError(typeErr.Field, "Verkeerd type: %s verwacht, %s gekregen.", jsonType(typeErr.Type.Kind().String()), typeErr.Value)
 	case errors.As(err, &syntaxErr):
-		e = alleenwerken.Errorf(alleenwerken.EINVALID, "Ongeldige JSON bij positie %d.", syntaxErr.Offset)
+		e = aw.Errorf(aw.EINVALID, "Ongeldige JSON bij positie %d.", syntaxErr.Offset)
 	case errors.As(err, &typeErr):
-		e = alleenwerken.Errorf(alleenwerken.EINVALID, "Verkeerd type: een JSON-object verwacht, %s gekregen.", typeErr.Value)
+		e = aw.Errorf(aw.EINVALID, "Verkeerd type: een JSON-object verwacht, %s gekregen.", typeErr.Value)
 	default:
-		e = alleenwerken.Errorf(alleenwerken.EINVALID, "Ongeldige JSON.")
+		e = aw.Errorf(aw.EINVALID, "Ongeldige JSON.")
 	}
 	return &requestError{status: http.StatusBadRequest, err: e}
 }
@@ -168,5 +168,5 @@ func jsonType(kind string) string {
 
 // noRoute answers unknown routes with a 404 in the API's error shape.
 func (s *Server) noRoute(c *gin.Context) {
-	s.writeError(c, alleenwerken.Errorf(alleenwerken.ENOTFOUND, "Onbekend adres: %s %s.", c.Request.Method, c.Request.URL.Path))
+	s.writeError(c, aw.Errorf(aw.ENOTFOUND, "Onbekend adres: %s %s.", c.Request.Method, c.Request.URL.Path))
 }

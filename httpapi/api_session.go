@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -58,26 +58,26 @@ type locationRequest struct {
 
 // location checks that the required fields are there and parses the time;
 // the ranges are checked by the domain. field prefixes error field names.
-func (r *locationRequest) location(field string) (alleenwerken.Location, error) {
+func (r *locationRequest) location(field string) (aw.Location, error) {
 	prefix := field
 	if prefix != "" {
 		prefix += "."
 	}
 	switch {
 	case r.Lat == nil:
-		return alleenwerken.Location{}, alleenwerken.FieldError(prefix+"lat", "Breedtegraad ontbreekt.")
+		return aw.Location{}, aw.FieldError(prefix+"lat", "Breedtegraad ontbreekt.")
 	case r.Lon == nil:
-		return alleenwerken.Location{}, alleenwerken.FieldError(prefix+"lon", "Lengtegraad ontbreekt.")
+		return aw.Location{}, aw.FieldError(prefix+"lon", "Lengtegraad ontbreekt.")
 	case r.AccuracyM == nil:
-		return alleenwerken.Location{}, alleenwerken.FieldError(prefix+"accuracy_m", "Nauwkeurigheid ontbreekt.")
+		return aw.Location{}, aw.FieldError(prefix+"accuracy_m", "Nauwkeurigheid ontbreekt.")
 	case r.At == nil:
-		return alleenwerken.Location{}, alleenwerken.FieldError(prefix+"at", "Tijdstip ontbreekt.")
+		return aw.Location{}, aw.FieldError(prefix+"at", "Tijdstip ontbreekt.")
 	}
 	at, err := time.Parse(time.RFC3339, *r.At)
 	if err != nil {
-		return alleenwerken.Location{}, alleenwerken.FieldError(prefix+"at", "%q is geen tijdstip in RFC 3339 (zoals 2026-11-26T12:28:00Z).", *r.At)
+		return aw.Location{}, aw.FieldError(prefix+"at", "%q is geen tijdstip in RFC 3339 (zoals 2026-11-26T12:28:00Z).", *r.At)
 	}
-	return alleenwerken.Location{Lat: *r.Lat, Lon: *r.Lon, AccuracyM: *r.AccuracyM, At: at.UTC(), Status: r.Status}, nil
+	return aw.Location{Lat: *r.Lat, Lon: *r.Lon, AccuracyM: *r.AccuracyM, At: at.UTC(), Status: r.Status}, nil
 }
 
 // startSession handles POST /api/v1/sessions. A retry with the same
@@ -85,7 +85,7 @@ func (r *locationRequest) location(field string) (alleenwerken.Location, error) 
 func (s *Server) startSession(c *gin.Context) {
 	var body startRequest
 	if err := readJSON(c, &body); errors.Is(err, errNoBody) {
-		s.writeError(c, &requestError{status: http.StatusBadRequest, err: alleenwerken.Errorf(alleenwerken.EINVALID, "De gegevens van de sessie ontbreken.")})
+		s.writeError(c, &requestError{status: http.StatusBadRequest, err: aw.Errorf(aw.EINVALID, "De gegevens van de sessie ontbreken.")})
 		return
 	} else if err != nil {
 		s.writeError(c, err)
@@ -93,15 +93,15 @@ func (s *Server) startSession(c *gin.Context) {
 	}
 	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
 	if len(key) > MaxIdempotencyKeyLen {
-		s.writeError(c, alleenwerken.FieldError("Idempotency-Key", "Langer dan %d tekens.", MaxIdempotencyKeyLen))
+		s.writeError(c, aw.FieldError("Idempotency-Key", "Langer dan %d tekens.", MaxIdempotencyKeyLen))
 		return
 	}
 	if body.DurationMinutes == nil {
-		s.writeError(c, alleenwerken.FieldError("duration_minutes", "De duur ontbreekt."))
+		s.writeError(c, aw.FieldError("duration_minutes", "De duur ontbreekt."))
 		return
 	}
-	req := alleenwerken.SessionStart{
-		Worker:          alleenwerken.Worker{Name: body.Worker.Name, Phone: body.Worker.Phone},
+	req := aw.SessionStart{
+		Worker:          aw.Worker{Name: body.Worker.Name, Phone: body.Worker.Phone},
 		AlarmNumbers:    body.AlarmNumbers,
 		DurationMinutes: *body.DurationMinutes,
 		Description:     body.Description,
@@ -170,7 +170,7 @@ func (s *Server) cancelAlarm(c *gin.Context) {
 func (s *Server) updateLocation(c *gin.Context) {
 	var body locationRequest
 	if err := readJSON(c, &body); errors.Is(err, errNoBody) {
-		s.writeError(c, &requestError{status: http.StatusBadRequest, err: alleenwerken.Errorf(alleenwerken.EINVALID, "De locatie ontbreekt.")})
+		s.writeError(c, &requestError{status: http.StatusBadRequest, err: aw.Errorf(aw.EINVALID, "De locatie ontbreekt.")})
 		return
 	} else if err != nil {
 		s.writeError(c, err)
@@ -189,7 +189,7 @@ func (s *Server) updateLocation(c *gin.Context) {
 }
 
 // writeSession answers with a session view or the error.
-func (s *Server) writeSession(c *gin.Context, status int, v *alleenwerken.SessionView, err error) {
+func (s *Server) writeSession(c *gin.Context, status int, v *aw.SessionView, err error) {
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -201,9 +201,9 @@ func (s *Server) writeSession(c *gin.Context, status int, v *alleenwerken.Sessio
 // domain checks a location as "location.x", which is "x" in the body of PUT
 // .../location.
 func topLevelField(err error, prefix string) error {
-	var e *alleenwerken.Error
+	var e *aw.Error
 	if !errors.As(err, &e) || !strings.HasPrefix(e.Field, prefix) {
 		return err
 	}
-	return &alleenwerken.Error{Code: e.Code, Message: e.Message, Field: strings.TrimPrefix(e.Field, prefix)}
+	return &aw.Error{Code: e.Code, Message: e.Message, Field: strings.TrimPrefix(e.Field, prefix)}
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 func TestStartSession(t *testing.T) {
@@ -270,8 +270,8 @@ func TestStartSession(t *testing.T) {
 
 	t.Run("WarningTelephonyDown", func(t *testing.T) {
 		e := MustOpenEnv(t)
-		e.Tel.Set(alleenwerken.HealthDown, "Asterisk niet bereikbaar.")
-		e.SMS.Set(alleenwerken.HealthDown, "Geen modem.")
+		e.Tel.Set(aw.HealthDown, "Asterisk niet bereikbaar.")
+		e.SMS.Set(aw.HealthDown, "Geen modem.")
 		resp := e.Do("POST", "/api/v1/sessions", startBody())
 		if got, want := resp.Status, http.StatusCreated; got != want {
 			t.Fatalf("status %d, want %d: %s", got, want, resp.Body)
@@ -280,10 +280,10 @@ func TestStartSession(t *testing.T) {
 		if got, want := len(s.Warnings), 2; got != want {
 			t.Fatalf("%d warnings, want %d: %s", got, want, resp.Body)
 		}
-		if got, want := s.Warnings[0].Code, alleenwerken.WarnTelephonyDown; got != want {
+		if got, want := s.Warnings[0].Code, aw.WarnTelephonyDown; got != want {
 			t.Fatalf("warning %q, want %q", got, want)
 		}
-		if got, want := s.Warnings[1].Code, alleenwerken.WarnSMSDown; got != want {
+		if got, want := s.Warnings[1].Code, aw.WarnSMSDown; got != want {
 			t.Fatalf("warning %q, want %q", got, want)
 		}
 		if s.Warnings[0].Message == "" {
@@ -293,8 +293,8 @@ func TestStartSession(t *testing.T) {
 		if got, want := s.State, "active"; got != want {
 			t.Fatalf("state %q, want %q", got, want)
 		}
-		e.Tel.Set(alleenwerken.HealthOK, "")
-		e.SMS.Set(alleenwerken.HealthOK, "")
+		e.Tel.Set(aw.HealthOK, "")
+		e.SMS.Set(aw.HealthOK, "")
 		if got, want := len(e.Do("GET", "/api/v1/sessions/"+s.ID, nil).Session(t).Warnings), 0; got != want {
 			t.Fatalf("%d warnings after recovery, want %d", got, want)
 		}

@@ -3,7 +3,7 @@ package httpapi
 import (
 	"strings"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -12,7 +12,7 @@ import (
 const deviceKey = "alleenwerken.device"
 
 // errUnauthorized is the one answer to a missing, unknown or revoked token.
-var errUnauthorized = alleenwerken.Errorf(alleenwerken.EUNAUTHORIZED,
+var errUnauthorized = aw.Errorf(aw.EUNAUTHORIZED,
 	"Geen geldig apparaattoken: log opnieuw in of vraag de beheerder om een nieuw token.")
 
 // requireDevice authenticates "Authorization: Bearer <token>" and stores the
@@ -25,7 +25,7 @@ func (s *Server) requireDevice(c *gin.Context) {
 		return
 	}
 	d, err := s.cfg.Devices.AuthenticateDevice(c.Request.Context(), token)
-	if alleenwerken.ErrorCode(err) == alleenwerken.EUNAUTHORIZED || (err == nil && (d == nil || d.RevokedAt != nil)) {
+	if aw.ErrorCode(err) == aw.EUNAUTHORIZED || (err == nil && (d == nil || d.RevokedAt != nil)) {
 		s.writeError(c, errUnauthorized)
 		return
 	} else if err != nil {
@@ -47,6 +47,6 @@ func bearerToken(h string) (string, bool) {
 }
 
 // device returns the device requireDevice authenticated.
-func device(c *gin.Context) *alleenwerken.Device {
-	return c.MustGet(deviceKey).(*alleenwerken.Device)
+func device(c *gin.Context) *aw.Device {
+	return c.MustGet(deviceKey).(*aw.Device)
 }

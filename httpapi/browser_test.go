@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // TestBrowser walks through the console in headless Chromium: an
@@ -46,7 +46,7 @@ func TestBrowser(t *testing.T) {
 		if s, _ := e.DB.Settings(context.Background()); s.FallbackNumber != "+31612345678" {
 			t.Fatalf("fallback %q", s.FallbackNumber)
 		}
-		if a := e.Audit(alleenwerken.AuditSettingChanged); len(a) != 1 || a[0].New != "+31612345678" {
+		if a := e.Audit(aw.AuditSettingChanged); len(a) != 1 || a[0].New != "+31612345678" {
 			t.Fatalf("audit %+v", a)
 		}
 	})
@@ -84,7 +84,7 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
-	var a *alleenwerken.Alarm
+	var a *aw.Alarm
 	var call *StepCall
 	responder := b.NewTab()
 	infoPath := ""
@@ -111,13 +111,13 @@ func TestBrowser(t *testing.T) {
 				t.Fatalf("%s %q, want %q", sel, got, want)
 			}
 		}
-		call.End(alleenwerken.OutcomeBusy)
+		call.End(aw.OutcomeBusy)
 		responder.WaitJS("busy on the page", `document.getElementById('attempts').innerText.includes('bezet')`)
 		call = e.Tel.Next(t)
-		call.End(alleenwerken.OutcomeDeclined)
+		call.End(aw.OutcomeDeclined)
 		responder.WaitJS("declined on the page", `document.getElementById('attempts').innerText.includes('geweigerd')`)
 		call = e.Tel.Next(t)
-		call.End(alleenwerken.OutcomeNoAnswer)
+		call.End(aw.OutcomeNoAnswer)
 		responder.WaitJS("no answer on the page", `document.getElementById('attempts').innerText.includes('geen gehoor')`)
 		call = e.Tel.Next(t)
 		if call.Req.Number != "+31612345678" {
@@ -209,7 +209,7 @@ func TestBrowser(t *testing.T) {
 		call.Accept()
 		alarms, _ := e.DB.Alarms(context.Background(), 1)
 		ta := alarms[0]
-		eventually(t, "accepted", func() bool { return e.Alarm(ta.ID).State == alleenwerken.AlarmAccepted })
+		eventually(t, "accepted", func() bool { return e.Alarm(ta.ID).State == aw.AlarmAccepted })
 		admin.Open(fmt.Sprintf("/console/alarms/%d", ta.Number))
 		if got := admin.Text("#title"); got != fmt.Sprintf("Melding #%d | Aangenomen TEST", ta.Number) {
 			t.Fatalf("title %q", got)
@@ -237,7 +237,7 @@ func TestBrowser(t *testing.T) {
 
 	step("RefusedExpiredLink", func(t *testing.T) {
 		link := e.Link(a.ID)
-		e.Clock.Advance(alleenwerken.InfoTokenTTL)
+		e.Clock.Advance(aw.InfoTokenTTL)
 		tab := b.NewTab()
 		if st := tab.Open(link); st != http.StatusForbidden {
 			t.Fatalf("status %d", st)

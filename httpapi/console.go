@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -25,14 +25,14 @@ var staticFS embed.FS
 // ConsoleConfig is what the web console needs.
 type ConsoleConfig struct {
 	// Store is all storage the console reads and writes.
-	Store alleenwerken.ConsoleStore
+	Store aw.ConsoleStore
 	// Alarms marks alarms handled (stopping the ladder).
-	Alarms alleenwerken.AlarmService
+	Alarms aw.AlarmService
 	// Clock stamps log-ins, links and audit entries; SystemClock if nil.
-	Clock alleenwerken.Clock
+	Clock aw.Clock
 	// Health holds the components shown on the health page: "storage",
 	// "telephony", "sms" and any others.
-	Health map[string]alleenwerken.HealthReporter
+	Health map[string]aw.HealthReporter
 	// DatabasePath is the bbolt file; the health page shows the free space
 	// of its file system.
 	DatabasePath string
@@ -43,29 +43,29 @@ type ConsoleConfig struct {
 	Details func(ctx context.Context) []HealthDetail
 	// TestAlarms raises test alarms from the installation page; the form
 	// is hidden when nil.
-	TestAlarms alleenwerken.TestAlarms
+	TestAlarms aw.TestAlarms
 	// LastBackup, when set, returns the time of the newest scheduled
 	// backup; the health page shows the newer of it and the last download.
 	LastBackup func() (time.Time, bool)
 	// PBX writes the trunk and extensions into the appliance's own
 	// Asterisk and installs uploaded prompts; those forms are hidden when
 	// nil.
-	PBX alleenwerken.PBXConfig
+	PBX aw.PBXConfig
 	// Connection returns the ARI/NATS and modem connection the daemon was
 	// started with (the config file's); the form is hidden when nil.
-	Connection func() alleenwerken.Connection
+	Connection func() aw.Connection
 	// CheckConnection, when set, tries a connection before it is saved
 	// (ARI answers with these credentials, the modem ports exist); a field
 	// error refuses it unless the installer ticks "force".
-	CheckConnection func(ctx context.Context, c alleenwerken.Connection) error
+	CheckConnection func(ctx context.Context, c aw.Connection) error
 	// Reconnect makes the adapters use a connection saved in the console;
 	// when nil the page says it takes effect after a restart. waiting is
 	// the number of calls in progress that telephony first lets end.
-	Reconnect func(ctx context.Context, c alleenwerken.Connection) (waiting int, err error)
+	Reconnect func(ctx context.Context, c aw.Connection) (waiting int, err error)
 	// Users creates and changes console users, auditing each change.
-	Users *alleenwerken.UserService
+	Users *aw.UserService
 	// Devices makes and revokes app device tokens, auditing each.
-	Devices *alleenwerken.DeviceService
+	Devices *aw.DeviceService
 }
 
 // Console is the web console, the responders' information page and the
@@ -87,7 +87,7 @@ func NewConsole(cfg ConsoleConfig) (*Console, error) {
 		return nil, fmt.Errorf("console: Store, Alarms, Users and Devices are required")
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = alleenwerken.SystemClock{}
+		cfg.Clock = aw.SystemClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -162,10 +162,10 @@ func (c *Console) register(r *gin.Engine) {
 	pub.POST("/m/:token/handle", c.checkCSRF, c.linkHandle)
 
 	con := r.Group("/console", c.secureHeaders, c.requireLogin)
-	all := []alleenwerken.Role{alleenwerken.RoleSuperAdmin, alleenwerken.RoleInstaller, alleenwerken.RoleResponder}
-	alarms := []alleenwerken.Role{alleenwerken.RoleSuperAdmin, alleenwerken.RoleResponder}
-	admin := []alleenwerken.Role{alleenwerken.RoleSuperAdmin}
-	install := []alleenwerken.Role{alleenwerken.RoleSuperAdmin, alleenwerken.RoleInstaller}
+	all := []aw.Role{aw.RoleSuperAdmin, aw.RoleInstaller, aw.RoleResponder}
+	alarms := []aw.Role{aw.RoleSuperAdmin, aw.RoleResponder}
+	admin := []aw.Role{aw.RoleSuperAdmin}
+	install := []aw.Role{aw.RoleSuperAdmin, aw.RoleInstaller}
 
 	con.GET("", c.allow(all), c.home)
 	con.GET("/alarms", c.allow(alarms), c.alarmList)
@@ -217,7 +217,7 @@ type page struct {
 	Lang    string
 	T       map[string]string
 	Title   string
-	User    *alleenwerken.User
+	User    *aw.User
 	CSRF    string
 	Path    string
 	Nav     []navItem
@@ -261,24 +261,24 @@ func (c *Console) render(g *gin.Context, status int, name, titleKey string, data
 }
 
 // nav returns the menu for a user's role.
-func (c *Console) nav(u *alleenwerken.User, lang, path string) []navItem {
+func (c *Console) nav(u *aw.User, lang, path string) []navItem {
 	t := texts[lang]
 	var items []navItem
 	add := func(href, key string) {
 		items = append(items, navItem{Href: href, Label: t[key], Active: strings.HasPrefix(path, href)})
 	}
 	switch u.Role {
-	case alleenwerken.RoleSuperAdmin:
+	case aw.RoleSuperAdmin:
 		add("/console/alarms", "nav_alarms")
 		add("/console/settings", "nav_settings")
 		add("/console/users", "nav_users")
 		add("/console/installation", "nav_installation")
 		add("/console/health", "nav_health")
 		add("/console/audit", "nav_audit")
-	case alleenwerken.RoleInstaller:
+	case aw.RoleInstaller:
 		add("/console/installation", "nav_installation")
 		add("/console/health", "nav_health")
-	case alleenwerken.RoleResponder:
+	case aw.RoleResponder:
 		add("/console/alarms", "nav_alarms")
 	}
 	return items
@@ -297,7 +297,7 @@ func (c *Console) fail(g *gin.Context, status int, msg string) {
 // internal logs an internal error and renders a 500 (or 503 for storage).
 func (c *Console) internal(g *gin.Context, err error) {
 	status := http.StatusInternalServerError
-	if alleenwerken.ErrorCode(err) == alleenwerken.EUNAVAILABLE {
+	if aw.ErrorCode(err) == aw.EUNAVAILABLE {
 		status = http.StatusServiceUnavailable
 	} else {
 		c.log.Error("console: internal error", "method", g.Request.Method, "path", g.FullPath(), "err", err)
@@ -306,7 +306,7 @@ func (c *Console) internal(g *gin.Context, err error) {
 }
 
 // audit writes an audit entry; a failure is logged, never shown.
-func (c *Console) audit(g *gin.Context, e alleenwerken.AuditEntry) {
+func (c *Console) audit(g *gin.Context, e aw.AuditEntry) {
 	e.At = c.cfg.Clock.Now()
 	e.IP = clientIP(g)
 	if err := c.cfg.Store.AppendAudit(g.Request.Context(), &e); err != nil {
@@ -316,11 +316,11 @@ func (c *Console) audit(g *gin.Context, e alleenwerken.AuditEntry) {
 
 // settings returns the stored settings, or the defaults when they cannot be
 // read.
-func (c *Console) settings(g *gin.Context) alleenwerken.Settings {
+func (c *Console) settings(g *gin.Context) aw.Settings {
 	s, err := c.cfg.Store.Settings(g.Request.Context())
 	if err != nil {
 		c.log.Error("console: reading settings failed", "err", err)
-		return alleenwerken.DefaultSettings()
+		return aw.DefaultSettings()
 	}
 	return s
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/httpapi"
 )
 
@@ -37,7 +37,7 @@ func TestConsoleSettings(t *testing.T) {
 		c := e.NewClient()
 		c.Login(superName)
 		f := settingsForm(t, c)
-		if got, want := len(f), len(alleenwerken.SettingKeys(alleenwerken.PageSettings)); got != want {
+		if got, want := len(f), len(aw.SettingKeys(aw.PageSettings)); got != want {
 			t.Fatalf("form has %d fields, want %d: %v", got, want, f)
 		}
 		f.Set("fallback_number", "06-12345678")
@@ -55,8 +55,8 @@ func TestConsoleSettings(t *testing.T) {
 			s.ReminderLead != 10*time.Minute || len(s.AdminNumbers) != 2 || len(s.Extensions) != 1 {
 			t.Fatalf("settings %+v", s)
 		}
-		changes := map[string]*alleenwerken.AuditEntry{}
-		for _, a := range e.Audit(alleenwerken.AuditSettingChanged) {
+		changes := map[string]*aw.AuditEntry{}
+		for _, a := range e.Audit(aw.AuditSettingChanged) {
 			changes[a.Field] = a
 		}
 		if a := changes["fallback_number"]; a == nil || a.Old != "+31612000009" || a.New != "+31612345678" || a.Actor != superName {
@@ -98,7 +98,7 @@ func TestConsoleSettings(t *testing.T) {
 				t.Fatalf("%s: the typed value is not kept", field)
 			}
 		}
-		if a := e.Audit(alleenwerken.AuditSettingChanged); len(a) != 0 {
+		if a := e.Audit(aw.AuditSettingChanged); len(a) != 0 {
 			t.Fatalf("invalid saves audited: %+v", a)
 		}
 	})
@@ -111,11 +111,11 @@ func TestConsoleSettingsOnTheirPage(t *testing.T) {
 	e := MustOpenConsoleEnv(t)
 	c := e.NewClient()
 	c.Login(superName)
-	pages := map[alleenwerken.SettingPage]string{
-		alleenwerken.PageSettings: c.Get("/console/settings").Body,
-		alleenwerken.PageInstall:  c.Get("/console/installation").Body,
+	pages := map[aw.SettingPage]string{
+		aw.PageSettings: c.Get("/console/settings").Body,
+		aw.PageInstall:  c.Get("/console/installation").Body,
 	}
-	for _, d := range alleenwerken.SettingDefs {
+	for _, d := range aw.SettingDefs {
 		for page, body := range pages {
 			if got, want := strings.Contains(body, `id="field-`+d.Key+`"`), page == d.Page; got != want {
 				t.Errorf("%s on the %s page: %v, want %v", d.Key, page, got, want)
@@ -181,12 +181,12 @@ func TestConsoleUsers(t *testing.T) {
 	if p := c.Post("/console/users/"+e.Users[superName].ID+"/disable", nil); p.Status != http.StatusConflict {
 		t.Fatalf("disable self: %d", p.Status)
 	}
-	for _, action := range []string{alleenwerken.AuditUserCreated, alleenwerken.AuditUserRole, alleenwerken.AuditUserPassword, alleenwerken.AuditUserDisabled, alleenwerken.AuditUserEnabled} {
+	for _, action := range []string{aw.AuditUserCreated, aw.AuditUserRole, aw.AuditUserPassword, aw.AuditUserDisabled, aw.AuditUserEnabled} {
 		if a := e.Audit(action); len(a) != 1 || a[0].Actor != superName {
 			t.Errorf("%s audit: %+v", action, a)
 		}
 	}
-	if a := e.Audit(alleenwerken.AuditUserRole); a[0].Old != "responder" || a[0].New != "installer" || a[0].Target != targetName {
+	if a := e.Audit(aw.AuditUserRole); a[0].Old != "responder" || a[0].New != "installer" || a[0].Target != targetName {
 		t.Fatalf("role audit %+v", a[0])
 	}
 }
@@ -233,10 +233,10 @@ func TestConsoleDeviceTokens(t *testing.T) {
 	if p := c.Post("/console/installation/tokens", url.Values{"name": {""}}); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("no name: %d", p.Status)
 	}
-	if a := e.Audit(alleenwerken.AuditTokenCreated); len(a) != 1 || a[0].Target != "Telefoon Piet" || a[0].Actor != installerName {
+	if a := e.Audit(aw.AuditTokenCreated); len(a) != 1 || a[0].Target != "Telefoon Piet" || a[0].Actor != installerName {
 		t.Fatalf("created audit %+v", a)
 	}
-	if a := e.Audit(alleenwerken.AuditTokenRevoked); len(a) != 1 || a[0].Target != "Telefoon Piet" {
+	if a := e.Audit(aw.AuditTokenRevoked); len(a) != 1 || a[0].Target != "Telefoon Piet" {
 		t.Fatalf("revoked audit %+v", a)
 	}
 }
@@ -244,13 +244,13 @@ func TestConsoleDeviceTokens(t *testing.T) {
 func TestConsoleHealth(t *testing.T) {
 	e := MustOpenConsoleEnv(t)
 	e.RaiseAlarm()
-	e.Tel.Set(alleenwerken.HealthDown, "Asterisk niet bereikbaar (connection refused).")
+	e.Tel.Set(aw.HealthDown, "Asterisk niet bereikbaar (connection refused).")
 	c := e.NewClient()
 	c.Login(installerName)
 	if p := c.Get("/console/health"); !strings.Contains(p.Body, "in de wachtrij.") {
 		t.Error("empty queue not shown")
 	}
-	if err := e.DB.EnqueueSMS(context.Background(), &alleenwerken.SMS{Kind: alleenwerken.SMSAdmin, To: "+31612000099", Text: "geheim", State: alleenwerken.SMSQueued, CreatedAt: e.Clock.Now().Add(-10 * time.Minute)}); err != nil {
+	if err := e.DB.EnqueueSMS(context.Background(), &aw.SMS{Kind: aw.SMSAdmin, To: "+31612000099", Text: "geheim", State: aw.SMSQueued, CreatedAt: e.Clock.Now().Add(-10 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	p := c.Get("/console/health")
@@ -336,7 +336,7 @@ func TestConsoleTelephony(t *testing.T) {
 		t.Fatalf("settings %+v", s)
 	}
 	fields := map[string]bool{}
-	for _, a := range e.Audit(alleenwerken.AuditSettingChanged) {
+	for _, a := range e.Audit(aw.AuditSettingChanged) {
 		fields[a.Field] = a.Actor == installerName
 	}
 	if len(fields) != 3 || !fields["dial_template"] || !fields["caller_id"] || !fields["extensions"] {

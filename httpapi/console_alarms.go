@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -29,7 +29,7 @@ type alarmRow struct {
 func (c *Console) home(g *gin.Context) {
 	u := currentUser(g)
 	var open []alarmRow
-	if u.Role != alleenwerken.RoleInstaller {
+	if u.Role != aw.RoleInstaller {
 		alarms, err := c.cfg.Store.OpenAlarms(g.Request.Context())
 		if err != nil {
 			c.internal(g, err)
@@ -40,7 +40,7 @@ func (c *Console) home(g *gin.Context) {
 	c.render(g, http.StatusOK, "home", "home_title", open)
 }
 
-func (c *Console) rows(g *gin.Context, alarms []*alleenwerken.Alarm) []alarmRow {
+func (c *Console) rows(g *gin.Context, alarms []*aw.Alarm) []alarmRow {
 	lang, loc := c.lang(g), c.settings(g).Location()
 	rows := []alarmRow{}
 	for _, a := range alarms {
@@ -68,14 +68,14 @@ func (c *Console) alarmList(g *gin.Context) {
 }
 
 // alarmByParam loads the alarm of the :number parameter; 404 otherwise.
-func (c *Console) alarmByParam(g *gin.Context) *alleenwerken.Alarm {
+func (c *Console) alarmByParam(g *gin.Context) *aw.Alarm {
 	n, err := strconv.Atoi(g.Param("number"))
 	if err != nil || n <= 0 {
 		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_no_alarm"])
 		return nil
 	}
 	a, err := c.cfg.Store.AlarmByNumber(g.Request.Context(), n)
-	if alleenwerken.ErrorCode(err) == alleenwerken.ENOTFOUND {
+	if aw.ErrorCode(err) == aw.ENOTFOUND {
 		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_no_alarm"])
 		return nil
 	} else if err != nil {
@@ -110,13 +110,13 @@ func (c *Console) alarmHandle(g *gin.Context) {
 }
 
 // info builds the view of an alarm with its session.
-func (c *Console) info(g *gin.Context, a *alleenwerken.Alarm, base string, askName bool) *infoView {
-	var sess *alleenwerken.Session
+func (c *Console) info(g *gin.Context, a *aw.Alarm, base string, askName bool) *infoView {
+	var sess *aw.Session
 	if a.SessionID != "" {
 		s, err := c.cfg.Store.Session(g.Request.Context(), a.SessionID)
 		if err == nil {
 			sess = s
-		} else if alleenwerken.ErrorCode(err) != alleenwerken.ENOTFOUND {
+		} else if aw.ErrorCode(err) != aw.ENOTFOUND {
 			c.log.Warn("console: reading the alarm's session failed", "alarm", a.Number, "err", err)
 		}
 	}
@@ -130,9 +130,9 @@ func (c *Console) info(g *gin.Context, a *alleenwerken.Alarm, base string, askNa
 }
 
 // showInfo renders the information page and audits the view.
-func (c *Console) showInfo(g *gin.Context, a *alleenwerken.Alarm, base, actor string, askName bool, errMsg string) {
+func (c *Console) showInfo(g *gin.Context, a *aw.Alarm, base, actor string, askName bool, errMsg string) {
 	v := c.info(g, a, base, askName)
-	c.audit(g, alleenwerken.AuditEntry{Actor: actor, Action: alleenwerken.AuditAlarmViewed, Target: fmt.Sprintf("#%d", a.Number)})
+	c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditAlarmViewed, Target: fmt.Sprintf("#%d", a.Number)})
 	status := http.StatusOK
 	if errMsg != "" {
 		status = http.StatusUnprocessableEntity
@@ -157,7 +157,7 @@ type liveJSON struct {
 
 // liveInfo answers the page's poll with the changing part of the page.
 // Polls are not audited: the page view was.
-func (c *Console) liveInfo(g *gin.Context, a *alleenwerken.Alarm, base string, askName bool) {
+func (c *Console) liveInfo(g *gin.Context, a *aw.Alarm, base string, askName bool) {
 	v := c.info(g, a, base, askName)
 	lang := c.lang(g)
 	var b bytes.Buffer
@@ -171,27 +171,27 @@ func (c *Console) liveInfo(g *gin.Context, a *alleenwerken.Alarm, base string, a
 
 // handleInfo marks the alarm handled with the form's remark (the ladder
 // stops) and audits it.
-func (c *Console) handleInfo(g *gin.Context, a *alleenwerken.Alarm, base, actor, by string, askName bool) {
+func (c *Console) handleInfo(g *gin.Context, a *aw.Alarm, base, actor, by string, askName bool) {
 	t := texts[c.lang(g)]
 	remark := strings.TrimSpace(g.PostForm("remark"))
 	if askName {
 		name := strings.TrimSpace(g.PostForm("name"))
-		if name == "" || len([]rune(name)) > alleenwerken.MaxNameLen {
+		if name == "" || len([]rune(name)) > aw.MaxNameLen {
 			c.showInfo(g, a, base, actor, askName, t["err_name_needed"])
 			return
 		}
 		by = name + " (" + by + ")"
 	}
 	got, err := c.cfg.Alarms.HandleAlarm(g.Request.Context(), a.ID, by, remark)
-	switch alleenwerken.ErrorCode(err) {
+	switch aw.ErrorCode(err) {
 	case "":
-	case alleenwerken.EINVALID, alleenwerken.ECONFLICT:
-		c.showInfo(g, a, base, actor, askName, alleenwerken.ErrorMessage(err))
+	case aw.EINVALID, aw.ECONFLICT:
+		c.showInfo(g, a, base, actor, askName, aw.ErrorMessage(err))
 		return
 	default:
 		c.internal(g, err)
 		return
 	}
-	c.audit(g, alleenwerken.AuditEntry{Actor: by, Action: alleenwerken.AuditAlarmHandled, Target: fmt.Sprintf("#%d", got.Number), New: remark})
+	c.audit(g, aw.AuditEntry{Actor: by, Action: aw.AuditAlarmHandled, Target: fmt.Sprintf("#%d", got.Number), New: remark})
 	g.Redirect(http.StatusSeeOther, base+"?handled=1")
 }

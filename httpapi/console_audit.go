@@ -3,7 +3,7 @@ package httpapi
 import (
 	"net/http"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -39,8 +39,8 @@ func (c *Console) auditPage(g *gin.Context) {
 }
 
 // auditField is how an entry's field is shown: a setting by its label.
-func auditField(e *alleenwerken.AuditEntry, lang string) string {
-	if d, ok := alleenwerken.SettingByKey(e.Field); ok && e.Action == alleenwerken.AuditSettingChanged {
+func auditField(e *aw.AuditEntry, lang string) string {
+	if d, ok := aw.SettingByKey(e.Field); ok && e.Action == aw.AuditSettingChanged {
 		return d.LabelIn(lang)
 	}
 	return e.Field

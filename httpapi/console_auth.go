@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/crypto/bcrypt"
@@ -30,12 +30,12 @@ const (
 
 // dummyHash is compared against for unknown users, so a log-in takes as
 // long whether the name exists or not.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), alleenwerken.DefaultBcryptCost)
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), aw.DefaultBcryptCost)
 
 // currentUser returns the logged-in user, or nil.
-func currentUser(g *gin.Context) *alleenwerken.User {
+func currentUser(g *gin.Context) *aw.User {
 	if u, ok := g.Get(userKey); ok {
-		return u.(*alleenwerken.User)
+		return u.(*aw.User)
 	}
 	return nil
 }
@@ -51,7 +51,7 @@ func (c *Console) loadSession(g *gin.Context) bool {
 		return false
 	}
 	ctx := g.Request.Context()
-	s, err := c.cfg.Store.ConsoleSession(ctx, alleenwerken.HashToken(tok), c.cfg.Clock.Now())
+	s, err := c.cfg.Store.ConsoleSession(ctx, aw.HashToken(tok), c.cfg.Clock.Now())
 	if err != nil {
 		return false
 	}
@@ -80,7 +80,7 @@ func (c *Console) requireLogin(g *gin.Context) {
 }
 
 // allow lets only the given roles on: 403 for the others.
-func (c *Console) allow(roles []alleenwerken.Role) gin.HandlerFunc {
+func (c *Console) allow(roles []aw.Role) gin.HandlerFunc {
 	return func(g *gin.Context) {
 		u := currentUser(g)
 		if u == nil || !slices.Contains(roles, u.Role) {
@@ -97,7 +97,7 @@ func (c *Console) allow(roles []alleenwerken.Role) gin.HandlerFunc {
 func (c *Console) csrfToken(g *gin.Context) string {
 	if c.loadSession(g) {
 		s, _ := g.Get(sessionKey)
-		return s.(*alleenwerken.ConsoleSession).CSRF
+		return s.(*aw.ConsoleSession).CSRF
 	}
 	if v, ok := g.Get(csrfCookie); ok {
 		return v.(string)
@@ -105,7 +105,7 @@ func (c *Console) csrfToken(g *gin.Context) string {
 	if tok, err := g.Cookie(csrfCookie); err == nil && len(tok) >= 32 {
 		return tok
 	}
-	tok, _ := alleenwerken.NewToken("")
+	tok, _ := aw.NewToken("")
 	c.setCookie(g, csrfCookie, tok, 0, http.SameSiteStrictMode)
 	g.Set(csrfCookie, tok)
 	return tok
@@ -128,7 +128,7 @@ func (c *Console) checkCSRF(g *gin.Context) {
 	var want string
 	if c.loadSession(g) {
 		s, _ := g.Get(sessionKey)
-		want = s.(*alleenwerken.ConsoleSession).CSRF
+		want = s.(*aw.ConsoleSession).CSRF
 	} else if tok, err := g.Cookie(csrfCookie); err == nil {
 		want = tok
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/httpapi"
 )
 
@@ -41,7 +41,7 @@ func TestConsoleLogin(t *testing.T) {
 		if got := c.Get("/console/settings"); got.Status != http.StatusOK {
 			t.Fatalf("settings: %d", got.Status)
 		}
-		if got := e.Audit(alleenwerken.AuditLogin); len(got) != 1 || got[0].Actor != superName || got[0].IP == "" {
+		if got := e.Audit(aw.AuditLogin); len(got) != 1 || got[0].Actor != superName || got[0].IP == "" {
 			t.Fatalf("audit %+v", got)
 		}
 	})
@@ -80,7 +80,7 @@ func TestConsoleLogin(t *testing.T) {
 		if p := c.Get("/console"); p.Status != http.StatusSeeOther {
 			t.Fatalf("logged in after failures: %d", p.Status)
 		}
-		if got := len(e.Audit(alleenwerken.AuditLoginFailed)); got != 3 {
+		if got := len(e.Audit(aw.AuditLoginFailed)); got != 3 {
 			t.Fatalf("%d failures audited, want 3", got)
 		}
 	})
@@ -90,7 +90,7 @@ func TestConsoleLogin(t *testing.T) {
 		now := e.Clock.Now()
 		c := e.NewClient()
 		c.Login(responderName)
-		if _, err := e.DB.UpdateUser(context.Background(), e.Users[responderName].ID, func(u *alleenwerken.User) error { u.DisabledAt = &now; return nil }); err != nil {
+		if _, err := e.DB.UpdateUser(context.Background(), e.Users[responderName].ID, func(u *aw.User) error { u.DisabledAt = &now; return nil }); err != nil {
 			t.Fatal(err)
 		}
 		if p := c.Get("/console/alarms"); p.Status != http.StatusSeeOther {
@@ -114,7 +114,7 @@ func TestConsoleLogin(t *testing.T) {
 		if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Te veel mislukte pogingen") {
 			t.Fatalf("right password after %d failures: status %d", httpapi.LoginMaxFailures, p.Status)
 		}
-		if len(e.Audit(alleenwerken.AuditLoginThrottled)) != 1 {
+		if len(e.Audit(aw.AuditLoginThrottled)) != 1 {
 			t.Fatal("throttled attempt not audited")
 		}
 		// The five failures all came from this address: it is locked too.
@@ -155,7 +155,7 @@ func TestConsoleLogin(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("old cookie after logout: %d", resp.StatusCode)
 		}
-		if len(e.Audit(alleenwerken.AuditLogout)) != 1 {
+		if len(e.Audit(aw.AuditLogout)) != 1 {
 			t.Fatal("logout not audited")
 		}
 	})
@@ -164,7 +164,7 @@ func TestConsoleLogin(t *testing.T) {
 		e := MustOpenConsoleEnv(t)
 		c := e.NewClient()
 		c.Login(superName)
-		e.Clock.Advance(alleenwerken.ConsoleSessionTTL + time.Second)
+		e.Clock.Advance(aw.ConsoleSessionTTL + time.Second)
 		if p := c.Get("/console"); p.Status != http.StatusSeeOther {
 			t.Fatalf("expired session: %d", p.Status)
 		}

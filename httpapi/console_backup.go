@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -25,20 +25,20 @@ func (c *Console) backup(g *gin.Context) {
 		c.log.Error("console: backup download failed", "err", err)
 		return
 	}
-	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditBackup, Detail: fmt.Sprintf("%s, %d bytes", name, n)})
+	c.audit(g, aw.AuditEntry{Actor: currentUser(g).Name, Action: aw.AuditBackup, Detail: fmt.Sprintf("%s, %d bytes", name, n)})
 }
 
 // backupHealth reports the age of the newest backup: the last scheduled one
 // or the last one downloaded from the console (from the audit log).
-func (c *Console) backupHealth(g *gin.Context, t map[string]string) alleenwerken.Health {
+func (c *Console) backupHealth(g *gin.Context, t map[string]string) aw.Health {
 	var at time.Time
 	reasonFmt := t["health_backup"]
 	entries, err := c.cfg.Store.AuditEntries(g.Request.Context(), MaxAuditListed)
 	if err != nil {
-		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: alleenwerken.ErrorMessage(err)}
+		return aw.Health{State: aw.HealthDegraded, Reason: aw.ErrorMessage(err)}
 	}
 	for _, e := range entries {
-		if e.Action == alleenwerken.AuditBackup {
+		if e.Action == aw.AuditBackup {
 			at = e.At
 			break
 		}
@@ -49,11 +49,11 @@ func (c *Console) backupHealth(g *gin.Context, t map[string]string) alleenwerken
 		}
 	}
 	if at.IsZero() {
-		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: t["health_no_backup"]}
+		return aw.Health{State: aw.HealthDegraded, Reason: t["health_no_backup"]}
 	}
 	reason := fmt.Sprintf(reasonFmt, age(c.lang(g), c.cfg.Clock.Now(), at))
 	if c.cfg.Clock.Now().Sub(at) > BackupMaxAge {
-		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: reason + " " + t["health_backup_old"]}
+		return aw.Health{State: aw.HealthDegraded, Reason: reason + " " + t["health_backup_old"]}
 	}
-	return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: reason}
+	return aw.Health{State: aw.HealthOK, Reason: reason}
 }

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -27,8 +27,8 @@ type connView struct {
 }
 
 // connForm returns the connection in use for the page.
-func (c *Console) connForm(set alleenwerken.Settings, in alleenwerken.Installation) *connView {
-	var conn alleenwerken.Connection
+func (c *Console) connForm(set aw.Settings, in aw.Installation) *connView {
+	var conn aw.Connection
 	if c.cfg.Connection != nil {
 		conn = c.cfg.Connection()
 	}
@@ -60,7 +60,7 @@ func (c *Console) connectionSave(g *gin.Context) {
 	if old.Connection != nil {
 		cur = *old.Connection
 	}
-	next := alleenwerken.Connection{
+	next := aw.Connection{
 		ARIURL: strings.TrimSpace(g.PostForm("ari_url")), ARIUser: strings.TrimSpace(g.PostForm("ari_user")),
 		ARIPassword: g.PostForm("ari_password"), ARIApp: strings.TrimSpace(g.PostForm("ari_app")),
 	}
@@ -77,24 +77,24 @@ func (c *Console) connectionSave(g *gin.Context) {
 		}
 	}
 	err = next.Validate()
-	if (err == nil || alleenwerken.ErrorField(err) == "ari_password") && next.ARIURL != "" && next.ARIPassword == "" {
+	if (err == nil || aw.ErrorField(err) == "ari_password") && next.ARIURL != "" && next.ARIPassword == "" {
 		msg := "Vul het ARI-wachtwoord in."
 		if cur.ARIPassword != "" && next.ARIURL != cur.ARIURL {
 			msg = "Het ARI-adres is veranderd: vul het wachtwoord opnieuw in."
 		}
-		err = alleenwerken.FieldError("ari_password", "%s", msg)
+		err = aw.FieldError("ari_password", "%s", msg)
 	}
 	if err == nil && c.cfg.CheckConnection != nil && g.PostForm("force") == "" {
 		err = c.cfg.CheckConnection(ctx, next)
-		if err != nil && alleenwerken.ErrorCode(err) != alleenwerken.EINVALID {
-			err = alleenwerken.FieldError("ari_url", "%s", err.Error())
+		if err != nil && aw.ErrorCode(err) != aw.EINVALID {
+			err = aw.FieldError("ari_url", "%s", err.Error())
 		}
 	}
 	if err != nil {
 		v := c.connForm(c.settings(g), old)
 		v.Proxy, v.URL, v.User, v.App, v.NATSURL, v.Ports = next.NATSURL != "" || g.PostForm("ari_mode") == "proxy", next.ARIURL, next.ARIUser, next.ARIApp, g.PostForm("nats_url"), g.PostForm("modem_ports")
-		v.Errors = map[string]string{alleenwerken.ErrorField(err): alleenwerken.ErrorMessage(err)}
-		c.renderInstall(g, http.StatusUnprocessableEntity, installView{Conn: v}, t["err_conn"]+" "+alleenwerken.ErrorMessage(err))
+		v.Errors = map[string]string{aw.ErrorField(err): aw.ErrorMessage(err)}
+		c.renderInstall(g, http.StatusUnprocessableEntity, installView{Conn: v}, t["err_conn"]+" "+aw.ErrorMessage(err))
 		return
 	}
 	in := old
@@ -109,11 +109,11 @@ func (c *Console) connectionSave(g *gin.Context) {
 		{"nats_url", cur.NATSURL, next.NATSURL}, {"modem_ports", strings.Join(cur.ModemPorts, ", "), strings.Join(next.ModemPorts, ", ")},
 	} {
 		if f[1] != f[2] {
-			c.audit(g, alleenwerken.AuditEntry{Actor: actor, Action: alleenwerken.AuditConnection, Target: "verbinding", Field: f[0], Old: f[1], New: f[2]})
+			c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditConnection, Target: "verbinding", Field: f[0], Old: f[1], New: f[2]})
 		}
 	}
 	if cur.ARIPassword != next.ARIPassword {
-		c.audit(g, alleenwerken.AuditEntry{Actor: actor, Action: alleenwerken.AuditConnection, Target: "verbinding", Field: "ari_password", New: secretWord(next.ARIPassword)})
+		c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditConnection, Target: "verbinding", Field: "ari_password", New: secretWord(next.ARIPassword)})
 	}
 	done := "conn"
 	if c.cfg.Reconnect == nil {
@@ -148,7 +148,7 @@ func (c *Console) simPINSave(g *gin.Context) {
 	}
 	if err := next.Validate(); err != nil {
 		v := c.connForm(old, c.installation(g))
-		v.PINError = alleenwerken.ErrorMessage(err)
+		v.PINError = aw.ErrorMessage(err)
 		c.renderInstall(g, http.StatusUnprocessableEntity, installView{Conn: v}, t["err_conn"]+" "+v.PINError)
 		return
 	}
@@ -157,7 +157,7 @@ func (c *Console) simPINSave(g *gin.Context) {
 		return
 	}
 	if old.SIMPIN != next.SIMPIN {
-		c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditSIMPIN, Target: "modem", Field: "sim_pin", New: secretWord(next.SIMPIN)})
+		c.audit(g, aw.AuditEntry{Actor: currentUser(g).Name, Action: aw.AuditSIMPIN, Target: "modem", Field: "sim_pin", New: secretWord(next.SIMPIN)})
 	}
 	g.Redirect(http.StatusSeeOther, "/console/installation?done=pin#connection")
 }

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/httpapi"
 	"alleenwerken/store"
 
@@ -42,19 +42,19 @@ type ConsoleEnv struct {
 	tb     testing.TB
 	DB     *store.DB
 	Path   string
-	Clock  *alleenwerken.ManualClock
+	Clock  *aw.ManualClock
 	Tel    *StepTelephony
 	SMS    *FakeHealth
-	Svc    *alleenwerken.Service
+	Svc    *aw.Service
 	Server *httpapi.Server
 	HTTP   *httptest.Server
 	Token  string // an app device's token
-	Users  map[string]*alleenwerken.User
+	Users  map[string]*aw.User
 	PBX    *FakePBX
 	// Conn is the connection the daemon "started with"; Reconnects the
 	// connections the console asked for.
-	Conn       alleenwerken.Connection
-	Reconnects []alleenwerken.Connection
+	Conn       aw.Connection
+	Reconnects []aw.Connection
 	// Waiting is what Reconnect says about calls in progress.
 	Waiting  int
 	CheckErr error // what CheckConnection answers
@@ -70,37 +70,37 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 	}
 	e := &ConsoleEnv{
 		tb: tb, DB: db, Path: path,
-		Clock: alleenwerken.NewManualClock(time.Now().UTC().Truncate(time.Second)),
+		Clock: aw.NewManualClock(time.Now().UTC().Truncate(time.Second)),
 		Tel:   NewStepTelephony(),
-		SMS:   &FakeHealth{state: alleenwerken.HealthOK, reason: "Modem gereed."},
-		Users: map[string]*alleenwerken.User{},
+		SMS:   &FakeHealth{state: aw.HealthOK, reason: "Modem gereed."},
+		Users: map[string]*aw.User{},
 		PBX:   &FakePBX{},
-		Conn: alleenwerken.Connection{ARIURL: "http://127.0.0.1:8088/ari", ARIUser: "alleenwerken", ARIPassword: "file-ari-pw",
+		Conn: aw.Connection{ARIURL: "http://127.0.0.1:8088/ari", ARIUser: "alleenwerken", ARIPassword: "file-ari-pw",
 			ARIApp: "alleenwerken", ModemPorts: []string{"/dev/alleenwerken-modem"}},
 	}
-	e.Svc = alleenwerken.NewService(db, e.Tel, e.Clock, discard)
+	e.Svc = aw.NewService(db, e.Tel, e.Clock, discard)
 	e.Svc.SMS = e.SMS
 	if err := e.Svc.Open(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
-	health := map[string]alleenwerken.HealthReporter{"storage": db, "telephony": e.Tel, "sms": e.SMS}
+	health := map[string]aw.HealthReporter{"storage": db, "telephony": e.Tel, "sms": e.SMS}
 	e.Server = httpapi.NewServer(httpapi.Config{Sessions: e.Svc, Devices: db, Health: health, Logger: discard})
-	users := alleenwerken.NewUserService(db, e.Clock, discard)
+	users := aw.NewUserService(db, e.Clock, discard)
 	users.BcryptCost = bcrypt.MinCost
 	con, err := httpapi.NewConsole(httpapi.ConsoleConfig{
 		Store: db, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
 		Users:           users,
-		Devices:         alleenwerken.NewDeviceService(db, e.Clock, discard),
+		Devices:         aw.NewDeviceService(db, e.Clock, discard),
 		TestAlarms:      e.Svc,
 		PBX:             e.PBX,
-		Connection:      func() alleenwerken.Connection { return e.Conn },
-		CheckConnection: func(context.Context, alleenwerken.Connection) error { return e.CheckErr },
-		Reconnect: func(_ context.Context, c alleenwerken.Connection) (int, error) {
+		Connection:      func() aw.Connection { return e.Conn },
+		CheckConnection: func(context.Context, aw.Connection) error { return e.CheckErr },
+		Reconnect: func(_ context.Context, c aw.Connection) (int, error) {
 			e.Reconnects = append(e.Reconnects, c)
 			return e.Waiting, nil
 		},
 		Details: func(context.Context) []httpapi.HealthDetail {
-			return []httpapi.HealthDetail{{Name: "Modem 1", Health: alleenwerken.Health{State: alleenwerken.HealthOK, Reason: "SIM gereed, -71 dBm, thuisnetwerk KPN."}}}
+			return []httpapi.HealthDetail{{Name: "Modem 1", Health: aw.Health{State: aw.HealthOK, Reason: "SIM gereed, -71 dBm, thuisnetwerk KPN."}}}
 		},
 	})
 	if err != nil {
@@ -108,8 +108,8 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 	}
 	e.Server.MountConsole(con)
 	e.HTTP = httptest.NewServer(e.Server.Handler())
-	set := alleenwerken.DefaultSettings()
-	set.Extensions = []alleenwerken.Extension{{Number: "201", Name: "Portiersloge"}}
+	set := aw.DefaultSettings()
+	set.Extensions = []aw.Extension{{Number: "201", Name: "Portiersloge"}}
 	set.FallbackNumber = "0612000009"
 	set.PublicBaseURL = e.HTTP.URL
 	if err := db.SaveSettings(context.Background(), set); err != nil {
@@ -123,11 +123,11 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 		}
 		db.Close()
 	})
-	for name, role := range map[string]alleenwerken.Role{superName: alleenwerken.RoleSuperAdmin, installerName: alleenwerken.RoleInstaller, responderName: alleenwerken.RoleResponder, targetName: alleenwerken.RoleResponder} {
+	for name, role := range map[string]aw.Role{superName: aw.RoleSuperAdmin, installerName: aw.RoleInstaller, responderName: aw.RoleResponder, targetName: aw.RoleResponder} {
 		e.Users[name] = e.NewUser(name, role, testPassword)
 	}
-	tok, hash := alleenwerken.NewToken("aw_")
-	if err := db.CreateDevice(context.Background(), &alleenwerken.Device{Name: "Telefoon Laura", TokenHash: hash, CreatedAt: e.Clock.Now()}); err != nil {
+	tok, hash := aw.NewToken("aw_")
+	if err := db.CreateDevice(context.Background(), &aw.Device{Name: "Telefoon Laura", TokenHash: hash, CreatedAt: e.Clock.Now()}); err != nil {
 		tb.Fatal(err)
 	}
 	e.Token = tok
@@ -135,13 +135,13 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 }
 
 // NewUser creates a console user (bcrypt at the lowest cost, for speed).
-func (e *ConsoleEnv) NewUser(name string, role alleenwerken.Role, password string) *alleenwerken.User {
+func (e *ConsoleEnv) NewUser(name string, role aw.Role, password string) *aw.User {
 	e.tb.Helper()
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
 	if err != nil {
 		e.tb.Fatal(err)
 	}
-	u := &alleenwerken.User{Name: name, Role: role, PasswordHash: h, CreatedAt: e.Clock.Now()}
+	u := &aw.User{Name: name, Role: role, PasswordHash: h, CreatedAt: e.Clock.Now()}
 	if err := e.DB.CreateUser(context.Background(), u); err != nil {
 		e.tb.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func (e *ConsoleEnv) NewUser(name string, role alleenwerken.Role, password strin
 
 // RaiseAlarm starts a session for Laura through the service, presses Alarm
 // and lets the cancel window pass; it returns the alarm once it exists.
-func (e *ConsoleEnv) RaiseAlarm() *alleenwerken.Alarm {
+func (e *ConsoleEnv) RaiseAlarm() *aw.Alarm {
 	e.tb.Helper()
 	ctx := context.Background()
 	devs, err := e.DB.Devices(ctx)
@@ -158,12 +158,12 @@ func (e *ConsoleEnv) RaiseAlarm() *alleenwerken.Alarm {
 		e.tb.Fatal("no device", err)
 	}
 	dev := devs[0].ID
-	v, err := e.Svc.StartSession(ctx, dev, alleenwerken.SessionStart{
-		Worker:       alleenwerken.Worker{Name: "Laura van Dijk", Phone: "0617782201"},
+	v, err := e.Svc.StartSession(ctx, dev, aw.SessionStart{
+		Worker:       aw.Worker{Name: "Laura van Dijk", Phone: "0617782201"},
 		AlarmNumbers: []string{"201", "0650262703"}, DurationMinutes: 60,
 		Description: "meterkast tweede verdieping", Reference: "12513",
 		Address:  "Schothorsterlaan 54, 3822 NB Amersfoort",
-		Location: &alleenwerken.Location{Lat: 52.1601, Lon: 5.3997, AccuracyM: 12, At: e.Clock.Now().Add(-3 * time.Minute), Status: "in de kelder"},
+		Location: &aw.Location{Lat: 52.1601, Lon: 5.3997, AccuracyM: 12, At: e.Clock.Now().Add(-3 * time.Minute), Status: "in de kelder"},
 	}, "")
 	if err != nil {
 		e.tb.Fatal(err)
@@ -176,9 +176,9 @@ func (e *ConsoleEnv) RaiseAlarm() *alleenwerken.Alarm {
 
 // WaitAlarm advances the clock past the cancel window until the session's
 // alarm exists.
-func (e *ConsoleEnv) WaitAlarm(sessionID string) *alleenwerken.Alarm {
+func (e *ConsoleEnv) WaitAlarm(sessionID string) *aw.Alarm {
 	e.tb.Helper()
-	var a *alleenwerken.Alarm
+	var a *aw.Alarm
 	eventually(e.tb, "the alarm is raised", func() bool {
 		e.Clock.Advance(11 * time.Second)
 		s, err := e.DB.Session(context.Background(), sessionID)
@@ -192,7 +192,7 @@ func (e *ConsoleEnv) WaitAlarm(sessionID string) *alleenwerken.Alarm {
 }
 
 // Alarm reloads an alarm.
-func (e *ConsoleEnv) Alarm(id string) *alleenwerken.Alarm {
+func (e *ConsoleEnv) Alarm(id string) *aw.Alarm {
 	e.tb.Helper()
 	a, err := e.DB.Alarm(context.Background(), id)
 	if err != nil {
@@ -206,7 +206,7 @@ func (e *ConsoleEnv) Alarm(id string) *alleenwerken.Alarm {
 func (e *ConsoleEnv) Link(id string) string {
 	e.tb.Helper()
 	var tok string
-	if _, err := e.DB.UpdateAlarm(context.Background(), id, func(a *alleenwerken.Alarm) error {
+	if _, err := e.DB.UpdateAlarm(context.Background(), id, func(a *aw.Alarm) error {
 		tok = a.NewInfoToken(e.Clock.Now())
 		return nil
 	}); err != nil {
@@ -216,13 +216,13 @@ func (e *ConsoleEnv) Link(id string) string {
 }
 
 // Audit returns the audit entries with an action, oldest first.
-func (e *ConsoleEnv) Audit(action string) []*alleenwerken.AuditEntry {
+func (e *ConsoleEnv) Audit(action string) []*aw.AuditEntry {
 	e.tb.Helper()
 	all, err := e.DB.AuditEntries(context.Background(), 0)
 	if err != nil {
 		e.tb.Fatal(err)
 	}
-	var out []*alleenwerken.AuditEntry
+	var out []*aw.AuditEntry
 	for i := len(all) - 1; i >= 0; i-- {
 		if all[i].Action == action {
 			out = append(out, all[i])
@@ -334,29 +334,29 @@ func writeFile(path string, data []byte) error { return os.WriteFile(path, data,
 // written but not reloaded setup.
 type FakePBX struct {
 	mu          sync.Mutex
-	Trunk       *alleenwerken.Trunk
-	Exts        []alleenwerken.ExtensionSecret
+	Trunk       *aw.Trunk
+	Exts        []aw.ExtensionSecret
 	Applies     int
 	NotReloaded bool
 	Installed   map[string][]byte // "nl/intro" -> the uploaded WAV
 }
 
-// Apply implements alleenwerken.PBXConfig.
-func (f *FakePBX) Apply(_ context.Context, t *alleenwerken.Trunk, xs []alleenwerken.ExtensionSecret) error {
+// Apply implements aw.PBXConfig.
+func (f *FakePBX) Apply(_ context.Context, t *aw.Trunk, xs []aw.ExtensionSecret) error {
 	if t != nil {
 		if t.Endpoint == "handwritten" {
-			return alleenwerken.FieldError("trunk_endpoint", "De sectie [handwritten] staat met de hand in pjsip.conf.")
+			return aw.FieldError("trunk_endpoint", "De sectie [handwritten] staat met de hand in pjsip.conf.")
 		}
 		if t.Host == "" || strings.ContainsAny(t.Host, " ;") {
-			return alleenwerken.FieldError("trunk_host", "Geef de host van de provider, host of host:poort.")
+			return aw.FieldError("trunk_host", "Geef de host van de provider, host of host:poort.")
 		}
 		if t.User == "" {
-			return alleenwerken.FieldError("trunk_user", "Geef de gebruikersnaam van het trunkaccount.")
+			return aw.FieldError("trunk_user", "Geef de gebruikersnaam van het trunkaccount.")
 		}
 	}
 	for _, x := range xs {
 		if strings.Contains(x.Password, ";") {
-			return alleenwerken.FieldError("password_"+x.Number, "Een wachtwoord mag geen ; of regeleinde bevatten.")
+			return aw.FieldError("password_"+x.Number, "Een wachtwoord mag geen ; of regeleinde bevatten.")
 		}
 	}
 	f.mu.Lock()
@@ -364,12 +364,12 @@ func (f *FakePBX) Apply(_ context.Context, t *alleenwerken.Trunk, xs []alleenwer
 	f.Trunk, f.Exts = t, xs
 	f.Applies++
 	if f.NotReloaded {
-		return fmt.Errorf("%w (connection refused)", alleenwerken.ErrNotReloaded)
+		return fmt.Errorf("%w (connection refused)", aw.ErrNotReloaded)
 	}
 	return nil
 }
 
-// InstallPrompt implements alleenwerken.PBXConfig.
+// InstallPrompt implements aw.PBXConfig.
 func (f *FakePBX) InstallPrompt(_ context.Context, lang, name string, wav io.Reader) error {
 	b, err := io.ReadAll(wav)
 	if err != nil {
@@ -387,5 +387,5 @@ func (f *FakePBX) InstallPrompt(_ context.Context, lang, name string, wav io.Rea
 	return nil
 }
 
-// Prompts implements alleenwerken.PBXConfig.
+// Prompts implements aw.PBXConfig.
 func (f *FakePBX) Prompts() []string { return []string{"test", "intro", "press1"} }

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -30,13 +30,13 @@ const SMSQueueMaxAge = 5 * time.Minute
 // daemon wires (for example a modem's SIM, signal and registration).
 type HealthDetail struct {
 	Name   string
-	Health alleenwerken.Health
+	Health aw.Health
 }
 
 // healthRow is one line of the health page.
 type healthRow struct {
 	Name   string
-	State  alleenwerken.HealthState
+	State  aw.HealthState
 	Label  string // Goed / Let op / Storing
 	Reason string
 }
@@ -50,7 +50,7 @@ type healthView struct {
 }
 
 // healthLabel names a state in words.
-func healthLabel(t map[string]string, s alleenwerken.HealthState) string {
+func healthLabel(t map[string]string, s aw.HealthState) string {
 	return t["health_"+string(s)]
 }
 
@@ -68,13 +68,13 @@ func (c *Console) healthPage(g *gin.Context) {
 		}
 	}
 	sort.Strings(extra)
-	var states []alleenwerken.HealthState
-	add := func(name string, h alleenwerken.Health) {
+	var states []aw.HealthState
+	add := func(name string, h aw.Health) {
 		v.Rows = append(v.Rows, healthRow{Name: name, State: h.State, Label: healthLabel(t, h.State), Reason: h.Reason})
 		states = append(states, h.State)
 	}
 	for _, n := range append(names, extra...) {
-		h := alleenwerken.Health{State: alleenwerken.HealthDown, Reason: t["health_not_configured"]}
+		h := aw.Health{State: aw.HealthDown, Reason: t["health_not_configured"]}
 		if r := c.cfg.Health[n]; r != nil {
 			h = r.Health()
 		}
@@ -94,7 +94,7 @@ func (c *Console) healthPage(g *gin.Context) {
 
 	sessions, err := c.cfg.Store.OpenSessions(ctx)
 	if err != nil {
-		add(t["comp_sessions"], alleenwerken.Health{State: alleenwerken.HealthDown, Reason: alleenwerken.ErrorMessage(err)})
+		add(t["comp_sessions"], aw.Health{State: aw.HealthDown, Reason: aw.ErrorMessage(err)})
 	} else {
 		v.ActiveSessions = len(sessions)
 	}
@@ -102,39 +102,39 @@ func (c *Console) healthPage(g *gin.Context) {
 	add(t["comp_test_alarm"], c.testAlarmHealth(g, t))
 	add(t["comp_backup"], c.backupHealth(g, t))
 
-	overall := alleenwerken.Worst(states...)
+	overall := aw.Worst(states...)
 	v.Overall = healthRow{State: overall, Label: healthLabel(t, overall)}
 	c.render(g, http.StatusOK, "health", "health_title", v)
 }
 
 // diskHealth reports the free space of the database's file system.
-func (c *Console) diskHealth(t map[string]string) alleenwerken.Health {
+func (c *Console) diskHealth(t map[string]string) aw.Health {
 	if c.cfg.DatabasePath == "" {
-		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: t["health_disk_unknown"]}
+		return aw.Health{State: aw.HealthDegraded, Reason: t["health_disk_unknown"]}
 	}
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(filepath.Dir(c.cfg.DatabasePath), &st); err != nil {
-		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: t["health_disk_unknown"]}
+		return aw.Health{State: aw.HealthDegraded, Reason: t["health_disk_unknown"]}
 	}
 	free := st.Bavail * uint64(st.Bsize)
 	total := st.Blocks * uint64(st.Bsize)
 	reason := fmt.Sprintf(t["health_disk"], gib(free), gib(total))
 	switch {
 	case free < DiskRedBytes:
-		return alleenwerken.Health{State: alleenwerken.HealthDown, Reason: reason + " " + t["health_disk_full"]}
+		return aw.Health{State: aw.HealthDown, Reason: reason + " " + t["health_disk_full"]}
 	case free < DiskAmberBytes:
-		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: reason + " " + t["health_disk_low"]}
+		return aw.Health{State: aw.HealthDegraded, Reason: reason + " " + t["health_disk_low"]}
 	}
-	return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: reason}
+	return aw.Health{State: aw.HealthOK, Reason: reason}
 }
 
 func gib(b uint64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) }
 
 // testAlarmHealth reports the last test alarm and how it went.
-func (c *Console) testAlarmHealth(g *gin.Context, t map[string]string) alleenwerken.Health {
+func (c *Console) testAlarmHealth(g *gin.Context, t map[string]string) aw.Health {
 	alarms, err := c.cfg.Store.Alarms(g.Request.Context(), MaxAlarmsListed)
 	if err != nil {
-		return alleenwerken.Health{State: alleenwerken.HealthDown, Reason: alleenwerken.ErrorMessage(err)}
+		return aw.Health{State: aw.HealthDown, Reason: aw.ErrorMessage(err)}
 	}
 	lang, loc := c.lang(g), c.settings(g).Location()
 	for _, a := range alarms {
@@ -142,25 +142,25 @@ func (c *Console) testAlarmHealth(g *gin.Context, t map[string]string) alleenwer
 			continue
 		}
 		reason := fmt.Sprintf(t["health_test"], a.Number, localTime(a.RaisedAt, loc), stateText(lang, a.State))
-		if a.AcceptedAt == nil && a.State != alleenwerken.AlarmEscalating {
-			return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: reason + " " + t["health_test_unaccepted"]}
+		if a.AcceptedAt == nil && a.State != aw.AlarmEscalating {
+			return aw.Health{State: aw.HealthDegraded, Reason: reason + " " + t["health_test_unaccepted"]}
 		}
-		return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: reason}
+		return aw.Health{State: aw.HealthOK, Reason: reason}
 	}
-	return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: t["health_no_test"]}
+	return aw.Health{State: aw.HealthDegraded, Reason: t["health_no_test"]}
 }
 
 // queueHealth counts the SMS waiting in the outbox (counts only, no numbers
 // or texts) and says how long the oldest has waited.
-func (c *Console) queueHealth(g *gin.Context, t map[string]string) alleenwerken.Health {
+func (c *Console) queueHealth(g *gin.Context, t map[string]string) aw.Health {
 	all, err := c.cfg.Store.ListSMS(g.Request.Context(), 0)
 	if err != nil {
-		return alleenwerken.Health{State: alleenwerken.HealthDown, Reason: alleenwerken.ErrorMessage(err)}
+		return aw.Health{State: aw.HealthDown, Reason: aw.ErrorMessage(err)}
 	}
 	waiting := 0
 	var oldest time.Time
 	for _, m := range all {
-		if m.State != alleenwerken.SMSQueued && m.State != alleenwerken.SMSSending {
+		if m.State != aw.SMSQueued && m.State != aw.SMSSending {
 			continue
 		}
 		waiting++
@@ -169,12 +169,12 @@ func (c *Console) queueHealth(g *gin.Context, t map[string]string) alleenwerken.
 		}
 	}
 	if waiting == 0 {
-		return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: t["health_queue_empty"]}
+		return aw.Health{State: aw.HealthOK, Reason: t["health_queue_empty"]}
 	}
 	now := c.cfg.Clock.Now()
 	reason := fmt.Sprintf(t["health_queue"], waiting, age(c.lang(g), now, oldest))
 	if now.Sub(oldest) > SMSQueueMaxAge {
-		return alleenwerken.Health{State: alleenwerken.HealthDegraded, Reason: reason}
+		return aw.Health{State: aw.HealthDegraded, Reason: reason}
 	}
-	return alleenwerken.Health{State: alleenwerken.HealthOK, Reason: reason}
+	return aw.Health{State: aw.HealthOK, Reason: reason}
 }

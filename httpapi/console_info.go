@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // infoView is the information page of one alarm, as the customer's
@@ -67,21 +67,21 @@ type smsView struct {
 // smsProgress says in words how far a message got (text key "sms_" and
 // its state, or its delivery once sent), with the moment that goes with it
 // and a colour class.
-func smsProgress(lang string, m *alleenwerken.SMS) (state, class string, at time.Time) {
+func smsProgress(lang string, m *aw.SMS) (state, class string, at time.Time) {
 	key, class, at := "sms_"+string(m.State), "d-wait", m.CreatedAt
 	switch m.State {
-	case alleenwerken.SMSFailed, alleenwerken.SMSUnknown:
+	case aw.SMSFailed, aw.SMSUnknown:
 		class = "d-fail"
-	case alleenwerken.SMSSent:
+	case aw.SMSSent:
 		if m.SentAt != nil {
 			at = *m.SentAt
 		}
 		switch m.Delivery {
-		case alleenwerken.DeliveryDelivered:
+		case aw.DeliveryDelivered:
 			key, class = "sms_delivered", "d-ok"
-		case alleenwerken.DeliveryFailed:
+		case aw.DeliveryFailed:
 			key, class = "sms_not_delivered", "d-fail"
-		case alleenwerken.DeliveryPending:
+		case aw.DeliveryPending:
 			key = "sms_delivery_pending"
 		}
 		if class != "d-wait" && m.DeliveryAt != nil {
@@ -92,14 +92,14 @@ func smsProgress(lang string, m *alleenwerken.SMS) (state, class string, at time
 }
 
 // stateText returns the alarm state for people.
-func stateText(lang string, s alleenwerken.AlarmState) string {
+func stateText(lang string, s aw.AlarmState) string {
 	return texts[lang]["state_"+string(s)]
 }
 
 // outcomeText returns an attempt's outcome in the page's language.
-func outcomeText(lang string, o alleenwerken.Outcome) string {
+func outcomeText(lang string, o aw.Outcome) string {
 	if lang == "en" {
-		if o == alleenwerken.OutcomeRinging {
+		if o == aw.OutcomeRinging {
 			return "calling"
 		}
 		return strings.ReplaceAll(string(o), "_", " ")
@@ -126,12 +126,12 @@ func age(lang string, now, t time.Time) string {
 
 // buildInfo makes the information page of an alarm. sess may be nil (a
 // test alarm, or a session that is gone); msgs are the alarm's SMS.
-func buildInfo(lang string, a *alleenwerken.Alarm, sess *alleenwerken.Session, msgs []*alleenwerken.SMS, loc *time.Location, now time.Time) *infoView {
+func buildInfo(lang string, a *aw.Alarm, sess *aw.Session, msgs []*aw.SMS, loc *time.Location, now time.Time) *infoView {
 	v := &infoView{
 		Number:     a.Number,
 		State:      stateText(lang, a.State),
 		StateClass: string(a.State),
-		Open:       a.State != alleenwerken.AlarmHandled,
+		Open:       a.State != aw.AlarmHandled,
 		Test:       a.Test,
 		AlarmAt:    localTime(a.RaisedAt, loc),
 		AcceptedBy: a.AcceptedBy,
@@ -148,7 +148,7 @@ func buildInfo(lang string, a *alleenwerken.Alarm, sess *alleenwerken.Session, m
 		if l := sess.Location; l != nil {
 			v.Status = l.Status
 			v.Location = &locationView{
-				MapURL:   alleenwerken.MapURL(l.Lat, l.Lon),
+				MapURL:   aw.MapURL(l.Lat, l.Lon),
 				Age:      age(lang, now, l.At),
 				Accuracy: fmt.Sprintf("%.0f m", l.AccuracyM),
 				At:       localTime(l.At, loc),
@@ -167,7 +167,7 @@ func buildInfo(lang string, a *alleenwerken.Alarm, sess *alleenwerken.Session, m
 			called[t.Step] = true
 		}
 	}
-	if a.State == alleenwerken.AlarmEscalating {
+	if a.State == aw.AlarmEscalating {
 		for i, st := range a.Ladder {
 			if i >= a.Step && !called[i] && st.InLoop(a.Loop) {
 				v.Pending = append(v.Pending, st.Number)

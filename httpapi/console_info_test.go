@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // live fetches the page's poll.
@@ -56,25 +56,25 @@ func TestConsoleInfoPage(t *testing.T) {
 	if p.Header.Get("Cache-Control") != "no-store" || p.Header.Get("Referrer-Policy") != "no-referrer" {
 		t.Errorf("headers %v", p.Header)
 	}
-	if got := e.Audit(alleenwerken.AuditAlarmViewed); len(got) != 1 || got[0].Actor != responderName || got[0].Target != fmt.Sprintf("#%d", a.Number) {
+	if got := e.Audit(aw.AuditAlarmViewed); len(got) != 1 || got[0].Actor != responderName || got[0].Target != fmt.Sprintf("#%d", a.Number) {
 		t.Fatalf("view audit %+v", got)
 	}
 
 	// The page follows the ladder.
 	v1 := live(t, c, path)["version"]
-	call.End(alleenwerken.OutcomeBusy)
+	call.End(aw.OutcomeBusy)
 	call = e.Tel.Next(t)
 	m := live(t, c, path)
 	if m["version"] == v1 || !strings.Contains(m["html"].(string), "bezet") || m["open"] != true {
 		t.Fatalf("after busy: %v", m)
 	}
 	call.Accept()
-	eventually(t, "accepted", func() bool { return e.Alarm(a.ID).State == alleenwerken.AlarmAccepted })
+	eventually(t, "accepted", func() bool { return e.Alarm(a.ID).State == aw.AlarmAccepted })
 	m = live(t, c, path)
 	if m["state"] != "Aangenomen" || !strings.Contains(m["html"].(string), "aangenomen") {
 		t.Fatalf("after accept: %v", m)
 	}
-	if got := len(e.Audit(alleenwerken.AuditAlarmViewed)); got != 1 {
+	if got := len(e.Audit(aw.AuditAlarmViewed)); got != 1 {
 		t.Fatalf("polls were audited: %d views", got)
 	}
 
@@ -84,7 +84,7 @@ func TestConsoleInfoPage(t *testing.T) {
 		t.Fatalf("handle: %d %q %s", p.Status, p.Location, p.Body)
 	}
 	got := e.Alarm(a.ID)
-	if got.State != alleenwerken.AlarmHandled || got.HandledBy != responderName || got.Remark != "geslaagde test O.M.A." {
+	if got.State != aw.AlarmHandled || got.HandledBy != responderName || got.Remark != "geslaagde test O.M.A." {
 		t.Fatalf("alarm %+v", got)
 	}
 	p = c.Get(path + "?handled=1")
@@ -96,7 +96,7 @@ func TestConsoleInfoPage(t *testing.T) {
 	if strings.Contains(p.Body, `id="handle-form"`) {
 		t.Error("handled page still offers the form")
 	}
-	if h := e.Audit(alleenwerken.AuditAlarmHandled); len(h) != 1 || h[0].Actor != responderName || h[0].New != "geslaagde test O.M.A." {
+	if h := e.Audit(aw.AuditAlarmHandled); len(h) != 1 || h[0].Actor != responderName || h[0].New != "geslaagde test O.M.A." {
 		t.Fatalf("handled audit %+v", h)
 	}
 	// Again: refused with a message.
@@ -164,11 +164,11 @@ func TestConsoleInfoPageSMS(t *testing.T) {
 	e.Tel.Next(t)
 	ctx := context.Background()
 	now := e.Clock.Now()
-	msgs := map[string]*alleenwerken.SMS{}
-	for _, m := range []*alleenwerken.SMS{
-		{Kind: alleenwerken.SMSAlarm, To: "+31650262703", State: alleenwerken.SMSQueued},
-		{Kind: alleenwerken.SMSAlarm, To: "+31650929952", State: alleenwerken.SMSQueued},
-		{Kind: alleenwerken.SMSResponder, To: "+31650111222", State: alleenwerken.SMSQueued},
+	msgs := map[string]*aw.SMS{}
+	for _, m := range []*aw.SMS{
+		{Kind: aw.SMSAlarm, To: "+31650262703", State: aw.SMSQueued},
+		{Kind: aw.SMSAlarm, To: "+31650929952", State: aw.SMSQueued},
+		{Kind: aw.SMSResponder, To: "+31650111222", State: aw.SMSQueued},
 	} {
 		m.Text, m.AlarmID, m.SessionID, m.CreatedAt = "x", a.ID, a.SessionID, now
 		if err := e.DB.EnqueueSMS(ctx, m); err != nil {
@@ -176,14 +176,14 @@ func TestConsoleInfoPageSMS(t *testing.T) {
 		}
 		msgs[m.To] = m
 	}
-	set := func(to string, fn func(m *alleenwerken.SMS)) {
+	set := func(to string, fn func(m *aw.SMS)) {
 		t.Helper()
-		if _, err := e.DB.UpdateSMS(ctx, msgs[to].ID, func(m *alleenwerken.SMS) error { fn(m); return nil }); err != nil {
+		if _, err := e.DB.UpdateSMS(ctx, msgs[to].ID, func(m *aw.SMS) error { fn(m); return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
-	set("+31650262703", func(m *alleenwerken.SMS) { m.State, m.SentAt = alleenwerken.SMSSent, &now })
-	set("+31650929952", func(m *alleenwerken.SMS) { m.State, m.LastError = alleenwerken.SMSFailed, "CMS ERROR 500" })
+	set("+31650262703", func(m *aw.SMS) { m.State, m.SentAt = aw.SMSSent, &now })
+	set("+31650929952", func(m *aw.SMS) { m.State, m.LastError = aw.SMSFailed, "CMS ERROR 500" })
 
 	c := e.NewClient()
 	c.Login(responderName)
@@ -201,7 +201,7 @@ func TestConsoleInfoPageSMS(t *testing.T) {
 	}
 	v1 := live(t, c, path)["version"]
 	later := now.Add(8 * time.Second)
-	set("+31650262703", func(m *alleenwerken.SMS) { m.Delivery, m.DeliveryAt = alleenwerken.DeliveryDelivered, &later })
+	set("+31650262703", func(m *aw.SMS) { m.Delivery, m.DeliveryAt = aw.DeliveryDelivered, &later })
 	m := live(t, c, path)
 	if m["version"] == v1 || !strings.Contains(m["html"].(string), `<span class="outcome d-ok">afgeleverd</span>`) {
 		t.Fatalf("after the delivery report: %v", m)

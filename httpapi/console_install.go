@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"slices"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -92,10 +92,10 @@ func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMs
 // once on the answer and only its hash is stored.
 func (c *Console) tokenCreate(g *gin.Context) {
 	d, tok, err := c.cfg.Devices.CreateDevice(g.Request.Context(), c.actor(g), g.PostForm("name"))
-	switch alleenwerken.ErrorCode(err) {
+	switch aw.ErrorCode(err) {
 	case "":
 		c.renderInstall(g, http.StatusOK, installView{NewToken: tok, NewName: d.Name}, "")
-	case alleenwerken.EINVALID:
+	case aw.EINVALID:
 		c.renderInstall(g, http.StatusUnprocessableEntity, installView{}, texts[c.lang(g)]["err_device_name"])
 	default:
 		c.internal(g, err)
@@ -105,10 +105,10 @@ func (c *Console) tokenCreate(g *gin.Context) {
 // tokenRevoke handles POST /console/installation/tokens/:id/revoke.
 func (c *Console) tokenRevoke(g *gin.Context) {
 	_, err := c.cfg.Devices.RevokeDevice(g.Request.Context(), c.actor(g), g.Param("id"))
-	switch alleenwerken.ErrorCode(err) {
+	switch aw.ErrorCode(err) {
 	case "":
 		g.Redirect(http.StatusSeeOther, "/console/installation?done=revoked")
-	case alleenwerken.ENOTFOUND:
+	case aw.ENOTFOUND:
 		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_no_device"])
 	default:
 		c.internal(g, err)
@@ -122,14 +122,14 @@ func (c *Console) tokenRevoke(g *gin.Context) {
 // refuses (written by hand) refuses the settings too.
 func (c *Console) telephonySave(g *gin.Context) {
 	var warn string
-	fields, msg, ok := c.applySettings(g, TelephonyFields, func(next alleenwerken.Settings) error {
+	fields, msg, ok := c.applySettings(g, TelephonyFields, func(next aw.Settings) error {
 		in := c.installation(g)
 		if c.cfg.PBX == nil || !in.ManagesPBX() {
 			return nil
 		}
 		err := c.applyPBX(g.Request.Context(), next, in)
-		if errors.Is(err, alleenwerken.ErrNotReloaded) {
-			warn = texts[c.lang(g)]["err_pbx_reapply"] + " " + alleenwerken.ErrorMessage(err)
+		if errors.Is(err, aw.ErrNotReloaded) {
+			warn = texts[c.lang(g)]["err_pbx_reapply"] + " " + aw.ErrorMessage(err)
 			return nil
 		}
 		return err

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/crypto/bcrypt"
@@ -46,7 +46,7 @@ func (c *Console) login(g *gin.Context) {
 	}
 	ctx := g.Request.Context()
 	u, err := c.cfg.Store.UserByName(ctx, name)
-	if err != nil && alleenwerken.ErrorCode(err) != alleenwerken.ENOTFOUND {
+	if err != nil && aw.ErrorCode(err) != aw.ENOTFOUND {
 		c.internal(g, err)
 		return
 	}
@@ -59,24 +59,24 @@ func (c *Console) login(g *gin.Context) {
 	if !ok || name == "" || password == "" {
 		c.loginThrottle.fail(ctx, userKey)
 		c.loginThrottle.fail(ctx, ipKey)
-		c.audit(g, alleenwerken.AuditEntry{Actor: name, Action: alleenwerken.AuditLoginFailed})
+		c.audit(g, aw.AuditEntry{Actor: name, Action: aw.AuditLoginFailed})
 		if c.loginThrottle.wait(userKey) > 0 || c.loginThrottle.wait(ipKey) > 0 {
-			c.audit(g, alleenwerken.AuditEntry{Actor: name, Action: alleenwerken.AuditLoginThrottled, Detail: "te veel mislukte pogingen"})
+			c.audit(g, aw.AuditEntry{Actor: name, Action: aw.AuditLoginThrottled, Detail: "te veel mislukte pogingen"})
 		}
 		c.render(g, http.StatusUnauthorized, "login", "login_title", form, func(p *page) { p.Error = t["err_login"] })
 		return
 	}
 	c.loginThrottle.reset(ctx, userKey)
 	now := c.cfg.Clock.Now()
-	tok, hash := alleenwerken.NewToken("")
-	csrf, _ := alleenwerken.NewToken("")
-	s := &alleenwerken.ConsoleSession{TokenHash: hash, UserID: u.ID, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(alleenwerken.ConsoleSessionTTL)}
+	tok, hash := aw.NewToken("")
+	csrf, _ := aw.NewToken("")
+	s := &aw.ConsoleSession{TokenHash: hash, UserID: u.ID, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(aw.ConsoleSessionTTL)}
 	if err := c.cfg.Store.CreateConsoleSession(ctx, s, now); err != nil {
 		c.internal(g, err)
 		return
 	}
-	c.setCookie(g, sessionCookie, tok, int(alleenwerken.ConsoleSessionTTL.Seconds()), http.SameSiteLaxMode)
-	c.audit(g, alleenwerken.AuditEntry{Actor: u.Name, Action: alleenwerken.AuditLogin})
+	c.setCookie(g, sessionCookie, tok, int(aw.ConsoleSessionTTL.Seconds()), http.SameSiteLaxMode)
+	c.audit(g, aw.AuditEntry{Actor: u.Name, Action: aw.AuditLogin})
 	g.Redirect(http.StatusSeeOther, form.Next)
 }
 
@@ -84,11 +84,11 @@ func (c *Console) login(g *gin.Context) {
 func (c *Console) logout(g *gin.Context) {
 	if c.loadSession(g) {
 		s, _ := g.Get(sessionKey)
-		if err := c.cfg.Store.DeleteConsoleSession(g.Request.Context(), s.(*alleenwerken.ConsoleSession).TokenHash); err != nil {
+		if err := c.cfg.Store.DeleteConsoleSession(g.Request.Context(), s.(*aw.ConsoleSession).TokenHash); err != nil {
 			c.internal(g, err)
 			return
 		}
-		c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditLogout})
+		c.audit(g, aw.AuditEntry{Actor: currentUser(g).Name, Action: aw.AuditLogout})
 	}
 	c.setCookie(g, sessionCookie, "", -1, http.SameSiteLaxMode)
 	g.Redirect(http.StatusSeeOther, "/login")

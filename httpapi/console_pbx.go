@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -42,11 +42,11 @@ type extRow struct {
 
 // pbxForm is the trunk, extensions and prompts part of the page; host and
 // user, when typed, replace the stored ones, and errs marks fields.
-func (c *Console) pbxForm(set alleenwerken.Settings, in alleenwerken.Installation, host, user string, errs map[string]string) *pbxView {
+func (c *Console) pbxForm(set aw.Settings, in aw.Installation, host, user string, errs map[string]string) *pbxView {
 	if c.cfg.PBX == nil {
 		return nil
 	}
-	v := &pbxView{Endpoint: set.TrunkEndpoint, Errors: errs, Prompts: c.cfg.PBX.Prompts(), Langs: alleenwerken.Languages}
+	v := &pbxView{Endpoint: set.TrunkEndpoint, Errors: errs, Prompts: c.cfg.PBX.Prompts(), Langs: aw.Languages}
 	if in.Connection != nil {
 		v.Proxy = in.Connection.NATSURL != ""
 	} else if c.cfg.Connection != nil {
@@ -67,22 +67,22 @@ func (c *Console) pbxForm(set alleenwerken.Settings, in alleenwerken.Installatio
 // applyPBX writes the trunk and extensions of in and set into Asterisk.
 // The error is nil, a field error (nothing written), one wrapping
 // ErrNotReloaded (written, loaded when Asterisk runs) or another error.
-func (c *Console) applyPBX(ctx context.Context, set alleenwerken.Settings, in alleenwerken.Installation) error {
+func (c *Console) applyPBX(ctx context.Context, set aw.Settings, in aw.Installation) error {
 	t, xs := in.PBXSetup(set)
 	return c.cfg.PBX.Apply(ctx, t, xs)
 }
 
 // pbxSaved stores in after applyPBX and answers; err is applyPBX's error.
 // It reports whether in was stored.
-func (c *Console) pbxSaved(g *gin.Context, in alleenwerken.Installation, err error, host, user string) bool {
+func (c *Console) pbxSaved(g *gin.Context, in aw.Installation, err error, host, user string) bool {
 	t := texts[c.lang(g)]
 	switch {
-	case alleenwerken.ErrorCode(err) == alleenwerken.EINVALID:
-		field := alleenwerken.ErrorField(err)
-		c.renderInstall(g, http.StatusUnprocessableEntity, installView{typedHost: host, typedUser: user, pbxErrs: map[string]string{field: alleenwerken.ErrorMessage(err)}},
-			t["err_pbx"]+" "+alleenwerken.ErrorMessage(err))
+	case aw.ErrorCode(err) == aw.EINVALID:
+		field := aw.ErrorField(err)
+		c.renderInstall(g, http.StatusUnprocessableEntity, installView{typedHost: host, typedUser: user, pbxErrs: map[string]string{field: aw.ErrorMessage(err)}},
+			t["err_pbx"]+" "+aw.ErrorMessage(err))
 		return false
-	case err != nil && !errors.Is(err, alleenwerken.ErrNotReloaded):
+	case err != nil && !errors.Is(err, aw.ErrNotReloaded):
 		c.internal(g, err)
 		return false
 	}
@@ -101,7 +101,7 @@ func (c *Console) pbxSaved(g *gin.Context, in alleenwerken.Installation, err err
 
 // installation returns the stored installation, or an empty one when it
 // cannot be read.
-func (c *Console) installation(g *gin.Context) alleenwerken.Installation {
+func (c *Console) installation(g *gin.Context) aw.Installation {
 	in, err := c.cfg.Store.Installation(g.Request.Context())
 	if err != nil {
 		c.log.Error("console: reading the installation failed", "err", err)
@@ -133,17 +133,17 @@ func (c *Console) trunkSave(g *gin.Context) {
 			if old.Trunk != nil {
 				msg = "De host is veranderd: vul het wachtwoord opnieuw in."
 			}
-			c.pbxSaved(g, old, alleenwerken.FieldError("trunk_password", "%s", msg), host, user)
+			c.pbxSaved(g, old, aw.FieldError("trunk_password", "%s", msg), host, user)
 			return
 		}
-		next.Trunk = &alleenwerken.Trunk{Host: host, User: user, Password: pw}
+		next.Trunk = &aw.Trunk{Host: host, User: user, Password: pw}
 	}
 	set := c.settings(g)
 	if !c.pbxSaved(g, next, c.applyPBX(ctx, set, next), host, user) {
 		return
 	}
 	actor := currentUser(g).Name
-	var o, n alleenwerken.Trunk
+	var o, n aw.Trunk
 	if old.Trunk != nil {
 		o = *old.Trunk
 	}
@@ -152,11 +152,11 @@ func (c *Console) trunkSave(g *gin.Context) {
 	}
 	for _, f := range [][3]string{{"trunk_host", o.Host, n.Host}, {"trunk_user", o.User, n.User}} {
 		if f[1] != f[2] {
-			c.audit(g, alleenwerken.AuditEntry{Actor: actor, Action: alleenwerken.AuditPBXChanged, Target: "trunk " + set.TrunkEndpoint, Field: f[0], Old: f[1], New: f[2]})
+			c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditPBXChanged, Target: "trunk " + set.TrunkEndpoint, Field: f[0], Old: f[1], New: f[2]})
 		}
 	}
 	if o.Password != n.Password {
-		c.audit(g, alleenwerken.AuditEntry{Actor: actor, Action: alleenwerken.AuditPBXChanged, Target: "trunk " + set.TrunkEndpoint, Field: "trunk_password", New: secretWord(n.Password)})
+		c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditPBXChanged, Target: "trunk " + set.TrunkEndpoint, Field: "trunk_password", New: secretWord(n.Password)})
 	}
 }
 
@@ -201,7 +201,7 @@ func (c *Console) extensionsSave(g *gin.Context) {
 		return
 	}
 	for _, n := range changed {
-		c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditPBXChanged, Target: "toestel " + n, Field: "password", New: secretWord(next.ExtensionPasswords[n])})
+		c.audit(g, aw.AuditEntry{Actor: currentUser(g).Name, Action: aw.AuditPBXChanged, Target: "toestel " + n, Field: "password", New: secretWord(next.ExtensionPasswords[n])})
 	}
 }
 
@@ -213,7 +213,7 @@ func (c *Console) promptUpload(g *gin.Context) {
 	bad := func(msg string) {
 		c.renderInstall(g, http.StatusUnprocessableEntity, installView{pbxErrs: map[string]string{"prompt_file": msg}}, t["err_pbx"]+" "+msg)
 	}
-	if !slices.Contains(alleenwerken.Languages, lang) || !slices.Contains(c.cfg.PBX.Prompts(), name) {
+	if !slices.Contains(aw.Languages, lang) || !slices.Contains(c.cfg.PBX.Prompts(), name) {
 		bad(t["err_prompt_name"])
 		return
 	}
@@ -242,7 +242,7 @@ func (c *Console) promptUpload(g *gin.Context) {
 		bad(t["err_prompt_convert"])
 		return
 	}
-	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditPromptUploaded, Target: lang + "/aw-" + name,
+	c.audit(g, aw.AuditEntry{Actor: currentUser(g).Name, Action: aw.AuditPromptUploaded, Target: lang + "/aw-" + name,
 		Detail: fmt.Sprintf("%s, %d bytes", fh.Filename, fh.Size)})
 	g.Redirect(http.StatusSeeOther, "/console/installation?done=prompt#prompts")
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/httpapi"
 )
 
@@ -56,7 +56,7 @@ func (e *ConsoleEnv) auditWithout(t *testing.T, action, secret string, n int) {
 }
 
 // installation returns the stored installation.
-func (e *ConsoleEnv) installation() alleenwerken.Installation {
+func (e *ConsoleEnv) installation() aw.Installation {
 	e.tb.Helper()
 	in, err := e.DB.Installation(context.Background())
 	if err != nil {
@@ -81,7 +81,7 @@ func TestConsoleTrunk(t *testing.T) {
 	if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "done=pbx") {
 		t.Fatalf("save: %d %s %s", p.Status, p.Location, p.Body)
 	}
-	want := alleenwerken.Trunk{Endpoint: "trunk", Host: "sip.provider.nl:5060", User: "0301234567", Password: "Geheim-trunk-1"}
+	want := aw.Trunk{Endpoint: "trunk", Host: "sip.provider.nl:5060", User: "0301234567", Password: "Geheim-trunk-1"}
 	if e.PBX.Trunk == nil || *e.PBX.Trunk != want {
 		t.Fatalf("applied %+v", e.PBX.Trunk)
 	}
@@ -160,7 +160,7 @@ func TestConsoleTrunk(t *testing.T) {
 		t.Fatalf("no password: %d %s", p.Status, p.Body)
 	}
 
-	e.auditWithout(t, alleenwerken.AuditPBXChanged, "Geheim", 4)
+	e.auditWithout(t, aw.AuditPBXChanged, "Geheim", 4)
 }
 
 // Extension passwords: set, kept when empty, refused next to the field,
@@ -193,7 +193,7 @@ func TestConsoleExtensionPasswords(t *testing.T) {
 	if p.Status != http.StatusSeeOther || len(e.PBX.Exts) != 0 || len(e.installation().ExtensionPasswords) != 0 {
 		t.Fatalf("clear: %+v", e.PBX.Exts)
 	}
-	if n := len(e.Audit(alleenwerken.AuditPBXChanged)); n != 2 {
+	if n := len(e.Audit(aw.AuditPBXChanged)); n != 2 {
 		t.Fatalf("%d audit entries, want 2 (set, cleared)", n)
 	}
 }
@@ -211,7 +211,7 @@ func TestConsolePromptUpload(t *testing.T) {
 	if p.Status != http.StatusSeeOther || !bytes.Equal(e.PBX.Installed["nl/intro"], wav) {
 		t.Fatalf("upload: %d %s", p.Status, p.Body)
 	}
-	if a := e.Audit(alleenwerken.AuditPromptUploaded); len(a) != 1 || a[0].Target != "nl/aw-intro" || !strings.Contains(a[0].Detail, "intro.wav") {
+	if a := e.Audit(aw.AuditPromptUploaded); len(a) != 1 || a[0].Target != "nl/aw-intro" || !strings.Contains(a[0].Detail, "intro.wav") {
 		t.Fatalf("audit %+v", a)
 	}
 	for _, tc := range []struct {
@@ -258,7 +258,7 @@ func TestConsoleConnection(t *testing.T) {
 	}
 	form.Set("nats_url", "nats://10.0.0.5:4222")
 	// The connection is tried first: refused next to the field unless forced.
-	e.CheckErr = alleenwerken.FieldError("nats_url", "NATS antwoordt niet op 10.0.0.5:4222.")
+	e.CheckErr = aw.FieldError("nats_url", "NATS antwoordt niet op 10.0.0.5:4222.")
 	p = c.Post("/console/installation/connection", form)
 	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "NATS antwoordt niet") || len(e.Reconnects) != 0 || e.installation().Connection != nil {
 		t.Fatalf("failed check: %d %s", p.Status, p.Body)
@@ -303,7 +303,7 @@ func TestConsoleConnection(t *testing.T) {
 	if p = c.Get(p.Location); !strings.Contains(p.Body, "Er loopt nu een alarmgesprek") || !strings.Contains(p.Body, "niemand wordt afgebroken") {
 		t.Fatalf("page after saving during a call: %s", p.Body)
 	}
-	e.auditWithout(t, alleenwerken.AuditConnection, "ari-pw", 6)
+	e.auditWithout(t, aw.AuditConnection, "ari-pw", 6)
 	// Through ari-proxy the trunk and recording forms say that they reach
 	// only this machine's Asterisk.
 	if p = c.Get("/console/installation"); strings.Contains(p.Body, `id="pbx-proxy-note"`) {
@@ -348,7 +348,7 @@ func TestConsoleSIMPIN(t *testing.T) {
 	if set, _ = e.DB.Settings(context.Background()); set.SIMPIN != "" {
 		t.Fatal("not cleared")
 	}
-	a := e.Audit(alleenwerken.AuditSIMPIN)
+	a := e.Audit(aw.AuditSIMPIN)
 	if len(a) != 2 || strings.Contains(a[0].New+a[1].New, "4821") {
 		t.Fatalf("audit %+v", a)
 	}

@@ -8,14 +8,14 @@ import (
 	"strconv"
 	"strings"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
 
 // CodeValidAfterHandled is how long the report number and access code open
 // the page after the alarm was handled.
-const CodeValidAfterHandled = alleenwerken.InfoTokenTTL
+const CodeValidAfterHandled = aw.InfoTokenTTL
 
 // Actors in the audit log for responders without a log-in.
 const (
@@ -25,7 +25,7 @@ const (
 
 // alarmByLink loads the alarm of the /m/:token link; 403 when it is unknown
 // or expired (the two look the same).
-func (c *Console) alarmByLink(g *gin.Context) *alleenwerken.Alarm {
+func (c *Console) alarmByLink(g *gin.Context) *aw.Alarm {
 	// Polls are neither throttled nor audited: a link's page left open
 	// after it expired must not lock out a whole office behind one address.
 	live := strings.HasSuffix(g.Request.URL.Path, "/live")
@@ -35,13 +35,13 @@ func (c *Console) alarmByLink(g *gin.Context) *alleenwerken.Alarm {
 		return nil
 	}
 	a, err := c.cfg.Store.AlarmByInfoToken(g.Request.Context(), g.Param("token"), c.cfg.Clock.Now())
-	switch alleenwerken.ErrorCode(err) {
+	switch aw.ErrorCode(err) {
 	case "":
 		return a
-	case alleenwerken.EUNAUTHORIZED, alleenwerken.ENOTFOUND:
+	case aw.EUNAUTHORIZED, aw.ENOTFOUND:
 		if !live {
 			c.linkThrottle.fail(g.Request.Context(), ipKey)
-			c.audit(g, alleenwerken.AuditEntry{Actor: actorLink, Action: alleenwerken.AuditAccessRefused, Detail: "link onbekend of verlopen"})
+			c.audit(g, aw.AuditEntry{Actor: actorLink, Action: aw.AuditAccessRefused, Detail: "link onbekend of verlopen"})
 		}
 		c.fail(g, http.StatusForbidden, texts[c.lang(g)]["err_link"])
 	default:
@@ -116,41 +116,41 @@ func (c *Console) codeSubmit(g *gin.Context) {
 	ctx := g.Request.Context()
 	now := c.cfg.Clock.Now()
 	a, err := c.cfg.Store.AlarmByNumber(ctx, n)
-	if err != nil && alleenwerken.ErrorCode(err) != alleenwerken.ENOTFOUND {
+	if err != nil && aw.ErrorCode(err) != aw.ENOTFOUND {
 		c.internal(g, err)
 		return
 	}
 	ok := a != nil && a.AccessCode != "" && subtle.ConstantTimeCompare([]byte(a.AccessCode), []byte(code)) == 1
-	if ok && a.State == alleenwerken.AlarmHandled && (a.HandledAt == nil || now.Sub(*a.HandledAt) >= CodeValidAfterHandled) {
+	if ok && a.State == aw.AlarmHandled && (a.HandledAt == nil || now.Sub(*a.HandledAt) >= CodeValidAfterHandled) {
 		ok = false
 	}
 	if !ok {
 		c.codeThrottle.fail(ctx, ipKey)
 		c.numThrottle.fail(ctx, numKey)
-		c.audit(g, alleenwerken.AuditEntry{Actor: actorCode, Action: alleenwerken.AuditAccessRefused, Target: "#" + strconv.Itoa(n), Detail: "verkeerde toegangscode of verlopen"})
+		c.audit(g, aw.AuditEntry{Actor: actorCode, Action: aw.AuditAccessRefused, Target: "#" + strconv.Itoa(n), Detail: "verkeerde toegangscode of verlopen"})
 		c.render(g, http.StatusForbidden, "code", "code_title", form, func(p *page) { p.Error = t["err_code"] })
 		return
 	}
 	// The page is opened through a link of its own, valid as long as the
 	// code is.
-	tok, hash := alleenwerken.NewToken("")
-	exp := now.Add(alleenwerken.InfoTokenTTL)
+	tok, hash := aw.NewToken("")
+	exp := now.Add(aw.InfoTokenTTL)
 	if a.HandledAt != nil && a.HandledAt.Add(CodeValidAfterHandled).Before(exp) {
 		exp = a.HandledAt.Add(CodeValidAfterHandled)
 	}
-	if _, err := c.cfg.Store.UpdateAlarm(ctx, a.ID, func(x *alleenwerken.Alarm) error {
-		var keep []alleenwerken.InfoToken // expired links open nothing: drop them
+	if _, err := c.cfg.Store.UpdateAlarm(ctx, a.ID, func(x *aw.Alarm) error {
+		var keep []aw.InfoToken // expired links open nothing: drop them
 		for _, it := range x.InfoTokens {
 			if now.Before(it.ExpiresAt) {
 				keep = append(keep, it)
 			}
 		}
-		x.InfoTokens = append(keep, alleenwerken.InfoToken{Hash: hash, ExpiresAt: exp})
+		x.InfoTokens = append(keep, aw.InfoToken{Hash: hash, ExpiresAt: exp})
 		return nil
 	}); err != nil {
 		c.internal(g, err)
 		return
 	}
-	c.audit(g, alleenwerken.AuditEntry{Actor: actorCode, Action: alleenwerken.AuditAlarmViewed, Target: "#" + strconv.Itoa(n), Detail: "toegang met meldingsnummer en toegangscode"})
+	c.audit(g, aw.AuditEntry{Actor: actorCode, Action: aw.AuditAlarmViewed, Target: "#" + strconv.Itoa(n), Detail: "toegang met meldingsnummer en toegangscode"})
 	g.Redirect(http.StatusSeeOther, "/m/"+tok)
 }

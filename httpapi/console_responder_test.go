@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/httpapi"
 )
 
@@ -26,7 +26,7 @@ func TestConsoleLink(t *testing.T) {
 		if !strings.Contains(p.Body, `id="handle-name"`) {
 			t.Fatal("no name field for a responder without log-in")
 		}
-		if v := e.Audit(alleenwerken.AuditAlarmViewed); len(v) != 1 || v[0].Actor != "sms-link" {
+		if v := e.Audit(aw.AuditAlarmViewed); len(v) != 1 || v[0].Actor != "sms-link" {
 			t.Fatalf("audit %+v", v)
 		}
 		if m := live(t, c, link); m["open"] != true {
@@ -43,10 +43,10 @@ func TestConsoleLink(t *testing.T) {
 			t.Fatalf("handle: %d %s", p.Status, p.Body)
 		}
 		got := e.Alarm(a.ID)
-		if got.State != alleenwerken.AlarmHandled || got.HandledBy != "Jan in't Janssen (sms-link)" || got.Remark != "ter plaatse" {
+		if got.State != aw.AlarmHandled || got.HandledBy != "Jan in't Janssen (sms-link)" || got.Remark != "ter plaatse" {
 			t.Fatalf("alarm %+v", got)
 		}
-		if h := e.Audit(alleenwerken.AuditAlarmHandled); len(h) != 1 {
+		if h := e.Audit(aw.AuditAlarmHandled); len(h) != 1 {
 			t.Fatalf("handled audit %+v", h)
 		}
 	})
@@ -55,7 +55,7 @@ func TestConsoleLink(t *testing.T) {
 		e := MustOpenConsoleEnv(t)
 		a := e.RaiseAlarm()
 		link := e.Link(a.ID)
-		e.Clock.Advance(alleenwerken.InfoTokenTTL)
+		e.Clock.Advance(aw.InfoTokenTTL)
 		c := e.NewClient()
 		p := c.Get(link)
 		if p.Status != http.StatusForbidden || strings.Contains(p.Body, "Laura") || !strings.Contains(p.Body, "onbekend of verlopen") {
@@ -71,7 +71,7 @@ func TestConsoleLink(t *testing.T) {
 		if e.Alarm(a.ID).HandledAt != nil {
 			t.Fatal("handled through an expired link")
 		}
-		if r := e.Audit(alleenwerken.AuditAccessRefused); len(r) == 0 {
+		if r := e.Audit(aw.AuditAccessRefused); len(r) == 0 {
 			t.Fatal("refusal not audited")
 		}
 	})
@@ -82,19 +82,19 @@ func TestConsoleLink(t *testing.T) {
 		good := e.Link(a.ID)
 		c := e.NewClient()
 		for i := 0; i < httpapi.LinkMaxFailures; i++ {
-			tok, _ := alleenwerken.NewToken("")
+			tok, _ := aw.NewToken("")
 			if p := c.Get("/m/" + tok); p.Status != http.StatusForbidden {
 				t.Fatalf("unknown link: %d", p.Status)
 			}
 		}
-		if got := len(e.Audit(alleenwerken.AuditAccessRefused)); got != httpapi.LinkMaxFailures {
+		if got := len(e.Audit(aw.AuditAccessRefused)); got != httpapi.LinkMaxFailures {
 			t.Fatalf("%d refusals audited", got)
 		}
 		// Then this address waits, and the flood no longer reaches the log.
 		if p := c.Get(good); p.Status != http.StatusTooManyRequests {
 			t.Fatalf("after %d unknown links: %d", httpapi.LinkMaxFailures, p.Status)
 		}
-		if got := len(e.Audit(alleenwerken.AuditAccessRefused)); got != httpapi.LinkMaxFailures {
+		if got := len(e.Audit(aw.AuditAccessRefused)); got != httpapi.LinkMaxFailures {
 			t.Fatalf("%d refusals audited after the lock", got)
 		}
 		// An open page's poll is not locked out.
@@ -121,7 +121,7 @@ func TestConsoleAccessCode(t *testing.T) {
 		if p := c.Get(p.Location); p.Status != http.StatusOK || !strings.Contains(p.Body, "Laura van Dijk") {
 			t.Fatalf("page: %d", p.Status)
 		}
-		if v := e.Audit(alleenwerken.AuditAlarmViewed); len(v) != 2 || v[0].Actor != "toegangscode" {
+		if v := e.Audit(aw.AuditAlarmViewed); len(v) != 2 || v[0].Actor != "toegangscode" {
 			t.Fatalf("audit %+v", v)
 		}
 	})
@@ -160,7 +160,7 @@ func TestConsoleAccessCode(t *testing.T) {
 		if p2.Status != http.StatusForbidden {
 			t.Fatalf("unknown number: %d", p2.Status)
 		}
-		if r := e.Audit(alleenwerken.AuditAccessRefused); len(r) != 2 {
+		if r := e.Audit(aw.AuditAccessRefused); len(r) != 2 {
 			t.Fatalf("refusals audited: %d", len(r))
 		}
 	})

@@ -5,17 +5,17 @@ import (
 	"slices"
 	"strings"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
 
 // settingField is one field of a settings form, from its declaration in
-// alleenwerken.SettingDefs: how it is shown and what was typed.
+// aw.SettingDefs: how it is shown and what was typed.
 type settingField struct {
 	Name  string // form name, the same as the field an error names
 	Kind  string // text, int, seconds, minutes, list, lang, lines
-	def   alleenwerken.SettingDef
+	def   aw.SettingDef
 	Label string
 	Help  string
 	Unit  string
@@ -25,11 +25,11 @@ type settingField struct {
 
 // TelephonyFields are the settings the installer changes on the
 // installation page.
-var TelephonyFields = alleenwerken.SettingKeys(alleenwerken.PageInstall)
+var TelephonyFields = aw.SettingKeys(aw.PageInstall)
 
 // settingsFields are the settings the super admin changes on the settings
 // page.
-var settingsFields = alleenwerken.SettingKeys(alleenwerken.PageSettings)
+var settingsFields = aw.SettingKeys(aw.PageSettings)
 
 // settingsView is the settings page.
 type settingsView struct {
@@ -37,16 +37,16 @@ type settingsView struct {
 }
 
 // fieldsWith fills labels and values; vals (as typed) override s.
-func (c *Console) fieldsWith(g *gin.Context, s *alleenwerken.Settings, vals map[string]string) []settingField {
+func (c *Console) fieldsWith(g *gin.Context, s *aw.Settings, vals map[string]string) []settingField {
 	lang := c.lang(g)
 	t := texts[lang]
 	var fields []settingField
-	for _, d := range alleenwerken.SettingDefs {
+	for _, d := range aw.SettingDefs {
 		f := settingField{Name: d.Key, Kind: string(d.Kind), def: d, Label: d.LabelIn(lang), Help: d.HelpIn(lang), Value: d.Get(s)}
 		switch d.Kind {
-		case alleenwerken.KindSeconds:
+		case aw.KindSeconds:
 			f.Unit = t["unit_seconds"]
-		case alleenwerken.KindMinutes:
+		case aw.KindMinutes:
 			f.Unit = t["unit_minutes"]
 		}
 		if v, ok := vals[f.Name]; ok {
@@ -109,7 +109,7 @@ func withFieldError(fields []settingField, msg string) func(*page) {
 // internal error it has answered already and returns nil fields. before,
 // when set, runs on the valid new settings just before they are stored; its
 // field error refuses them like an invalid value.
-func (c *Console) applySettings(g *gin.Context, allowed []string, before func(next alleenwerken.Settings) error) ([]settingField, string, bool) {
+func (c *Console) applySettings(g *gin.Context, allowed []string, before func(next aw.Settings) error) ([]settingField, string, bool) {
 	ctx := g.Request.Context()
 	old, err := c.cfg.Store.Settings(ctx)
 	if err != nil {
@@ -118,10 +118,10 @@ func (c *Console) applySettings(g *gin.Context, allowed []string, before func(ne
 	}
 	next := old
 	next.AdminNumbers = append([]string(nil), old.AdminNumbers...)
-	next.Extensions = append([]alleenwerken.Extension(nil), old.Extensions...)
+	next.Extensions = append([]aw.Extension(nil), old.Extensions...)
 	vals := map[string]string{}
 	var verr error
-	for _, d := range alleenwerken.SettingDefs {
+	for _, d := range aw.SettingDefs {
 		v, ok := g.GetPostForm(d.Key)
 		if !ok || !slices.Contains(allowed, d.Key) {
 			continue
@@ -141,11 +141,11 @@ func (c *Console) applySettings(g *gin.Context, allowed []string, before func(ne
 		verr = c.cfg.Store.SaveSettings(ctx, next)
 	}
 	if verr != nil {
-		if alleenwerken.ErrorCode(verr) != alleenwerken.EINVALID {
+		if aw.ErrorCode(verr) != aw.EINVALID {
 			c.internal(g, verr)
 			return nil, "", false
 		}
-		field := alleenwerken.ErrorField(verr)
+		field := aw.ErrorField(verr)
 		switch {
 		case field == "number", field == "name", field == "endpoint", strings.HasPrefix(field, "password_"):
 			field = "extensions"
@@ -156,16 +156,16 @@ func (c *Console) applySettings(g *gin.Context, allowed []string, before func(ne
 				continue
 			}
 			if f.Name == field {
-				f.Error = alleenwerken.ErrorMessage(verr)
+				f.Error = aw.ErrorMessage(verr)
 			}
 			fields = append(fields, f)
 		}
-		return fields, alleenwerken.ErrorMessage(verr), false
+		return fields, aw.ErrorMessage(verr), false
 	}
 	actor := currentUser(g).Name
-	for _, d := range alleenwerken.SettingDefs {
+	for _, d := range aw.SettingDefs {
 		if o, n := d.Get(&old), d.Get(&next); o != n {
-			c.audit(g, alleenwerken.AuditEntry{Actor: actor, Action: alleenwerken.AuditSettingChanged, Target: "instellingen", Field: d.Key, Old: o, New: n})
+			c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditSettingChanged, Target: "instellingen", Field: d.Key, Old: o, New: n})
 		}
 	}
 	c.log.Info("settings changed", "by", actor)

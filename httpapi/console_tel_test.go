@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // StepTelephony is a phone system whose calls wait until the test ends them.
@@ -21,14 +21,14 @@ type StepTelephony struct {
 
 // StepCall is one call in progress.
 type StepCall struct {
-	Req  alleenwerken.CallRequest
-	p    alleenwerken.CallProgress
-	done chan alleenwerken.CallResult
+	Req  aw.CallRequest
+	p    aw.CallProgress
+	done chan aw.CallResult
 }
 
 // NewStepTelephony returns a healthy stepped phone system.
 func NewStepTelephony() *StepTelephony {
-	return &StepTelephony{FakeHealth: FakeHealth{state: alleenwerken.HealthOK, reason: "Asterisk verbonden."},
+	return &StepTelephony{FakeHealth: FakeHealth{state: aw.HealthOK, reason: "Asterisk verbonden."},
 		calls: make(chan *StepCall), closed: make(chan struct{})}
 }
 
@@ -37,14 +37,14 @@ func (f *StepTelephony) Close() { f.once.Do(func() { close(f.closed) }) }
 
 // Call hands the call to the test and waits for its end or the ladder's
 // stop.
-func (f *StepTelephony) Call(ctx context.Context, req alleenwerken.CallRequest, p alleenwerken.CallProgress) (alleenwerken.CallResult, error) {
-	c := &StepCall{Req: req, p: p, done: make(chan alleenwerken.CallResult, 1)}
+func (f *StepTelephony) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgress) (aw.CallResult, error) {
+	c := &StepCall{Req: req, p: p, done: make(chan aw.CallResult, 1)}
 	select {
 	case f.calls <- c:
 	case <-ctx.Done():
-		return alleenwerken.CallResult{}, ctx.Err()
+		return aw.CallResult{}, ctx.Err()
 	case <-f.closed:
-		return alleenwerken.CallResult{}, context.Canceled
+		return aw.CallResult{}, context.Canceled
 	}
 	select {
 	case r := <-c.done:
@@ -53,9 +53,9 @@ func (f *StepTelephony) Call(ctx context.Context, req alleenwerken.CallRequest, 
 		f.mu.Lock()
 		f.cancelled++
 		f.mu.Unlock()
-		return alleenwerken.CallResult{Outcome: alleenwerken.OutcomeFailed, Reason: "hung up: ladder stopped"}, nil
+		return aw.CallResult{Outcome: aw.OutcomeFailed, Reason: "hung up: ladder stopped"}, nil
 	case <-f.closed:
-		return alleenwerken.CallResult{Outcome: alleenwerken.OutcomeFailed, Reason: "test over"}, nil
+		return aw.CallResult{Outcome: aw.OutcomeFailed, Reason: "test over"}, nil
 	}
 }
 
@@ -92,9 +92,9 @@ func (f *StepTelephony) Cancelled() int {
 }
 
 // End ends the call without acceptance: busy, no_answer or declined.
-func (c *StepCall) End(o alleenwerken.Outcome) {
-	cause := map[alleenwerken.Outcome]int{alleenwerken.OutcomeBusy: 17, alleenwerken.OutcomeNoAnswer: 19, alleenwerken.OutcomeDeclined: 21}[o]
-	c.done <- alleenwerken.CallResult{Outcome: o, Cause: cause}
+func (c *StepCall) End(o aw.Outcome) {
+	cause := map[aw.Outcome]int{aw.OutcomeBusy: 17, aw.OutcomeNoAnswer: 19, aw.OutcomeDeclined: 21}[o]
+	c.done <- aw.CallResult{Outcome: o, Cause: cause}
 }
 
 // Accept answers, presses 1 and declines the SMS.
@@ -104,5 +104,5 @@ func (c *StepCall) Accept() {
 	if c.p.Accepted().OfferSMS {
 		c.p.SMSChoice("no")
 	}
-	c.done <- alleenwerken.CallResult{Outcome: alleenwerken.OutcomeAccepted, Cause: 16}
+	c.done <- aw.CallResult{Outcome: aw.OutcomeAccepted, Cause: 16}
 }

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -53,15 +53,15 @@ func (c *Console) testAlarmCreate(g *gin.Context) {
 		}
 	}
 	a, err := c.cfg.TestAlarms.RaiseTestAlarm(g.Request.Context(), numbers)
-	switch alleenwerken.ErrorCode(err) {
+	switch aw.ErrorCode(err) {
 	case "":
-	case alleenwerken.EINVALID:
-		c.renderInstall(g, http.StatusUnprocessableEntity, installView{TestNumbers: g.PostForm("numbers")}, alleenwerken.ErrorMessage(err))
+	case aw.EINVALID:
+		c.renderInstall(g, http.StatusUnprocessableEntity, installView{TestNumbers: g.PostForm("numbers")}, aw.ErrorMessage(err))
 		return
 	default:
 		c.internal(g, err)
 		return
 	}
-	c.audit(g, alleenwerken.AuditEntry{Actor: currentUser(g).Name, Action: alleenwerken.AuditTestAlarm, Target: fmt.Sprintf("#%d", a.Number), New: strings.Join(a.LadderNumbers(), ", ")})
+	c.audit(g, aw.AuditEntry{Actor: currentUser(g).Name, Action: aw.AuditTestAlarm, Target: fmt.Sprintf("#%d", a.Number), New: strings.Join(a.LadderNumbers(), ", ")})
 	g.Redirect(http.StatusSeeOther, "/console/installation?done=test")
 }

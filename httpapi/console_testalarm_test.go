@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/store"
 )
 
@@ -27,7 +27,7 @@ func TestConsoleTestAlarm(t *testing.T) {
 	if call.Req.Number != "201" || !call.Req.Test {
 		t.Fatalf("call %+v, want a test call to 201", call.Req)
 	}
-	call.End(alleenwerken.OutcomeBusy)
+	call.End(aw.OutcomeBusy)
 	call = e.Tel.Next(t)
 	if call.Req.Number != "+31612000009" || !call.Req.Test {
 		t.Fatalf("second call %+v, want the fallback number", call.Req)
@@ -35,8 +35,8 @@ func TestConsoleTestAlarm(t *testing.T) {
 	call.Accept()
 	alarms, _ := e.DB.Alarms(t.Context(), 1)
 	a := alarms[0]
-	eventually(t, "accepted", func() bool { return e.Alarm(a.ID).State == alleenwerken.AlarmAccepted })
-	if !a.Test || a.Cause != alleenwerken.CauseTest {
+	eventually(t, "accepted", func() bool { return e.Alarm(a.ID).State == aw.AlarmAccepted })
+	if !a.Test || a.Cause != aw.CauseTest {
 		t.Fatalf("alarm %+v", a)
 	}
 	p = c.Get("/console/installation?done=test")
@@ -53,7 +53,7 @@ func TestConsoleTestAlarm(t *testing.T) {
 	if p := admin.Get(fmt.Sprintf("/console/alarms/%d", a.Number)); !strings.Contains(p.Body, `<span class="test">TEST</span>`) {
 		t.Fatal("the information page does not mark it TEST")
 	}
-	if a := e.Audit(alleenwerken.AuditTestAlarm); len(a) != 1 || a[0].Actor != installerName || a[0].New != "201, +31612000009" {
+	if a := e.Audit(aw.AuditTestAlarm); len(a) != 1 || a[0].Actor != installerName || a[0].New != "201, +31612000009" {
 		t.Fatalf("audit %+v", a)
 	}
 }
@@ -88,7 +88,7 @@ func TestConsoleBackup(t *testing.T) {
 	if open, err := db.OpenAlarms(t.Context()); err != nil || len(open) != 1 {
 		t.Fatalf("backup alarms %v %v", open, err)
 	}
-	if a := e.Audit(alleenwerken.AuditBackup); len(a) != 1 || a[0].Actor != superName {
+	if a := e.Audit(aw.AuditBackup); len(a) != 1 || a[0].Actor != superName {
 		t.Fatalf("audit %+v", a)
 	}
 	if p := c.Get("/console/health"); !strings.Contains(p.Body, "Gedownload zojuist") {

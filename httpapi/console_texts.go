@@ -3,7 +3,7 @@ package httpapi
 import (
 	"fmt"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // texts are the console's words: Dutch first, English second. Every key
@@ -68,7 +68,7 @@ var texts = map[string]map[string]string{
 		"flash_user_created": "De gebruiker is aangemaakt.", "flash_user_role_changed": "De rol is gewijzigd.",
 		"flash_user_password_reset": "Het wachtwoord is ingesteld; de gebruiker is overal uitgelogd.",
 		"flash_user_disabled":       "De gebruiker is uitgeschakeld en overal uitgelogd.", "flash_user_enabled": "De gebruiker is ingeschakeld.",
-		"err_password": fmt.Sprintf("Een wachtwoord heeft %d tot %d tekens.", alleenwerken.MinPasswordLen, alleenwerken.MaxPasswordLen), "err_user_name": "Geef een gebruikersnaam van 1 tot 100 tekens.",
+		"err_password": fmt.Sprintf("Een wachtwoord heeft %d tot %d tekens.", aw.MinPasswordLen, aw.MaxPasswordLen), "err_user_name": "Geef een gebruikersnaam van 1 tot 100 tekens.",
 		"err_role": "Kies een rol.", "err_self": "U kunt uw eigen account niet uitschakelen of uw eigen rol wijzigen.", "err_no_user": "Die gebruiker bestaat niet.",
 		"install_title": "Installatie", "devices": "Apparaattokens voor de app", "device_name": "Naam van het toestel",
 		"created": "Gemaakt", "revoked": "ingetrokken", "revoke": "Intrekken", "create_token": "Token maken",
@@ -167,7 +167,7 @@ var texts = map[string]map[string]string{
 		"flash_user_created": "The user is created.", "flash_user_role_changed": "The role is changed.",
 		"flash_user_password_reset": "The password is set; the user is logged out everywhere.",
 		"flash_user_disabled":       "The user is disabled and logged out everywhere.", "flash_user_enabled": "The user is enabled.",
-		"err_password": fmt.Sprintf("A password has %d to %d characters.", alleenwerken.MinPasswordLen, alleenwerken.MaxPasswordLen), "err_user_name": "Give a user name of 1 to 100 characters.",
+		"err_password": fmt.Sprintf("A password has %d to %d characters.", aw.MinPasswordLen, aw.MaxPasswordLen), "err_user_name": "Give a user name of 1 to 100 characters.",
 		"err_role": "Choose a role.", "err_self": "You cannot disable your own account or change your own role.", "err_no_user": "That user does not exist.",
 		"install_title": "Installation", "devices": "Device tokens for the app", "device_name": "Name of the phone",
 		"created": "Created", "revoked": "revoked", "revoke": "Revoke", "create_token": "Create token",

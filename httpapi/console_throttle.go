@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // Throttle limits.
@@ -40,23 +40,23 @@ const maxThrottleKeys = 10000
 // so a lock-out survives a restart.
 type throttle struct {
 	mu     sync.Mutex
-	clock  alleenwerken.Clock
+	clock  aw.Clock
 	max    int
 	window time.Duration
 	fails  map[string][]time.Time
 
 	kind  string
-	store alleenwerken.FailureStore // nil: in memory only
+	store aw.FailureStore // nil: in memory only
 	log   *slog.Logger
 }
 
-func newThrottle(clock alleenwerken.Clock, max int, window time.Duration) *throttle {
+func newThrottle(clock aw.Clock, max int, window time.Duration) *throttle {
 	return &throttle{clock: clock, max: max, window: window, fails: map[string][]time.Time{}}
 }
 
 // persist makes t keep its failures in store under kind and loads the ones
 // still inside the window.
-func (t *throttle) persist(ctx context.Context, store alleenwerken.FailureStore, kind string, log *slog.Logger) error {
+func (t *throttle) persist(ctx context.Context, store aw.FailureStore, kind string, log *slog.Logger) error {
 	fails, err := store.Failures(ctx, kind, t.clock.Now().Add(-t.window))
 	if err != nil {
 		return err

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -19,7 +19,7 @@ type userRow struct {
 // usersView is the users page.
 type usersView struct {
 	Users []userRow
-	Roles []alleenwerken.Role
+	Roles []aw.Role
 	Name  string
 	Role  string
 }
@@ -38,7 +38,7 @@ func (c *Console) renderUsers(g *gin.Context, status int, errMsg string, v users
 	for _, u := range users {
 		v.Users = append(v.Users, userRow{ID: u.ID, Name: u.Name, Role: string(u.Role), Created: localTime(u.CreatedAt, loc), Disabled: u.DisabledAt != nil, Self: u.ID == me.ID})
 	}
-	v.Roles = alleenwerken.Roles
+	v.Roles = aw.Roles
 	c.render(g, status, "users", "users_title", v, func(p *page) {
 		p.Error = errMsg
 		if f := g.Query("done"); f != "" {
@@ -50,7 +50,7 @@ func (c *Console) renderUsers(g *gin.Context, status int, errMsg string, v users
 // userError is the page's text for a refused user change: the field's
 // text in the page's language for invalid input, else the error's message.
 func userError(t map[string]string, err error) string {
-	switch alleenwerken.ErrorField(err) {
+	switch aw.ErrorField(err) {
 	case "name":
 		return t["err_user_name"]
 	case "role":
@@ -58,28 +58,28 @@ func userError(t map[string]string, err error) string {
 	case "password":
 		return t["err_password"]
 	}
-	return alleenwerken.ErrorMessage(err)
+	return aw.ErrorMessage(err)
 }
 
 // actor is the logged-in user at the request's address.
-func (c *Console) actor(g *gin.Context) alleenwerken.Actor {
-	return alleenwerken.ConsoleActor(currentUser(g), clientIP(g))
+func (c *Console) actor(g *gin.Context) aw.Actor {
+	return aw.ConsoleActor(currentUser(g), clientIP(g))
 }
 
 // userCreate handles POST /console/users.
 func (c *Console) userCreate(g *gin.Context) {
 	t := texts[c.lang(g)]
 	name := strings.TrimSpace(g.PostForm("name"))
-	role := alleenwerken.Role(g.PostForm("role"))
+	role := aw.Role(g.PostForm("role"))
 	v := usersView{Name: name, Role: string(role)}
 	_, err := c.cfg.Users.CreateUser(g.Request.Context(), c.actor(g), name, role, g.PostForm("password"))
-	switch alleenwerken.ErrorCode(err) {
+	switch aw.ErrorCode(err) {
 	case "":
 		g.Redirect(http.StatusSeeOther, "/console/users?done=user_created")
-	case alleenwerken.EINVALID:
+	case aw.EINVALID:
 		c.renderUsers(g, http.StatusUnprocessableEntity, userError(t, err), v)
-	case alleenwerken.ECONFLICT:
-		c.renderUsers(g, http.StatusConflict, alleenwerken.ErrorMessage(err), v)
+	case aw.ECONFLICT:
+		c.renderUsers(g, http.StatusConflict, aw.ErrorMessage(err), v)
 	default:
 		c.internal(g, err)
 	}
@@ -87,17 +87,17 @@ func (c *Console) userCreate(g *gin.Context) {
 
 // changeUser runs change on the user of :id as the logged-in user; the
 // user service checks, writes and audits it. done names the flash.
-func (c *Console) changeUser(g *gin.Context, done string, change func(ctx context.Context, by alleenwerken.Actor, id string) (*alleenwerken.User, error)) {
+func (c *Console) changeUser(g *gin.Context, done string, change func(ctx context.Context, by aw.Actor, id string) (*aw.User, error)) {
 	t := texts[c.lang(g)]
 	_, err := change(g.Request.Context(), c.actor(g), g.Param("id"))
-	switch alleenwerken.ErrorCode(err) {
+	switch aw.ErrorCode(err) {
 	case "":
 		g.Redirect(http.StatusSeeOther, "/console/users?done="+done)
-	case alleenwerken.ECONFLICT: // one's own role or account
+	case aw.ECONFLICT: // one's own role or account
 		c.renderUsers(g, http.StatusConflict, t["err_self"], usersView{})
-	case alleenwerken.EINVALID:
+	case aw.EINVALID:
 		c.renderUsers(g, http.StatusUnprocessableEntity, userError(t, err), usersView{})
-	case alleenwerken.ENOTFOUND:
+	case aw.ENOTFOUND:
 		c.fail(g, http.StatusNotFound, t["err_no_user"])
 	default:
 		c.internal(g, err)
@@ -106,8 +106,8 @@ func (c *Console) changeUser(g *gin.Context, done string, change func(ctx contex
 
 // userRole handles POST /console/users/:id/role.
 func (c *Console) userRole(g *gin.Context) {
-	role := alleenwerken.Role(g.PostForm("role"))
-	c.changeUser(g, alleenwerken.AuditUserRole, func(ctx context.Context, by alleenwerken.Actor, id string) (*alleenwerken.User, error) {
+	role := aw.Role(g.PostForm("role"))
+	c.changeUser(g, aw.AuditUserRole, func(ctx context.Context, by aw.Actor, id string) (*aw.User, error) {
 		return c.cfg.Users.ChangeRole(ctx, by, id, role)
 	})
 }
@@ -116,7 +116,7 @@ func (c *Console) userRole(g *gin.Context) {
 // new password; the user's log-ins end.
 func (c *Console) userPassword(g *gin.Context) {
 	pw := g.PostForm("password")
-	c.changeUser(g, alleenwerken.AuditUserPassword, func(ctx context.Context, by alleenwerken.Actor, id string) (*alleenwerken.User, error) {
+	c.changeUser(g, aw.AuditUserPassword, func(ctx context.Context, by aw.Actor, id string) (*aw.User, error) {
 		return c.cfg.Users.ResetPassword(ctx, by, id, pw)
 	})
 }
@@ -124,10 +124,10 @@ func (c *Console) userPassword(g *gin.Context) {
 // userDisable handles POST /console/users/:id/disable: the user can no
 // longer log in and their log-ins end.
 func (c *Console) userDisable(g *gin.Context) {
-	c.changeUser(g, alleenwerken.AuditUserDisabled, c.cfg.Users.DisableUser)
+	c.changeUser(g, aw.AuditUserDisabled, c.cfg.Users.DisableUser)
 }
 
 // userEnable handles POST /console/users/:id/enable.
 func (c *Console) userEnable(g *gin.Context) {
-	c.changeUser(g, alleenwerken.AuditUserEnabled, c.cfg.Users.EnableUser)
+	c.changeUser(g, aw.AuditUserEnabled, c.cfg.Users.EnableUser)
 }

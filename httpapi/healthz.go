@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"slices"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -15,13 +15,13 @@ var HealthComponents = []string{"storage", "telephony", "sms"}
 // healthJSON is the body of /healthz: state and reason only; SIM, operator,
 // numbers and other detail belong to the console.
 type healthJSON struct {
-	Status     alleenwerken.HealthState       `json:"status"`
+	Status     aw.HealthState                 `json:"status"`
 	Components map[string]componentHealthJSON `json:"components"`
 }
 
 type componentHealthJSON struct {
-	State  alleenwerken.HealthState `json:"state"`
-	Reason string                   `json:"reason"`
+	State  aw.HealthState `json:"state"`
+	Reason string         `json:"reason"`
 }
 
 func (s *Server) registerHealth() {
@@ -38,18 +38,18 @@ func (s *Server) healthz(c *gin.Context) {
 			names = append(names, name)
 		}
 	}
-	var states []alleenwerken.HealthState
+	var states []aw.HealthState
 	for _, name := range names {
-		h := alleenwerken.Health{State: alleenwerken.HealthDown, Reason: "niet ingesteld"}
+		h := aw.Health{State: aw.HealthDown, Reason: "niet ingesteld"}
 		if r := s.cfg.Health[name]; r != nil {
 			h = r.Health()
 		}
 		out.Components[name] = componentHealthJSON{State: h.State, Reason: h.Reason}
 		states = append(states, h.State)
 	}
-	out.Status = alleenwerken.Worst(states...)
+	out.Status = aw.Worst(states...)
 	status := http.StatusOK
-	if out.Components["storage"].State == alleenwerken.HealthDown {
+	if out.Components["storage"].State == aw.HealthDown {
 		status = http.StatusServiceUnavailable
 	}
 	c.JSON(status, out)

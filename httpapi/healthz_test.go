@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/httpapi"
 )
 
@@ -51,7 +51,7 @@ func TestHealthz(t *testing.T) {
 
 	t.Run("Degraded", func(t *testing.T) {
 		e := MustOpenEnv(t)
-		e.SMS.Set(alleenwerken.HealthDegraded, "Zwak signaal.")
+		e.SMS.Set(aw.HealthDegraded, "Zwak signaal.")
 		status, h, _ := getHealth(t, e)
 		if got, want := status, http.StatusOK; got != want {
 			t.Fatalf("status %d, want %d", got, want)
@@ -66,7 +66,7 @@ func TestHealthz(t *testing.T) {
 
 	t.Run("TelephonyDown", func(t *testing.T) {
 		e := MustOpenEnv(t)
-		e.Tel.Set(alleenwerken.HealthDown, "Asterisk niet bereikbaar.")
+		e.Tel.Set(aw.HealthDown, "Asterisk niet bereikbaar.")
 		status, h, _ := getHealth(t, e)
 		if got, want := status, http.StatusOK; got != want {
 			t.Fatalf("status %d, want %d: the daemon can still serve", got, want)
@@ -94,7 +94,7 @@ func TestHealthz(t *testing.T) {
 	})
 
 	t.Run("MissingComponent", func(t *testing.T) {
-		srv := httpapi.NewServer(httpapi.Config{Health: map[string]alleenwerken.HealthReporter{}, Logger: discard})
+		srv := httpapi.NewServer(httpapi.Config{Health: map[string]aw.HealthReporter{}, Logger: discard})
 		w := serve(srv, "GET", "/healthz")
 		if got, want := w.Code, http.StatusServiceUnavailable; got != want {
 			t.Fatalf("status %d, want %d", got, want)

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/httpapi"
 	"alleenwerken/store"
 )
@@ -30,10 +30,10 @@ var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 type Env struct {
 	tb     testing.TB
 	DB     *store.DB
-	Clock  *alleenwerken.ManualClock
+	Clock  *aw.ManualClock
 	Tel    *FakeTelephony
 	SMS    *FakeHealth
-	Svc    *alleenwerken.Service
+	Svc    *aw.Service
 	Server *httpapi.Server
 	HTTP   *httptest.Server
 	Token  string // a device's token
@@ -48,19 +48,19 @@ func MustOpenEnv(tb testing.TB) *Env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	set := alleenwerken.DefaultSettings()
-	set.Extensions = []alleenwerken.Extension{{Number: "201", Name: "Portiersloge"}}
+	set := aw.DefaultSettings()
+	set.Extensions = []aw.Extension{{Number: "201", Name: "Portiersloge"}}
 	if err := db.SaveSettings(context.Background(), set); err != nil {
 		tb.Fatal(err)
 	}
 	e := &Env{
 		tb:    tb,
 		DB:    db,
-		Clock: alleenwerken.NewManualClock(t0),
-		Tel:   &FakeTelephony{FakeHealth: FakeHealth{state: alleenwerken.HealthOK, reason: "Asterisk verbonden."}},
-		SMS:   &FakeHealth{state: alleenwerken.HealthOK, reason: "Modem gereed."},
+		Clock: aw.NewManualClock(t0),
+		Tel:   &FakeTelephony{FakeHealth: FakeHealth{state: aw.HealthOK, reason: "Asterisk verbonden."}},
+		SMS:   &FakeHealth{state: aw.HealthOK, reason: "Modem gereed."},
 	}
-	e.Svc = alleenwerken.NewService(db, e.Tel, e.Clock, logger)
+	e.Svc = aw.NewService(db, e.Tel, e.Clock, logger)
 	e.Svc.SMS = e.SMS
 	if err := e.Svc.Open(context.Background()); err != nil {
 		tb.Fatal(err)
@@ -68,7 +68,7 @@ func MustOpenEnv(tb testing.TB) *Env {
 	e.Server = httpapi.NewServer(httpapi.Config{
 		Sessions: e.Svc,
 		Devices:  db,
-		Health:   map[string]alleenwerken.HealthReporter{"storage": db, "telephony": e.Tel, "sms": e.SMS},
+		Health:   map[string]aw.HealthReporter{"storage": db, "telephony": e.Tel, "sms": e.SMS},
 		Logger:   logger,
 	})
 	e.HTTP = httptest.NewServer(e.Server.Handler())
@@ -86,8 +86,8 @@ func MustOpenEnv(tb testing.TB) *Env {
 // NewDevice creates a device and returns its token and id.
 func (e *Env) NewDevice(name string) (token, id string) {
 	e.tb.Helper()
-	token, hash := alleenwerken.NewToken("aw_")
-	d := &alleenwerken.Device{Name: name, TokenHash: hash, CreatedAt: t0}
+	token, hash := aw.NewToken("aw_")
+	d := &aw.Device{Name: name, TokenHash: hash, CreatedAt: t0}
 	if err := e.DB.CreateDevice(context.Background(), d); err != nil {
 		e.tb.Fatal(err)
 	}
@@ -218,19 +218,19 @@ var validateResponse func(tb testing.TB, req *http.Request, status int, header h
 // FakeHealth is a HealthReporter whose state a test sets.
 type FakeHealth struct {
 	mu     sync.Mutex
-	state  alleenwerken.HealthState
+	state  aw.HealthState
 	reason string
 }
 
 // Health returns the set state.
-func (f *FakeHealth) Health() alleenwerken.Health {
+func (f *FakeHealth) Health() aw.Health {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return alleenwerken.Health{State: f.state, Reason: f.reason}
+	return aw.Health{State: f.state, Reason: f.reason}
 }
 
 // Set sets the state and reason.
-func (f *FakeHealth) Set(state alleenwerken.HealthState, reason string) {
+func (f *FakeHealth) Set(state aw.HealthState, reason string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.state, f.reason = state, reason
@@ -243,9 +243,9 @@ type FakeTelephony struct {
 }
 
 // Call blocks until ctx is done: nobody ever answers.
-func (f *FakeTelephony) Call(ctx context.Context, req alleenwerken.CallRequest, p alleenwerken.CallProgress) (alleenwerken.CallResult, error) {
+func (f *FakeTelephony) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgress) (aw.CallResult, error) {
 	<-ctx.Done()
-	return alleenwerken.CallResult{}, ctx.Err()
+	return aw.CallResult{}, ctx.Err()
 }
 
 // Hangup does nothing.

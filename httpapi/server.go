@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
 )
@@ -19,12 +19,12 @@ import (
 // Config is what the server needs; the fields are read for each request.
 type Config struct {
 	// Sessions does what the app asks.
-	Sessions alleenwerken.SessionService
+	Sessions aw.SessionService
 	// Devices authenticates the app's bearer tokens.
-	Devices alleenwerken.DeviceStore
+	Devices aw.DeviceStore
 	// Health holds the components shown by /healthz: "storage",
 	// "telephony" and "sms". A missing component is shown as down.
-	Health map[string]alleenwerken.HealthReporter
+	Health map[string]aw.HealthReporter
 	// Logger receives internal errors and request logs; slog.Default() if nil.
 	Logger *slog.Logger
 	// TLSConfig, when set, makes Open serve HTTPS.

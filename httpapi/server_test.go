@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/httpapi"
 
 	"github.com/gin-gonic/gin"
@@ -130,17 +130,17 @@ func TestServerOpenClose(t *testing.T) {
 
 // failingSessions fails every call with err.
 type failingSessions struct {
-	alleenwerken.SessionService
+	aw.SessionService
 	err error
 }
 
-func (f failingSessions) GetSession(context.Context, string, string) (*alleenwerken.SessionView, error) {
+func (f failingSessions) GetSession(context.Context, string, string) (*aw.SessionView, error) {
 	return nil, f.err
 }
 
 // oneDevice accepts any token as device "d1".
-type oneDevice struct{ alleenwerken.DeviceStore }
+type oneDevice struct{ aw.DeviceStore }
 
-func (oneDevice) AuthenticateDevice(context.Context, string) (*alleenwerken.Device, error) {
-	return &alleenwerken.Device{ID: "d1"}, nil
+func (oneDevice) AuthenticateDevice(context.Context, string) (*aw.Device, error) {
+	return &aw.Device{ID: "d1"}, nil
 }

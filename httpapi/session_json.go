@@ -3,7 +3,7 @@ package httpapi
 import (
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // utcTime marshals as RFC 3339 in UTC with whole seconds, which every app
@@ -69,7 +69,7 @@ type warningJSON struct {
 }
 
 // newSessionJSON renders a session view for the device that owns it.
-func newSessionJSON(v *alleenwerken.SessionView) *sessionJSON {
+func newSessionJSON(v *aw.SessionView) *sessionJSON {
 	s := v.Session
 	out := &sessionJSON{
 		ID:           s.ID,
@@ -85,7 +85,7 @@ func newSessionJSON(v *alleenwerken.SessionView) *sessionJSON {
 		Purged:       s.Purged,
 		Warnings:     []warningJSON{},
 	}
-	if s.State == alleenwerken.SessionAlarmPending {
+	if s.State == aw.SessionAlarmPending {
 		out.AlarmFiresAt = utcPtr(s.AlarmFiresAt)
 	}
 	if l := s.Location; l != nil {

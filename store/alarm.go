@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -52,14 +52,14 @@ type stepRecord struct {
 // steps returns the record's ladder. An alarm stored before ladders had
 // steps has its numbers only: each is read as an alarm number called in
 // every loop.
-func (rec *alarmRecord) steps() []alleenwerken.Step {
-	var out []alleenwerken.Step
+func (rec *alarmRecord) steps() []aw.Step {
+	var out []aw.Step
 	for _, s := range rec.Steps {
-		out = append(out, alleenwerken.Step{Kind: alleenwerken.StepKind(s.Kind), Number: s.Number, Ring: s.Ring, Loops: append([]int(nil), s.Loops...)})
+		out = append(out, aw.Step{Kind: aw.StepKind(s.Kind), Number: s.Number, Ring: s.Ring, Loops: append([]int(nil), s.Loops...)})
 	}
 	if len(rec.Steps) == 0 {
 		for _, n := range rec.Ladder {
-			out = append(out, alleenwerken.Step{Kind: alleenwerken.StepAlarmNumber, Number: n})
+			out = append(out, aw.Step{Kind: aw.StepAlarmNumber, Number: n})
 		}
 	}
 	return out
@@ -74,22 +74,22 @@ type infoTokenRecord struct {
 // CreateAlarm assigns a an id and the next report number and stores it. When
 // a belongs to a session, that session goes to state alarm in the same
 // transaction; ECONFLICT when it is stopped or has an alarm already.
-func (db *DB) CreateAlarm(ctx context.Context, a *alleenwerken.Alarm) error {
+func (db *DB) CreateAlarm(ctx context.Context, a *aw.Alarm) error {
 	return db.update(ctx, func(tx *bolt.Tx) error {
 		return db.createAlarm(tx, a)
 	})
 }
 
-func (db *DB) createAlarm(tx *bolt.Tx, a *alleenwerken.Alarm) error {
+func (db *DB) createAlarm(tx *bolt.Tx, a *aw.Alarm) error {
 	id := newID()
 	if a.SessionID != "" {
-		_, err := db.updateSession(tx, a.SessionID, func(s *alleenwerken.Session) error {
+		_, err := db.updateSession(tx, a.SessionID, func(s *aw.Session) error {
 			if !s.Open() {
-				return alleenwerken.Errorf(alleenwerken.ECONFLICT, "Sessie %s is al gestopt.", s.ID)
+				return aw.Errorf(aw.ECONFLICT, "Sessie %s is al gestopt.", s.ID)
 			} else if s.AlarmID != "" {
-				return alleenwerken.Errorf(alleenwerken.ECONFLICT, "Sessie %s heeft al een alarm: %s.", s.ID, s.AlarmID)
+				return aw.Errorf(aw.ECONFLICT, "Sessie %s heeft al een alarm: %s.", s.ID, s.AlarmID)
 			}
-			s.State = alleenwerken.SessionAlarm
+			s.State = aw.SessionAlarm
 			s.AlarmID = id
 			s.AlarmFiresAt = nil
 			return nil
@@ -107,8 +107,8 @@ func (db *DB) createAlarm(tx *bolt.Tx, a *alleenwerken.Alarm) error {
 }
 
 // Alarm returns an alarm by id, or ENOTFOUND.
-func (db *DB) Alarm(ctx context.Context, id string) (*alleenwerken.Alarm, error) {
-	var a *alleenwerken.Alarm
+func (db *DB) Alarm(ctx context.Context, id string) (*aw.Alarm, error) {
+	var a *aw.Alarm
 	err := db.view(ctx, func(tx *bolt.Tx) (err error) {
 		a, err = findAlarm(tx, id)
 		return err
@@ -117,15 +117,15 @@ func (db *DB) Alarm(ctx context.Context, id string) (*alleenwerken.Alarm, error)
 }
 
 // AlarmByNumber returns an alarm by report number, or ENOTFOUND.
-func (db *DB) AlarmByNumber(ctx context.Context, number int) (*alleenwerken.Alarm, error) {
-	var a *alleenwerken.Alarm
+func (db *DB) AlarmByNumber(ctx context.Context, number int) (*aw.Alarm, error) {
+	var a *aw.Alarm
 	err := db.view(ctx, func(tx *bolt.Tx) (err error) {
 		var id []byte
 		if number > 0 {
 			id = tx.Bucket(alarmsNumberBucket).Get(u64(uint64(number)))
 		}
 		if id == nil {
-			return alleenwerken.Errorf(alleenwerken.ENOTFOUND, "Alarm #%d niet gevonden.", number)
+			return aw.Errorf(aw.ENOTFOUND, "Alarm #%d niet gevonden.", number)
 		}
 		a, err = findAlarm(tx, string(id))
 		return err
@@ -135,8 +135,8 @@ func (db *DB) AlarmByNumber(ctx context.Context, number int) (*alleenwerken.Alar
 
 // UpdateAlarm applies fn to an alarm in one transaction. When fn leaves the
 // alarm handled, its session is stopped in the same transaction.
-func (db *DB) UpdateAlarm(ctx context.Context, id string, fn func(*alleenwerken.Alarm) error) (*alleenwerken.Alarm, error) {
-	var a *alleenwerken.Alarm
+func (db *DB) UpdateAlarm(ctx context.Context, id string, fn func(*aw.Alarm) error) (*aw.Alarm, error) {
+	var a *aw.Alarm
 	err := db.update(ctx, func(tx *bolt.Tx) (err error) {
 		a, err = db.updateAlarm(tx, id, fn)
 		return err
@@ -147,7 +147,7 @@ func (db *DB) UpdateAlarm(ctx context.Context, id string, fn func(*alleenwerken.
 	return a, nil
 }
 
-func (db *DB) updateAlarm(tx *bolt.Tx, id string, fn func(*alleenwerken.Alarm) error) (*alleenwerken.Alarm, error) {
+func (db *DB) updateAlarm(tx *bolt.Tx, id string, fn func(*aw.Alarm) error) (*aw.Alarm, error) {
 	a, err := findAlarm(tx, id)
 	if err != nil {
 		return nil, err
@@ -157,12 +157,12 @@ func (db *DB) updateAlarm(tx *bolt.Tx, id string, fn func(*alleenwerken.Alarm) e
 		return nil, err
 	}
 	a.ID, a.Number, a.SessionID = id, number, sessionID
-	if a.State == alleenwerken.AlarmHandled && a.SessionID != "" {
-		_, err := db.updateSession(tx, a.SessionID, func(s *alleenwerken.Session) error {
-			if s.State == alleenwerken.SessionStopped {
+	if a.State == aw.AlarmHandled && a.SessionID != "" {
+		_, err := db.updateSession(tx, a.SessionID, func(s *aw.Session) error {
+			if s.State == aw.SessionStopped {
 				return nil
 			}
-			s.State = alleenwerken.SessionStopped
+			s.State = aw.SessionStopped
 			s.StoppedAt = timePtr(a.HandledAt)
 			if s.StoppedAt == nil {
 				t := db.Now()
@@ -170,7 +170,7 @@ func (db *DB) updateAlarm(tx *bolt.Tx, id string, fn func(*alleenwerken.Alarm) e
 			}
 			return nil
 		})
-		if err != nil && alleenwerken.ErrorCode(err) != alleenwerken.ENOTFOUND {
+		if err != nil && aw.ErrorCode(err) != aw.ENOTFOUND {
 			return nil, err
 		}
 	}
@@ -182,8 +182,8 @@ func (db *DB) updateAlarm(tx *bolt.Tx, id string, fn func(*alleenwerken.Alarm) e
 
 // Alarms returns alarms, newest (highest number) first, at most limit
 // (0: all).
-func (db *DB) Alarms(ctx context.Context, limit int) ([]*alleenwerken.Alarm, error) {
-	var out []*alleenwerken.Alarm
+func (db *DB) Alarms(ctx context.Context, limit int) ([]*aw.Alarm, error) {
+	var out []*aw.Alarm
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(alarmsNumberBucket).Cursor()
 		for k, id := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, id = c.Prev() {
@@ -200,8 +200,8 @@ func (db *DB) Alarms(ctx context.Context, limit int) ([]*alleenwerken.Alarm, err
 
 // OpenAlarms returns the alarms that are escalating or unanswered, oldest
 // first.
-func (db *DB) OpenAlarms(ctx context.Context) ([]*alleenwerken.Alarm, error) {
-	var out []*alleenwerken.Alarm
+func (db *DB) OpenAlarms(ctx context.Context) ([]*aw.Alarm, error) {
+	var out []*aw.Alarm
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		return tx.Bucket(alarmsOpenBucket).ForEach(func(_, id []byte) error {
 			a, err := findAlarm(tx, string(id))
@@ -216,19 +216,19 @@ func (db *DB) OpenAlarms(ctx context.Context) ([]*alleenwerken.Alarm, error) {
 }
 
 // findAlarm loads an alarm by id, or ENOTFOUND.
-func findAlarm(tx *bolt.Tx, id string) (*alleenwerken.Alarm, error) {
+func findAlarm(tx *bolt.Tx, id string) (*aw.Alarm, error) {
 	var rec alarmRecord
 	if ok, err := getJSON(tx.Bucket(alarmsBucket), []byte(id), &rec); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, alleenwerken.Errorf(alleenwerken.ENOTFOUND, "Alarm %s niet gevonden.", id)
+		return nil, aw.Errorf(aw.ENOTFOUND, "Alarm %s niet gevonden.", id)
 	}
 	return rec.alarm(), nil
 }
 
 // saveAlarm stores a with its number index and its entry in the open index,
 // which is keyed by number so open alarms come out oldest first.
-func saveAlarm(tx *bolt.Tx, a *alleenwerken.Alarm) error {
+func saveAlarm(tx *bolt.Tx, a *aw.Alarm) error {
 	id, num := []byte(a.ID), u64(uint64(a.Number))
 	if err := tx.Bucket(alarmsNumberBucket).Put(num, id); err != nil {
 		return err
@@ -244,7 +244,7 @@ func saveAlarm(tx *bolt.Tx, a *alleenwerken.Alarm) error {
 	return putJSON(tx.Bucket(alarmsBucket), id, newAlarmRecord(a))
 }
 
-func newAlarmRecord(a *alleenwerken.Alarm) *alarmRecord {
+func newAlarmRecord(a *aw.Alarm) *alarmRecord {
 	rec := &alarmRecord{
 		ID:            a.ID,
 		Number:        a.Number,
@@ -279,15 +279,15 @@ func newAlarmRecord(a *alleenwerken.Alarm) *alarmRecord {
 	return rec
 }
 
-func (rec *alarmRecord) alarm() *alleenwerken.Alarm {
-	a := &alleenwerken.Alarm{
+func (rec *alarmRecord) alarm() *aw.Alarm {
+	a := &aw.Alarm{
 		ID:            rec.ID,
 		Number:        rec.Number,
 		AccessCode:    rec.AccessCode,
 		SessionID:     rec.SessionID,
-		Cause:         alleenwerken.AlarmCause(rec.Cause),
+		Cause:         aw.AlarmCause(rec.Cause),
 		Test:          rec.Test,
-		State:         alleenwerken.AlarmState(rec.State),
+		State:         aw.AlarmState(rec.State),
 		RaisedAt:      rec.RaisedAt,
 		Ladder:        rec.steps(),
 		Loop:          rec.Loop,
@@ -307,7 +307,7 @@ func (rec *alarmRecord) alarm() *alleenwerken.Alarm {
 		a.Attempts = append(a.Attempts, r.attempt())
 	}
 	for _, t := range rec.InfoTokens {
-		a.InfoTokens = append(a.InfoTokens, alleenwerken.InfoToken{Hash: t.Hash, ExpiresAt: t.ExpiresAt})
+		a.InfoTokens = append(a.InfoTokens, aw.InfoToken{Hash: t.Hash, ExpiresAt: t.ExpiresAt})
 	}
 	return a
 }

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -20,8 +20,8 @@ func TestAlarmLadderBeforeSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	a := &alleenwerken.Alarm{State: alleenwerken.AlarmEscalating, Loop: 1,
-		Ladder: alleenwerken.NewLadder([]string{"+31612000001"}, "+31612000009")}
+	a := &aw.Alarm{State: aw.AlarmEscalating, Loop: 1,
+		Ladder: aw.NewLadder([]string{"+31612000001"}, "+31612000009")}
 	if err := db.CreateAlarm(ctx, a); err != nil {
 		t.Fatal(err)
 	}
@@ -42,12 +42,12 @@ func TestAlarmLadderBeforeSteps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Ladder) != 2 || got.Ladder[1].Number != "+31612000009" || got.Ladder[1].Kind != alleenwerken.StepAlarmNumber ||
+	if len(got.Ladder) != 2 || got.Ladder[1].Number != "+31612000009" || got.Ladder[1].Kind != aw.StepAlarmNumber ||
 		!got.Ladder[0].InLoop(2) || got.Ladder[0].Ring != 0 {
 		t.Fatalf("ladder read back = %+v", got.Ladder)
 	}
 	// A write keeps the steps (the numbers only form is gone).
-	if _, err := db.UpdateAlarm(ctx, a.ID, func(x *alleenwerken.Alarm) error { x.Step = 1; return nil }); err != nil {
+	if _, err := db.UpdateAlarm(ctx, a.ID, func(x *aw.Alarm) error { x.Step = 1; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.view(ctx, func(tx *bolt.Tx) error {

@@ -5,17 +5,17 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
-func newAlarm(sessionID string) *alleenwerken.Alarm {
-	return &alleenwerken.Alarm{
+func newAlarm(sessionID string) *aw.Alarm {
+	return &aw.Alarm{
 		SessionID:  sessionID,
 		AccessCode: "4711",
-		Cause:      alleenwerken.CauseExpired,
-		State:      alleenwerken.AlarmEscalating,
+		Cause:      aw.CauseExpired,
+		State:      aw.AlarmEscalating,
 		RaisedAt:   t0.Add(time.Hour),
-		Ladder:     alleenwerken.NewLadder([]string{"201"}, "+31201234567"),
+		Ladder:     aw.NewLadder([]string{"201"}, "+31201234567"),
 		Loop:       1,
 	}
 }
@@ -28,8 +28,8 @@ func TestAlarm(t *testing.T) {
 		s1 := mustCreateSession(t, db, newSession("dev1"))
 		s2 := mustCreateSession(t, db, newSession("dev2"))
 		fires := t0.Add(time.Hour)
-		if _, err := db.UpdateSession(ctx, s1.ID, func(s *alleenwerken.Session) error {
-			s.State, s.AlarmFiresAt = alleenwerken.SessionAlarmPending, &fires
+		if _, err := db.UpdateSession(ctx, s1.ID, func(s *aw.Session) error {
+			s.State, s.AlarmFiresAt = aw.SessionAlarmPending, &fires
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -48,7 +48,7 @@ func TestAlarm(t *testing.T) {
 		s, err := db.Session(ctx, s1.ID)
 		if err != nil {
 			t.Fatal(err)
-		} else if s.State != alleenwerken.SessionAlarm || s.AlarmID != a1.ID || s.AlarmFiresAt != nil {
+		} else if s.State != aw.SessionAlarm || s.AlarmID != a1.ID || s.AlarmFiresAt != nil {
 			t.Fatalf("session not updated: %+v", s)
 		}
 		got, err := db.AlarmByNumber(ctx, 102)
@@ -58,9 +58,9 @@ func TestAlarm(t *testing.T) {
 			t.Fatalf("by number: %+v", got)
 		}
 		_, err = db.AlarmByNumber(ctx, 103)
-		wantCode(t, err, alleenwerken.ENOTFOUND)
+		wantCode(t, err, aw.ENOTFOUND)
 		_, err = db.Alarm(ctx, "nope")
-		wantCode(t, err, alleenwerken.ENOTFOUND)
+		wantCode(t, err, aw.ENOTFOUND)
 
 		list, err := db.Alarms(ctx, 0)
 		if err != nil {
@@ -76,13 +76,13 @@ func TestAlarm(t *testing.T) {
 	t.Run("TestAlarmWithoutSession", func(t *testing.T) {
 		db := MustOpenDB(t)
 		a := newAlarm("")
-		a.Cause, a.Test = alleenwerken.CauseTest, true
+		a.Cause, a.Test = aw.CauseTest, true
 		if err := db.CreateAlarm(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 		now := t0.Add(2 * time.Hour)
-		if _, err := db.UpdateAlarm(ctx, a.ID, func(a *alleenwerken.Alarm) error {
-			a.State, a.HandledAt = alleenwerken.AlarmHandled, &now
+		if _, err := db.UpdateAlarm(ctx, a.ID, func(a *aw.Alarm) error {
+			a.State, a.HandledAt = aw.AlarmHandled, &now
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -96,7 +96,7 @@ func TestAlarm(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := db.CreateAlarm(ctx, newAlarm(s.ID))
-		wantCode(t, err, alleenwerken.ECONFLICT)
+		wantCode(t, err, aw.ECONFLICT)
 		// The refused alarm used no number.
 		a := newAlarm("")
 		if err := db.CreateAlarm(ctx, a); err != nil {
@@ -109,14 +109,14 @@ func TestAlarm(t *testing.T) {
 	t.Run("ErrSessionStopped", func(t *testing.T) {
 		db := MustOpenDB(t)
 		s := mustCreateSession(t, db, newSession("dev1"))
-		if _, err := db.UpdateSession(ctx, s.ID, func(s *alleenwerken.Session) error {
-			s.State = alleenwerken.SessionStopped
+		if _, err := db.UpdateSession(ctx, s.ID, func(s *aw.Session) error {
+			s.State = aw.SessionStopped
 			return nil
 		}); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, db.CreateAlarm(ctx, newAlarm(s.ID)), alleenwerken.ECONFLICT)
-		wantCode(t, db.CreateAlarm(ctx, newAlarm("nope")), alleenwerken.ENOTFOUND)
+		wantCode(t, db.CreateAlarm(ctx, newAlarm(s.ID)), aw.ECONFLICT)
+		wantCode(t, db.CreateAlarm(ctx, newAlarm("nope")), aw.ENOTFOUND)
 	})
 
 	t.Run("HandledStopsSession", func(t *testing.T) {
@@ -130,9 +130,9 @@ func TestAlarm(t *testing.T) {
 			t.Fatalf("open alarms %d, want 1", len(open))
 		}
 		accepted := t0.Add(61 * time.Minute)
-		if _, err := db.UpdateAlarm(ctx, a.ID, func(a *alleenwerken.Alarm) error {
-			a.Attempts = append(a.Attempts, alleenwerken.Attempt{Seq: 1, Loop: 1, Number: "201", StartedAt: t0.Add(time.Hour), Digits: "1", Outcome: alleenwerken.OutcomeAccepted})
-			a.State, a.AcceptedBy, a.AcceptedAt = alleenwerken.AlarmAccepted, "201", &accepted
+		if _, err := db.UpdateAlarm(ctx, a.ID, func(a *aw.Alarm) error {
+			a.Attempts = append(a.Attempts, aw.Attempt{Seq: 1, Loop: 1, Number: "201", StartedAt: t0.Add(time.Hour), Digits: "1", Outcome: aw.OutcomeAccepted})
+			a.State, a.AcceptedBy, a.AcceptedAt = aw.AlarmAccepted, "201", &accepted
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -140,24 +140,24 @@ func TestAlarm(t *testing.T) {
 		if open, _ := db.OpenAlarms(ctx); len(open) != 0 {
 			t.Fatalf("accepted alarm still open")
 		}
-		if got, _ := db.Session(ctx, s.ID); got.State != alleenwerken.SessionAlarm {
+		if got, _ := db.Session(ctx, s.ID); got.State != aw.SessionAlarm {
 			t.Fatalf("session state %s before handled", got.State)
 		}
 		handled := t0.Add(90 * time.Minute)
-		got, err := db.UpdateAlarm(ctx, a.ID, func(a *alleenwerken.Alarm) error {
-			a.State, a.HandledBy, a.HandledAt = alleenwerken.AlarmHandled, "porter", &handled
+		got, err := db.UpdateAlarm(ctx, a.ID, func(a *aw.Alarm) error {
+			a.State, a.HandledBy, a.HandledAt = aw.AlarmHandled, "porter", &handled
 			a.Number = 999 // ignored
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
-		} else if got.Number != 101 || len(got.Attempts) != 1 || got.Attempts[0].Outcome != alleenwerken.OutcomeAccepted {
+		} else if got.Number != 101 || len(got.Attempts) != 1 || got.Attempts[0].Outcome != aw.OutcomeAccepted {
 			t.Fatalf("alarm %+v", got)
 		}
 		sess, err := db.Session(ctx, s.ID)
 		if err != nil {
 			t.Fatal(err)
-		} else if sess.State != alleenwerken.SessionStopped || sess.StoppedAt == nil || !sess.StoppedAt.Equal(handled) {
+		} else if sess.State != aw.SessionStopped || sess.StoppedAt == nil || !sess.StoppedAt.Equal(handled) {
 			t.Fatalf("session not stopped: %+v", sess)
 		}
 		if open, _ := db.OpenSessions(ctx); len(open) != 0 {

@@ -3,7 +3,7 @@ package store
 import (
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // attemptRecord is how one call attempt is stored inside its alarm.
@@ -26,7 +26,7 @@ type attemptRecord struct {
 	Played     []string   `json:"played,omitempty"`
 }
 
-func newAttemptRecord(a *alleenwerken.Attempt) attemptRecord {
+func newAttemptRecord(a *aw.Attempt) attemptRecord {
 	return attemptRecord{
 		Seq:        a.Seq,
 		Loop:       a.Loop,
@@ -47,8 +47,8 @@ func newAttemptRecord(a *alleenwerken.Attempt) attemptRecord {
 	}
 }
 
-func (r attemptRecord) attempt() alleenwerken.Attempt {
-	return alleenwerken.Attempt{
+func (r attemptRecord) attempt() aw.Attempt {
+	return aw.Attempt{
 		Seq:        r.Seq,
 		Loop:       r.Loop,
 		Step:       r.Step,
@@ -58,7 +58,7 @@ func (r attemptRecord) attempt() alleenwerken.Attempt {
 		AnsweredAt: r.AnsweredAt,
 		EndedAt:    r.EndedAt,
 		Digits:     r.Digits,
-		Outcome:    alleenwerken.Outcome(r.Outcome),
+		Outcome:    aw.Outcome(r.Outcome),
 		Cause:      r.Cause,
 		CauseText:  r.CauseText,
 		SIPDetail:  r.SIPDetail,

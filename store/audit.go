@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -29,7 +29,7 @@ type auditRecord struct {
 }
 
 // AppendAudit assigns e the next id and stores it.
-func (db *DB) AppendAudit(ctx context.Context, e *alleenwerken.AuditEntry) error {
+func (db *DB) AppendAudit(ctx context.Context, e *aw.AuditEntry) error {
 	return db.update(ctx, func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(auditBucket)
 		if err != nil {
@@ -48,8 +48,8 @@ func (db *DB) AppendAudit(ctx context.Context, e *alleenwerken.AuditEntry) error
 }
 
 // AuditEntries returns entries newest first, at most limit (0: all).
-func (db *DB) AuditEntries(ctx context.Context, limit int) ([]*alleenwerken.AuditEntry, error) {
-	out := []*alleenwerken.AuditEntry{}
+func (db *DB) AuditEntries(ctx context.Context, limit int) ([]*aw.AuditEntry, error) {
+	out := []*aw.AuditEntry{}
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(auditBucket)
 		if b == nil {
@@ -61,7 +61,7 @@ func (db *DB) AuditEntries(ctx context.Context, limit int) ([]*alleenwerken.Audi
 			if err := json.Unmarshal(v, &r); err != nil {
 				return err
 			}
-			out = append(out, &alleenwerken.AuditEntry{
+			out = append(out, &aw.AuditEntry{
 				ID: r.ID, At: r.At, Actor: r.Actor, Action: r.Action, Target: r.Target,
 				Field: r.Field, Old: r.Old, New: r.New, Detail: r.Detail, IP: r.IP,
 			})

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 func TestAudit(t *testing.T) {
@@ -19,8 +19,8 @@ func TestAudit(t *testing.T) {
 	})
 	t.Run("NewestFirst", func(t *testing.T) {
 		db := MustOpenDB(t)
-		for i, a := range []string{alleenwerken.AuditLogin, alleenwerken.AuditSettingChanged, alleenwerken.AuditLogout} {
-			e := &alleenwerken.AuditEntry{At: t0.Add(time.Duration(i) * time.Minute), Actor: "beheer", Action: a, Field: "fallback_number", Old: "1", New: "2"}
+		for i, a := range []string{aw.AuditLogin, aw.AuditSettingChanged, aw.AuditLogout} {
+			e := &aw.AuditEntry{At: t0.Add(time.Duration(i) * time.Minute), Actor: "beheer", Action: a, Field: "fallback_number", Old: "1", New: "2"}
 			if err := db.AppendAudit(ctx, e); err != nil {
 				t.Fatal(err)
 			} else if got, want := e.ID, uint64(i+1); got != want {
@@ -31,7 +31,7 @@ func TestAudit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 2 || got[0].Action != alleenwerken.AuditLogout || got[1].Action != alleenwerken.AuditSettingChanged {
+		if len(got) != 2 || got[0].Action != aw.AuditLogout || got[1].Action != aw.AuditSettingChanged {
 			t.Fatalf("entries %+v", got)
 		}
 		if e := got[1]; e.Old != "1" || e.New != "2" || e.Actor != "beheer" || !e.At.Equal(t0.Add(time.Minute)) {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // backupPrefix and backupLayout name the scheduled backup files:
@@ -29,7 +29,7 @@ type Backups struct {
 	Keep     int            // default 7
 	Hour     int            // default 3 (03:00)
 	Location *time.Location // default UTC
-	Clock    alleenwerken.Clock
+	Clock    aw.Clock
 	Logger   *slog.Logger
 }
 

@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/store"
 )
 
 func TestBackupsKeepSeven(t *testing.T) {
 	db := MustOpenDB(t)
 	dir := filepath.Join(t.TempDir(), "backups")
-	clock := alleenwerken.NewManualClock(time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC))
+	clock := aw.NewManualClock(time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC))
 	b := &store.Backups{DB: db, Dir: dir, Clock: clock}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // BenchmarkCreateSession measures one durable CreateSession (with an
@@ -28,7 +28,7 @@ func BenchmarkClaimSMS(b *testing.B) {
 	ctx := context.Background()
 	db := MustOpenDB(b)
 	for i := 0; i < b.N; i++ {
-		mustEnqueue(b, db, alleenwerken.SMSKind([]string{"alarm", "reminder"}[i%2]), "", t0.Add(time.Duration(i)*time.Millisecond))
+		mustEnqueue(b, db, aw.SMSKind([]string{"alarm", "reminder"}[i%2]), "", t0.Add(time.Duration(i)*time.Millisecond))
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -60,7 +60,7 @@ func benchSettings(b *testing.B, sealed bool) {
 			b.Fatal(err)
 		}
 	}
-	s := alleenwerken.DefaultSettings()
+	s := aw.DefaultSettings()
 	s.SIMPIN = "97531"
 	if err := db.SaveSettings(ctx, s); err != nil {
 		b.Fatal(err)
@@ -84,13 +84,13 @@ func BenchmarkUpgradeRewrite(b *testing.B) {
 		b.StopTimer()
 		dir := b.TempDir()
 		db := MustOpenPath(b, dir+"/aw.db")
-		s := alleenwerken.DefaultSettings()
+		s := aw.DefaultSettings()
 		s.SIMPIN = "97531"
 		if err := db.SaveSettings(ctx, s); err != nil {
 			b.Fatal(err)
 		}
 		for j := 0; j < 10000; j++ {
-			mustEnqueue(b, db, alleenwerken.SMSReminder, fmt.Sprint("s", j), t0.Add(time.Duration(j)*time.Second))
+			mustEnqueue(b, db, aw.SMSReminder, fmt.Sprint("s", j), t0.Add(time.Duration(j)*time.Second))
 		}
 		b.StartTimer()
 		if err := db.UseKeyFile(ctx, dir+"/aw.key"); err != nil {

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -15,7 +15,7 @@ import (
 var consoleSessionsBucket = []byte("Console.Sessions")
 
 // Ensure DB implements everything the console needs.
-var _ alleenwerken.ConsoleStore = (*DB)(nil)
+var _ aw.ConsoleStore = (*DB)(nil)
 
 // consoleSessionRecord is how a console log-in is stored.
 type consoleSessionRecord struct {
@@ -27,13 +27,13 @@ type consoleSessionRecord struct {
 
 // errConsoleSession is the one answer to an unknown or expired log-in.
 func errConsoleSession() error {
-	return alleenwerken.Errorf(alleenwerken.EUNAUTHORIZED, "Niet (meer) ingelogd.")
+	return aw.Errorf(aw.EUNAUTHORIZED, "Niet (meer) ingelogd.")
 }
 
 // CreateConsoleSession stores s and removes sessions expired at now.
-func (db *DB) CreateConsoleSession(ctx context.Context, s *alleenwerken.ConsoleSession, now time.Time) error {
+func (db *DB) CreateConsoleSession(ctx context.Context, s *aw.ConsoleSession, now time.Time) error {
 	if len(s.TokenHash) == 0 || s.UserID == "" {
-		return alleenwerken.Errorf(alleenwerken.EINVALID, "Sessie zonder token of gebruiker.")
+		return aw.Errorf(aw.EINVALID, "Sessie zonder token of gebruiker.")
 	}
 	return db.update(ctx, func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(consoleSessionsBucket)
@@ -63,8 +63,8 @@ func (db *DB) CreateConsoleSession(ctx context.Context, s *alleenwerken.ConsoleS
 
 // ConsoleSession returns the session with this token hash; EUNAUTHORIZED
 // when unknown or expired at now.
-func (db *DB) ConsoleSession(ctx context.Context, tokenHash []byte, now time.Time) (*alleenwerken.ConsoleSession, error) {
-	var s *alleenwerken.ConsoleSession
+func (db *DB) ConsoleSession(ctx context.Context, tokenHash []byte, now time.Time) (*aw.ConsoleSession, error) {
+	var s *aw.ConsoleSession
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(consoleSessionsBucket)
 		if b == nil || len(tokenHash) == 0 {
@@ -76,7 +76,7 @@ func (db *DB) ConsoleSession(ctx context.Context, tokenHash []byte, now time.Tim
 		} else if !ok || !now.Before(r.ExpiresAt) {
 			return errConsoleSession()
 		}
-		s = &alleenwerken.ConsoleSession{
+		s = &aw.ConsoleSession{
 			TokenHash: append([]byte(nil), tokenHash...), UserID: r.UserID, CSRF: r.CSRF,
 			CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt,
 		}

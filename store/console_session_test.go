@@ -5,15 +5,15 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 func TestConsoleSession(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	mk := func(user string, at time.Time) (*alleenwerken.ConsoleSession, string) {
-		tok, hash := alleenwerken.NewToken("")
-		s := &alleenwerken.ConsoleSession{TokenHash: hash, UserID: user, CSRF: "c-" + user, CreatedAt: at, ExpiresAt: at.Add(alleenwerken.ConsoleSessionTTL)}
+	mk := func(user string, at time.Time) (*aw.ConsoleSession, string) {
+		tok, hash := aw.NewToken("")
+		s := &aw.ConsoleSession{TokenHash: hash, UserID: user, CSRF: "c-" + user, CreatedAt: at, ExpiresAt: at.Add(aw.ConsoleSessionTTL)}
 		if err := db.CreateConsoleSession(ctx, s, at); err != nil {
 			t.Fatal(err)
 		}
@@ -23,21 +23,21 @@ func TestConsoleSession(t *testing.T) {
 	b, _ := mk("u2", t0)
 	mk("u1", t0)
 
-	got, err := db.ConsoleSession(ctx, alleenwerken.HashToken(tokA), t0.Add(time.Hour))
+	got, err := db.ConsoleSession(ctx, aw.HashToken(tokA), t0.Add(time.Hour))
 	if err != nil || got.UserID != "u1" || got.CSRF != "c-u1" {
 		t.Fatal(got, err)
 	}
 	if n, err := db.CountConsoleSessions(ctx, t0); err != nil || n != 3 {
 		t.Fatal(n, err)
 	}
-	_, err = db.ConsoleSession(ctx, a.TokenHash, t0.Add(alleenwerken.ConsoleSessionTTL))
-	wantCode(t, err, alleenwerken.EUNAUTHORIZED)
+	_, err = db.ConsoleSession(ctx, a.TokenHash, t0.Add(aw.ConsoleSessionTTL))
+	wantCode(t, err, aw.EUNAUTHORIZED)
 
 	if err := db.DeleteConsoleSession(ctx, b.TokenHash); err != nil {
 		t.Fatal(err)
 	}
 	_, err = db.ConsoleSession(ctx, b.TokenHash, t0)
-	wantCode(t, err, alleenwerken.EUNAUTHORIZED)
+	wantCode(t, err, aw.EUNAUTHORIZED)
 	if err := db.DeleteUserConsoleSessions(ctx, "u1"); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestConsoleSession(t *testing.T) {
 		t.Fatal(n, err)
 	}
 	// A new log-in removes the expired ones.
-	later := t0.Add(2 * alleenwerken.ConsoleSessionTTL)
+	later := t0.Add(2 * aw.ConsoleSessionTTL)
 	mk("u3", t0)
 	mk("u4", later)
 	if n, err := db.CountConsoleSessions(ctx, t0); err != nil || n != 1 {

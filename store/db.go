@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -62,7 +62,7 @@ var allBuckets = [][]byte{
 }
 
 // Ensure DB implements the domain's storage interface.
-var _ alleenwerken.Store = (*DB)(nil)
+var _ aw.Store = (*DB)(nil)
 
 // DB is the bbolt-backed store. Every write is committed and fsync'd before
 // the method returns.
@@ -209,13 +209,13 @@ func (db *DB) writeSucceeded() {
 // unavailable wraps a storage failure in an EUNAVAILABLE domain error.
 func unavailable(err error) error {
 	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
-		return alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "De database is gesloten.")
+		return aw.Errorf(aw.EUNAVAILABLE, "De database is gesloten.")
 	}
 	if errors.Is(err, berrors.ErrDatabaseReadOnly) {
-		return alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "De database is alleen-lezen.")
+		return aw.Errorf(aw.EUNAVAILABLE, "De database is alleen-lezen.")
 	}
 	// The cause (paths, OS errors) goes to the log, not to clients.
-	return alleenwerken.Errorf(alleenwerken.EUNAVAILABLE, "De database is nu niet beschikbaar.")
+	return aw.Errorf(aw.EUNAVAILABLE, "De database is nu niet beschikbaar.")
 }
 
 // newID returns a random 16-byte id in hex.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -25,25 +25,25 @@ func TestDB_Reopen(t *testing.T) {
 	if err := db.CreateAlarm(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	token, hash := alleenwerken.NewToken("aw_")
-	if err := db.CreateDevice(ctx, &alleenwerken.Device{Name: "x", TokenHash: hash, CreatedAt: t0}); err != nil {
+	token, hash := aw.NewToken("aw_")
+	if err := db.CreateDevice(ctx, &aw.Device{Name: "x", TokenHash: hash, CreatedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
-	set := alleenwerken.DefaultSettings()
+	set := aw.DefaultSettings()
 	set.LadderLoops = 3
 	if err := db.SaveSettings(ctx, set); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateUser(ctx, &alleenwerken.User{Name: "beheer"}); err != nil {
+	if err := db.CreateUser(ctx, &aw.User{Name: "beheer"}); err != nil {
 		t.Fatal(err)
 	}
-	m := mustEnqueue(t, db, alleenwerken.SMSAlarm, s.ID, t0)
+	m := mustEnqueue(t, db, aw.SMSAlarm, s.ID, t0)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 
 	db = MustOpenPath(t, path)
-	if got, err := db.Session(ctx, s.ID); err != nil || got.State != alleenwerken.SessionAlarm || got.AlarmID != a.ID {
+	if got, err := db.Session(ctx, s.ID); err != nil || got.State != aw.SessionAlarm || got.AlarmID != a.ID {
 		t.Fatalf("session after reopen: %+v %v", got, err)
 	}
 	if got, err := db.AlarmByNumber(ctx, 101); err != nil || got.ID != a.ID {
@@ -124,16 +124,16 @@ func TestDB_Locked(t *testing.T) {
 func TestDB_Health(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	if got := db.Health(); got.State != alleenwerken.HealthOK {
+	if got := db.Health(); got.State != aw.HealthOK {
 		t.Fatalf("health %+v", got)
 	}
 	db.Close()
-	if got := db.Health(); got.State != alleenwerken.HealthDown || got.Reason == "" {
+	if got := db.Health(); got.State != aw.HealthDown || got.Reason == "" {
 		t.Fatalf("health after close %+v", got)
 	}
 	_, _, err := db.CreateSession(ctx, newSession("dev1"), "", t0)
-	wantCode(t, err, alleenwerken.EUNAVAILABLE)
-	wantCode(t, db.EnqueueSMS(ctx, &alleenwerken.SMS{Kind: alleenwerken.SMSAlarm}), alleenwerken.EUNAVAILABLE)
+	wantCode(t, err, aw.EUNAVAILABLE)
+	wantCode(t, db.EnqueueSMS(ctx, &aw.SMS{Kind: aw.SMSAlarm}), aw.EUNAVAILABLE)
 	_, err = db.Session(ctx, "x")
-	wantCode(t, err, alleenwerken.EUNAVAILABLE)
+	wantCode(t, err, aw.EUNAVAILABLE)
 }

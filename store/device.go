@@ -7,7 +7,7 @@ import (
 	"sort"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -24,19 +24,19 @@ type deviceRecord struct {
 // errUnauthorizedDevice is the one answer for an unknown or revoked token, so
 // the two cannot be told apart.
 func errUnauthorizedDevice() error {
-	return alleenwerken.Errorf(alleenwerken.EUNAUTHORIZED, "Onbekend of ingetrokken toestel.")
+	return aw.Errorf(aw.EUNAUTHORIZED, "Onbekend of ingetrokken toestel.")
 }
 
 // CreateDevice assigns d an id and stores it with its token hash; EINVALID
 // without a SHA-256 hash, ECONFLICT when the hash is taken.
-func (db *DB) CreateDevice(ctx context.Context, d *alleenwerken.Device) error {
+func (db *DB) CreateDevice(ctx context.Context, d *aw.Device) error {
 	if len(d.TokenHash) != sha256.Size {
-		return alleenwerken.FieldError("token_hash", "Het toestel heeft geen geldige tokenhash.")
+		return aw.FieldError("token_hash", "Het toestel heeft geen geldige tokenhash.")
 	}
 	return db.update(ctx, func(tx *bolt.Tx) error {
 		idx := tx.Bucket(devicesTokenHashBucket)
 		if idx.Get(d.TokenHash) != nil {
-			return alleenwerken.Errorf(alleenwerken.ECONFLICT, "Dit token is al in gebruik.")
+			return aw.Errorf(aw.ECONFLICT, "Dit token is al in gebruik.")
 		}
 		d.ID = newID()
 		if err := idx.Put(d.TokenHash, []byte(d.ID)); err != nil {
@@ -48,9 +48,9 @@ func (db *DB) CreateDevice(ctx context.Context, d *alleenwerken.Device) error {
 
 // AuthenticateDevice returns the device whose token this is; EUNAUTHORIZED
 // when it is unknown or revoked.
-func (db *DB) AuthenticateDevice(ctx context.Context, token string) (*alleenwerken.Device, error) {
-	hash := alleenwerken.HashToken(token)
-	var d *alleenwerken.Device
+func (db *DB) AuthenticateDevice(ctx context.Context, token string) (*aw.Device, error) {
+	hash := aw.HashToken(token)
+	var d *aw.Device
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		id := tx.Bucket(devicesTokenHashBucket).Get(hash)
 		if id == nil {
@@ -66,7 +66,7 @@ func (db *DB) AuthenticateDevice(ctx context.Context, token string) (*alleenwerk
 		d = rec.device()
 		return nil
 	})
-	if alleenwerken.ErrorCode(err) == alleenwerken.ENOTFOUND {
+	if aw.ErrorCode(err) == aw.ENOTFOUND {
 		return nil, errUnauthorizedDevice()
 	} else if err != nil {
 		return nil, err
@@ -92,8 +92,8 @@ func (db *DB) RevokeDevice(ctx context.Context, id string, now time.Time) error 
 }
 
 // Devices returns every device, oldest first.
-func (db *DB) Devices(ctx context.Context) ([]*alleenwerken.Device, error) {
-	var out []*alleenwerken.Device
+func (db *DB) Devices(ctx context.Context) ([]*aw.Device, error) {
+	var out []*aw.Device
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		return tx.Bucket(devicesBucket).ForEach(func(k, _ []byte) error {
 			rec, err := findDeviceRecord(tx, string(k))
@@ -113,12 +113,12 @@ func findDeviceRecord(tx *bolt.Tx, id string) (*deviceRecord, error) {
 	if ok, err := getJSON(tx.Bucket(devicesBucket), []byte(id), &rec); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, alleenwerken.Errorf(alleenwerken.ENOTFOUND, "Toestel %s niet gevonden.", id)
+		return nil, aw.Errorf(aw.ENOTFOUND, "Toestel %s niet gevonden.", id)
 	}
 	return &rec, nil
 }
 
-func saveDevice(tx *bolt.Tx, d *alleenwerken.Device) error {
+func saveDevice(tx *bolt.Tx, d *aw.Device) error {
 	return putJSON(tx.Bucket(devicesBucket), []byte(d.ID), &deviceRecord{
 		ID:        d.ID,
 		Name:      d.Name,
@@ -128,8 +128,8 @@ func saveDevice(tx *bolt.Tx, d *alleenwerken.Device) error {
 	})
 }
 
-func (rec *deviceRecord) device() *alleenwerken.Device {
-	return &alleenwerken.Device{
+func (rec *deviceRecord) device() *aw.Device {
+	return &aw.Device{
 		ID:        rec.ID,
 		Name:      rec.Name,
 		TokenHash: rec.TokenHash,

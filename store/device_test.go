@@ -6,7 +6,7 @@ import (
 	"os"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 func TestDevice(t *testing.T) {
@@ -14,8 +14,8 @@ func TestDevice(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		db := MustOpenDB(t)
-		token, hash := alleenwerken.NewToken("aw_")
-		d := &alleenwerken.Device{Name: "Telefoon Jan", TokenHash: hash, CreatedAt: t0}
+		token, hash := aw.NewToken("aw_")
+		d := &aw.Device{Name: "Telefoon Jan", TokenHash: hash, CreatedAt: t0}
 		if err := db.CreateDevice(ctx, d); err != nil {
 			t.Fatal(err)
 		}
@@ -34,14 +34,14 @@ func TestDevice(t *testing.T) {
 	t.Run("ErrUnknown", func(t *testing.T) {
 		db := MustOpenDB(t)
 		_, err := db.AuthenticateDevice(ctx, "aw_nonsense")
-		wantCode(t, err, alleenwerken.EUNAUTHORIZED)
-		wantCode(t, db.CreateDevice(ctx, &alleenwerken.Device{Name: "geen hash"}), alleenwerken.EINVALID)
+		wantCode(t, err, aw.EUNAUTHORIZED)
+		wantCode(t, db.CreateDevice(ctx, &aw.Device{Name: "geen hash"}), aw.EINVALID)
 	})
 
 	t.Run("ErrRevoked", func(t *testing.T) {
 		db := MustOpenDB(t)
-		token, hash := alleenwerken.NewToken("aw_")
-		d := &alleenwerken.Device{Name: "Telefoon Jan", TokenHash: hash, CreatedAt: t0}
+		token, hash := aw.NewToken("aw_")
+		d := &aw.Device{Name: "Telefoon Jan", TokenHash: hash, CreatedAt: t0}
 		if err := db.CreateDevice(ctx, d); err != nil {
 			t.Fatal(err)
 		}
@@ -49,8 +49,8 @@ func TestDevice(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := db.AuthenticateDevice(ctx, token)
-		wantCode(t, err, alleenwerken.EUNAUTHORIZED)
-		wantCode(t, db.RevokeDevice(ctx, "nope", t0), alleenwerken.ENOTFOUND)
+		wantCode(t, err, aw.EUNAUTHORIZED)
+		wantCode(t, db.RevokeDevice(ctx, "nope", t0), aw.ENOTFOUND)
 		if list, _ := db.Devices(ctx); len(list) != 1 || list[0].RevokedAt == nil || !list[0].RevokedAt.Equal(t0) {
 			t.Fatal("revocation not stored")
 		}
@@ -58,8 +58,8 @@ func TestDevice(t *testing.T) {
 
 	t.Run("NoPlaintextTokenInFile", func(t *testing.T) {
 		db := MustOpenDB(t)
-		token, hash := alleenwerken.NewToken("aw_")
-		if err := db.CreateDevice(ctx, &alleenwerken.Device{Name: "x", TokenHash: hash, CreatedAt: t0}); err != nil {
+		token, hash := aw.NewToken("aw_")
+		if err := db.CreateDevice(ctx, &aw.Device{Name: "x", TokenHash: hash, CreatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.AuthenticateDevice(ctx, token); err != nil {

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -105,4 +105,4 @@ func pruneFailures(b *bolt.Bucket, kind string, cutoff time.Time) error {
 }
 
 // Ensure DB keeps the console's failed attempts.
-var _ alleenwerken.FailureStore = (*DB)(nil)
+var _ aw.FailureStore = (*DB)(nil)

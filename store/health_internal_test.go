@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // TestHealth_WriteFailure checks that a failed commit turns health down and
@@ -19,16 +19,16 @@ func TestHealth_WriteFailure(t *testing.T) {
 	defer db.Close()
 
 	err = db.writeFailed(errors.New("write /var/lib/alleenwerken/aw.db: input/output error"))
-	if got, want := alleenwerken.ErrorCode(err), alleenwerken.EUNAVAILABLE; got != want {
+	if got, want := aw.ErrorCode(err), aw.EUNAVAILABLE; got != want {
 		t.Fatalf("code %q, want %q", got, want)
 	}
-	if h := db.Health(); h.State != alleenwerken.HealthDown || h.Reason == "" {
+	if h := db.Health(); h.State != aw.HealthDown || h.Reason == "" {
 		t.Fatalf("health %+v, want down", h)
 	}
-	if err := db.EnqueueSMS(context.Background(), &alleenwerken.SMS{Kind: alleenwerken.SMSAdmin}); err != nil {
+	if err := db.EnqueueSMS(context.Background(), &aw.SMS{Kind: aw.SMSAdmin}); err != nil {
 		t.Fatal(err)
 	}
-	if h := db.Health(); h.State != alleenwerken.HealthOK {
+	if h := db.Health(); h.State != aw.HealthOK {
 		t.Fatalf("health %+v after a good write, want ok", h)
 	}
 }

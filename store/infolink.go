@@ -6,26 +6,26 @@ import (
 	"encoding/json"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
 
 // errInfoLink is the one answer to an unknown or expired information link.
 func errInfoLink() error {
-	return alleenwerken.Errorf(alleenwerken.EUNAUTHORIZED, "Deze link is onbekend of verlopen.")
+	return aw.Errorf(aw.EUNAUTHORIZED, "Deze link is onbekend of verlopen.")
 }
 
 // AlarmByInfoToken returns the alarm one of whose information-link tokens
 // hashes to token's hash and is still valid at now; EUNAUTHORIZED otherwise.
 // Alarms are few on an appliance, so it scans them and compares every hash
 // in constant time.
-func (db *DB) AlarmByInfoToken(ctx context.Context, token string, now time.Time) (*alleenwerken.Alarm, error) {
+func (db *DB) AlarmByInfoToken(ctx context.Context, token string, now time.Time) (*aw.Alarm, error) {
 	if token == "" {
 		return nil, errInfoLink()
 	}
-	hash := alleenwerken.HashToken(token)
-	var found *alleenwerken.Alarm
+	hash := aw.HashToken(token)
+	var found *aw.Alarm
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		return tx.Bucket(alarmsBucket).ForEach(func(_, v []byte) error {
 			var rec alarmRecord

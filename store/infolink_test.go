@@ -5,19 +5,19 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 func TestAlarmByInfoToken(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	s := mustCreateSession(t, db, newSession("dev1"))
-	a := &alleenwerken.Alarm{SessionID: s.ID, State: alleenwerken.AlarmEscalating, RaisedAt: t0, AccessCode: "4217"}
+	a := &aw.Alarm{SessionID: s.ID, State: aw.AlarmEscalating, RaisedAt: t0, AccessCode: "4217"}
 	tok := a.NewInfoToken(t0)
 	if err := db.CreateAlarm(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	other := &alleenwerken.Alarm{State: alleenwerken.AlarmEscalating, RaisedAt: t0}
+	other := &aw.Alarm{State: aw.AlarmEscalating, RaisedAt: t0}
 	other.NewInfoToken(t0)
 	if err := db.CreateAlarm(ctx, other); err != nil {
 		t.Fatal(err)
@@ -32,13 +32,13 @@ func TestAlarmByInfoToken(t *testing.T) {
 		}
 	})
 	t.Run("ErrExpired", func(t *testing.T) {
-		_, err := db.AlarmByInfoToken(ctx, tok, t0.Add(alleenwerken.InfoTokenTTL))
-		wantCode(t, err, alleenwerken.EUNAUTHORIZED)
+		_, err := db.AlarmByInfoToken(ctx, tok, t0.Add(aw.InfoTokenTTL))
+		wantCode(t, err, aw.EUNAUTHORIZED)
 	})
 	t.Run("ErrUnknown", func(t *testing.T) {
 		_, err := db.AlarmByInfoToken(ctx, tok+"x", t0)
-		wantCode(t, err, alleenwerken.EUNAUTHORIZED)
+		wantCode(t, err, aw.EUNAUTHORIZED)
 		_, err = db.AlarmByInfoToken(ctx, "", t0)
-		wantCode(t, err, alleenwerken.EUNAUTHORIZED)
+		wantCode(t, err, aw.EUNAUTHORIZED)
 	})
 }

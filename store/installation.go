@@ -4,7 +4,7 @@ import (
 	"context"
 	"maps"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -41,8 +41,8 @@ const recordInstallation = "installation"
 
 // Installation returns the stored installation; an empty one when none is
 // stored.
-func (db *DB) Installation(ctx context.Context) (alleenwerken.Installation, error) {
-	var in alleenwerken.Installation
+func (db *DB) Installation(ctx context.Context) (aw.Installation, error) {
+	var in aw.Installation
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		var rec installationRecord
 		if ok, err := getJSON(tx.Bucket(settingsBucket), installationKey, &rec); err != nil || !ok {
@@ -50,11 +50,11 @@ func (db *DB) Installation(ctx context.Context) (alleenwerken.Installation, erro
 		}
 		db.openAll(recordInstallation, rec.eachSecret)
 		if t := rec.Trunk; t != nil {
-			in.Trunk = &alleenwerken.Trunk{Host: t.Host, User: t.User, Password: t.Password}
+			in.Trunk = &aw.Trunk{Host: t.Host, User: t.User, Password: t.Password}
 		}
 		in.ExtensionPasswords = rec.ExtensionPasswords
 		if c := rec.Connection; c != nil {
-			in.Connection = &alleenwerken.Connection{ARIURL: c.ARIURL, ARIUser: c.ARIUser, ARIPassword: c.ARIPassword,
+			in.Connection = &aw.Connection{ARIURL: c.ARIURL, ARIUser: c.ARIUser, ARIPassword: c.ARIPassword,
 				ARIApp: c.ARIApp, NATSURL: c.NATSURL, ModemPorts: c.ModemPorts}
 		}
 		return nil
@@ -65,7 +65,7 @@ func (db *DB) Installation(ctx context.Context) (alleenwerken.Installation, erro
 // SaveInstallation stores the installation (fsynced before it returns),
 // its secrets sealed. A secret that reads as empty because the key file
 // cannot open it is kept as stored until it is entered again.
-func (db *DB) SaveInstallation(ctx context.Context, in alleenwerken.Installation) error {
+func (db *DB) SaveInstallation(ctx context.Context, in aw.Installation) error {
 	if c := in.Connection; c != nil {
 		v := *c
 		if v.ARIPassword == "" && db.isUnopened(recordInstallation, fieldARIPassword) {

@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/store"
 )
 
@@ -22,18 +22,18 @@ func TestInstallation(t *testing.T) {
 	if in, err := db.Installation(ctx); err != nil || in.Trunk != nil || in.Connection != nil || len(in.ExtensionPasswords) != 0 {
 		t.Fatalf("not empty: %+v %v", in, err)
 	}
-	want := alleenwerken.Installation{
-		Trunk:              &alleenwerken.Trunk{Host: "sip.example.nl", User: "0301234567", Password: "pw-trunk"},
+	want := aw.Installation{
+		Trunk:              &aw.Trunk{Host: "sip.example.nl", User: "0301234567", Password: "pw-trunk"},
 		ExtensionPasswords: map[string]string{"201": "pw-201"},
-		Connection: &alleenwerken.Connection{ARIURL: "http://127.0.0.1:8088/ari", ARIUser: "aw", ARIPassword: "pw-ari",
+		Connection: &aw.Connection{ARIURL: "http://127.0.0.1:8088/ari", ARIUser: "aw", ARIPassword: "pw-ari",
 			ARIApp: "alleenwerken", ModemPorts: []string{"/dev/alleenwerken-modem"}},
 	}
 	if err := db.SaveInstallation(ctx, want); err != nil {
 		t.Fatal(err)
 	}
 	bad := want
-	bad.Connection = &alleenwerken.Connection{ARIURL: "ftp://x", ARIApp: "a", ModemPorts: []string{"/dev/x"}}
-	if err := db.SaveInstallation(ctx, bad); alleenwerken.ErrorField(err) != "ari_url" {
+	bad.Connection = &aw.Connection{ARIURL: "ftp://x", ARIApp: "a", ModemPorts: []string{"/dev/x"}}
+	if err := db.SaveInstallation(ctx, bad); aw.ErrorField(err) != "ari_url" {
 		t.Fatalf("invalid connection: %v", err)
 	}
 	db.Close()

@@ -10,7 +10,7 @@ import (
 	"os"
 	"strings"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -47,7 +47,7 @@ func keyFrom(raw []byte) (*secretKey, error) {
 // it in one transaction, and only then does it replace the old key file.
 func (db *DB) RotateKey(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err != nil {
-		return alleenwerken.Errorf(alleenwerken.ECONFLICT, "Er is geen sleutelbestand %s om te vervangen (de dienst maakt het bij de eerste start): %v", path, err)
+		return aw.Errorf(aw.ECONFLICT, "Er is geen sleutelbestand %s om te vervangen (de dienst maakt het bij de eerste start): %v", path, err)
 	}
 	if err := db.UseKeyFile(ctx, path); err != nil { // also settles an earlier rotation
 		return err
@@ -60,7 +60,7 @@ func (db *DB) RotateKey(ctx context.Context, path string) error {
 		return err
 	}
 	if missing := db.UnopenedSecrets(); len(missing) > 0 {
-		return alleenwerken.Errorf(alleenwerken.ECONFLICT,
+		return aw.Errorf(aw.ECONFLICT,
 			"De sleutel kan niet worden vervangen: %s kunnen met het huidige sleutelbestand niet worden geopend. Voer ze eerst opnieuw in op de pagina Installatie.",
 			strings.Join(missing, ", "))
 	}
@@ -105,7 +105,7 @@ func (db *DB) resealWith(ctx context.Context, nk *secretKey) error {
 				*v = nk.seal(field, plain)
 			})
 			if failed != nil {
-				return false, alleenwerken.Errorf(alleenwerken.ECONFLICT, "De sleutel kan niet worden vervangen: %v", failed)
+				return false, aw.Errorf(aw.ECONFLICT, "De sleutel kan niet worden vervangen: %v", failed)
 			}
 			return true, nil
 		})

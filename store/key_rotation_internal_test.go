@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 // A rotation interrupted by a crash is settled at the next UseKeyFile: after
@@ -57,7 +57,7 @@ func TestRotateKeyInterrupted(t *testing.T) {
 			if err := db.UseKeyFile(ctx, keyPath); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.SaveInstallation(ctx, alleenwerken.Installation{Trunk: &alleenwerken.Trunk{Host: "sip.example.nl", User: "u", Password: password}}); err != nil {
+			if err := db.SaveInstallation(ctx, aw.Installation{Trunk: &aw.Trunk{Host: "sip.example.nl", User: "u", Password: password}}); err != nil {
 				t.Fatal(err)
 			}
 			want := tc.crash(t, db, keyPath)

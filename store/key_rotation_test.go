@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/store"
 )
 
@@ -74,7 +74,7 @@ func TestRotateKey(t *testing.T) {
 	restored := openWithKey(t, copyFile(t, before), otherKey)
 	keyBefore, _ := os.ReadFile(otherKey)
 	err := restored.RotateKey(ctx, otherKey)
-	if alleenwerken.ErrorCode(err) != alleenwerken.ECONFLICT {
+	if aw.ErrorCode(err) != aw.ECONFLICT {
 		t.Fatalf("rotation with unopenable secrets: %v", err)
 	}
 	t.Logf("refused: %v", err)
@@ -86,7 +86,7 @@ func TestRotateKey(t *testing.T) {
 	}
 	// No key file yet: nothing to replace, and none is made.
 	missing := filepath.Join(dir, "missing.key")
-	if err := restored.RotateKey(ctx, missing); alleenwerken.ErrorCode(err) != alleenwerken.ECONFLICT {
+	if err := restored.RotateKey(ctx, missing); aw.ErrorCode(err) != aw.ECONFLICT {
 		t.Fatalf("rotation without a key file: %v", err)
 	}
 	if _, err := os.Stat(missing); !os.IsNotExist(err) {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -38,10 +38,10 @@ type smsRecord struct {
 
 // EnqueueSMS assigns m an id and stores it as queued; a zero CreatedAt is
 // set to now.
-func (db *DB) EnqueueSMS(ctx context.Context, m *alleenwerken.SMS) error {
+func (db *DB) EnqueueSMS(ctx context.Context, m *aw.SMS) error {
 	return db.update(ctx, func(tx *bolt.Tx) error {
 		m.ID = newID()
-		m.State = alleenwerken.SMSQueued
+		m.State = aw.SMSQueued
 		if m.CreatedAt.IsZero() {
 			m.CreatedAt = db.Now()
 		}
@@ -51,7 +51,7 @@ func (db *DB) EnqueueSMS(ctx context.Context, m *alleenwerken.SMS) error {
 
 // CancelSMS marks the queued messages of a session and kind cancelled and
 // returns how many.
-func (db *DB) CancelSMS(ctx context.Context, sessionID string, kind alleenwerken.SMSKind) (int, error) {
+func (db *DB) CancelSMS(ctx context.Context, sessionID string, kind aw.SMSKind) (int, error) {
 	n := 0
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		n = 0
@@ -60,11 +60,11 @@ func (db *DB) CancelSMS(ctx context.Context, sessionID string, kind alleenwerken
 			if err != nil {
 				return err
 			}
-			if rec.State != string(alleenwerken.SMSQueued) || rec.Kind != string(kind) {
+			if rec.State != string(aw.SMSQueued) || rec.Kind != string(kind) {
 				continue
 			}
 			m := rec.sms()
-			m.State = alleenwerken.SMSCancelled
+			m.State = aw.SMSCancelled
 			if err := saveSMS(tx, rec, m); err != nil {
 				return err
 			}
@@ -100,8 +100,8 @@ func (db *DB) PurgeSessionSMS(ctx context.Context, sessionID string) error {
 // ClaimSMS takes, in one write transaction, the next queued message that is
 // due at now (alarm kinds before reminders, then oldest first), marks it
 // sending by modem and counts the try. It returns nil when nothing is due.
-func (db *DB) ClaimSMS(ctx context.Context, now time.Time, modem string) (*alleenwerken.SMS, error) {
-	var m *alleenwerken.SMS
+func (db *DB) ClaimSMS(ctx context.Context, now time.Time, modem string) (*aw.SMS, error) {
+	var m *aw.SMS
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		m = nil
 		c := tx.Bucket(smsQueueBucket).Cursor()
@@ -114,7 +114,7 @@ func (db *DB) ClaimSMS(ctx context.Context, now time.Time, modem string) (*allee
 				continue
 			}
 			m = rec.sms()
-			m.State = alleenwerken.SMSSending
+			m.State = aw.SMSSending
 			m.Modem = modem
 			m.Tries++
 			return saveSMS(tx, rec, m)
@@ -129,8 +129,8 @@ func (db *DB) ClaimSMS(ctx context.Context, now time.Time, modem string) (*allee
 
 // UpdateSMS applies fn to a message in one transaction and keeps the queue
 // index in step with its state; ENOTFOUND for an unknown id.
-func (db *DB) UpdateSMS(ctx context.Context, id string, fn func(*alleenwerken.SMS) error) (*alleenwerken.SMS, error) {
-	var m *alleenwerken.SMS
+func (db *DB) UpdateSMS(ctx context.Context, id string, fn func(*aw.SMS) error) (*aw.SMS, error) {
+	var m *aw.SMS
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		rec, err := findSMSRecord(tx, id)
 		if err != nil {
@@ -150,8 +150,8 @@ func (db *DB) UpdateSMS(ctx context.Context, id string, fn func(*alleenwerken.SM
 }
 
 // ListSMS returns messages, newest first, at most limit (0: all).
-func (db *DB) ListSMS(ctx context.Context, limit int) ([]*alleenwerken.SMS, error) {
-	var out []*alleenwerken.SMS
+func (db *DB) ListSMS(ctx context.Context, limit int) ([]*aw.SMS, error) {
+	var out []*aw.SMS
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(smsTimeBucket).Cursor()
 		for k, id := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, id = c.Prev() {
@@ -167,8 +167,8 @@ func (db *DB) ListSMS(ctx context.Context, limit int) ([]*alleenwerken.SMS, erro
 }
 
 // AlarmSMS returns the messages sent for one alarm, oldest first.
-func (db *DB) AlarmSMS(ctx context.Context, alarmID string) ([]*alleenwerken.SMS, error) {
-	var out []*alleenwerken.SMS
+func (db *DB) AlarmSMS(ctx context.Context, alarmID string) ([]*aw.SMS, error) {
+	var out []*aw.SMS
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		for _, id := range indexedSMSIDs(tx, smsAlarmBucket, alarmID) {
 			rec, err := findSMSRecord(tx, id)
@@ -199,8 +199,8 @@ func indexAlarmSMS(tx *bolt.Tx) error {
 
 // RecoverSMS marks messages left in sending (the daemon died while sending)
 // unknown and returns them.
-func (db *DB) RecoverSMS(ctx context.Context) ([]*alleenwerken.SMS, error) {
-	var out []*alleenwerken.SMS
+func (db *DB) RecoverSMS(ctx context.Context) ([]*aw.SMS, error) {
+	var out []*aw.SMS
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		out = nil
 		var ids []string
@@ -216,7 +216,7 @@ func (db *DB) RecoverSMS(ctx context.Context) ([]*alleenwerken.SMS, error) {
 				return err
 			}
 			m := rec.sms()
-			m.State = alleenwerken.SMSUnknown
+			m.State = aw.SMSUnknown
 			if err := saveSMS(tx, rec, m); err != nil {
 				return err
 			}
@@ -253,14 +253,14 @@ func findSMSRecord(tx *bolt.Tx, id string) (*smsRecord, error) {
 	if ok, err := getJSON(tx.Bucket(smsBucket), []byte(id), &rec); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, alleenwerken.Errorf(alleenwerken.ENOTFOUND, "SMS %s niet gevonden.", id)
+		return nil, aw.Errorf(aw.ENOTFOUND, "SMS %s niet gevonden.", id)
 	}
 	return &rec, nil
 }
 
 // queueKey orders the queue index: priority, then creation time, then id.
 func queueKey(kind string, created time.Time, id string) []byte {
-	k := []byte{byte(alleenwerken.SMSKind(kind).Priority())}
+	k := []byte{byte(aw.SMSKind(kind).Priority())}
 	k = append(k, timeKey(created)...)
 	return append(k, id...)
 }
@@ -276,10 +276,10 @@ func smsIndexKeys(rec *smsRecord) map[string][]byte {
 	if rec.AlarmID != "" {
 		keys[string(smsAlarmBucket)] = joinKey([]byte(rec.AlarmID), append(timeKey(rec.CreatedAt), rec.ID...))
 	}
-	switch alleenwerken.SMSState(rec.State) {
-	case alleenwerken.SMSQueued:
+	switch aw.SMSState(rec.State) {
+	case aw.SMSQueued:
 		keys[string(smsQueueBucket)] = queueKey(rec.Kind, rec.CreatedAt, rec.ID)
-	case alleenwerken.SMSSending:
+	case aw.SMSSending:
 		keys[string(smsSendingBucket)] = []byte(rec.ID)
 	}
 	return keys
@@ -296,7 +296,7 @@ func deleteSMSIndexes(tx *bolt.Tx, rec *smsRecord) error {
 
 // saveSMS stores m and moves its index entries from what old (nil for a new
 // message) had to what m needs.
-func saveSMS(tx *bolt.Tx, old *smsRecord, m *alleenwerken.SMS) error {
+func saveSMS(tx *bolt.Tx, old *smsRecord, m *aw.SMS) error {
 	rec := newSMSRecord(m)
 	if old != nil {
 		if err := deleteSMSIndexes(tx, old); err != nil {
@@ -311,7 +311,7 @@ func saveSMS(tx *bolt.Tx, old *smsRecord, m *alleenwerken.SMS) error {
 	return putJSON(tx.Bucket(smsBucket), []byte(rec.ID), rec)
 }
 
-func newSMSRecord(m *alleenwerken.SMS) *smsRecord {
+func newSMSRecord(m *aw.SMS) *smsRecord {
 	return &smsRecord{
 		ID:         m.ID,
 		Kind:       string(m.Kind),
@@ -336,13 +336,13 @@ func newSMSRecord(m *alleenwerken.SMS) *smsRecord {
 	}
 }
 
-func (rec *smsRecord) sms() *alleenwerken.SMS {
-	return &alleenwerken.SMS{
+func (rec *smsRecord) sms() *aw.SMS {
+	return &aw.SMS{
 		ID:         rec.ID,
-		Kind:       alleenwerken.SMSKind(rec.Kind),
+		Kind:       aw.SMSKind(rec.Kind),
 		To:         rec.To,
 		Text:       rec.Text,
-		State:      alleenwerken.SMSState(rec.State),
+		State:      aw.SMSState(rec.State),
 		CreatedAt:  rec.CreatedAt,
 		Deadline:   rec.Deadline,
 		SessionID:  rec.SessionID,

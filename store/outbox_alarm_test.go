@@ -7,7 +7,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/store"
 )
 
@@ -19,18 +19,18 @@ func TestAlarmSMS(t *testing.T) {
 	ctx := context.Background()
 	path := t.TempDir() + "/aw.db"
 	db := MustOpenPath(t, path)
-	enqueue := func(kind alleenwerken.SMSKind, alarmID, session string, at time.Time) *alleenwerken.SMS {
-		m := &alleenwerken.SMS{Kind: kind, To: "+31612345678", Text: "x", CreatedAt: at, AlarmID: alarmID, SessionID: session}
+	enqueue := func(kind aw.SMSKind, alarmID, session string, at time.Time) *aw.SMS {
+		m := &aw.SMS{Kind: kind, To: "+31612345678", Text: "x", CreatedAt: at, AlarmID: alarmID, SessionID: session}
 		if err := db.EnqueueSMS(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
-	second := enqueue(alleenwerken.SMSResponder, "A", "s1", t0.Add(2*time.Minute))
-	first := enqueue(alleenwerken.SMSAlarm, "A", "s1", t0.Add(time.Minute))
-	enqueue(alleenwerken.SMSAlarm, "B", "s2", t0)
-	enqueue(alleenwerken.SMSReminder, "", "s1", t0)
-	test := enqueue(alleenwerken.SMSAlarm, "T", "", t0) // a test alarm has no session
+	second := enqueue(aw.SMSResponder, "A", "s1", t0.Add(2*time.Minute))
+	first := enqueue(aw.SMSAlarm, "A", "s1", t0.Add(time.Minute))
+	enqueue(aw.SMSAlarm, "B", "s2", t0)
+	enqueue(aw.SMSReminder, "", "s1", t0)
+	test := enqueue(aw.SMSAlarm, "T", "", t0) // a test alarm has no session
 	ids := func(alarmID string) []string {
 		t.Helper()
 		ms, err := db.AlarmSMS(ctx, alarmID)
@@ -47,14 +47,14 @@ func TestAlarmSMS(t *testing.T) {
 		t.Fatalf("alarm A: %v, want %s then %s", got, first.ID, second.ID)
 	}
 	sent := t0.Add(3 * time.Minute)
-	if _, err := db.UpdateSMS(ctx, first.ID, func(m *alleenwerken.SMS) error {
-		m.State, m.SentAt, m.Delivery = alleenwerken.SMSSent, &sent, alleenwerken.DeliveryDelivered
+	if _, err := db.UpdateSMS(ctx, first.ID, func(m *aw.SMS) error {
+		m.State, m.SentAt, m.Delivery = aw.SMSSent, &sent, aw.DeliveryDelivered
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	ms, _ := db.AlarmSMS(ctx, "A")
-	if len(ms) != 2 || ms[0].Delivery != alleenwerken.DeliveryDelivered || ms[0].State != alleenwerken.SMSSent {
+	if len(ms) != 2 || ms[0].Delivery != aw.DeliveryDelivered || ms[0].State != aw.SMSSent {
 		t.Fatalf("after the update: %+v", ms)
 	}
 	if got := ids("T"); len(got) != 1 || got[0] != test.ID {

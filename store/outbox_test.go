@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/store"
 )
 
 // mustEnqueue queues an SMS of kind created at t or fails the test.
-func mustEnqueue(tb testing.TB, db *store.DB, kind alleenwerken.SMSKind, sessionID string, t time.Time) *alleenwerken.SMS {
+func mustEnqueue(tb testing.TB, db *store.DB, kind aw.SMSKind, sessionID string, t time.Time) *aw.SMS {
 	tb.Helper()
-	m := &alleenwerken.SMS{Kind: kind, To: "+31612345678", Text: "Test", CreatedAt: t, SessionID: sessionID}
+	m := &aw.SMS{Kind: kind, To: "+31612345678", Text: "Test", CreatedAt: t, SessionID: sessionID}
 	if err := db.EnqueueSMS(context.Background(), m); err != nil {
 		tb.Fatal(err)
 	}
@@ -25,16 +25,16 @@ func TestOutbox(t *testing.T) {
 
 	t.Run("ClaimOrder", func(t *testing.T) {
 		db := MustOpenDB(t)
-		var reminders []*alleenwerken.SMS
+		var reminders []*aw.SMS
 		for i := 0; i < 50; i++ {
-			reminders = append(reminders, mustEnqueue(t, db, alleenwerken.SMSReminder, "", t0.Add(time.Duration(50-i)*time.Second)))
+			reminders = append(reminders, mustEnqueue(t, db, aw.SMSReminder, "", t0.Add(time.Duration(50-i)*time.Second)))
 		}
-		alarm := mustEnqueue(t, db, alleenwerken.SMSAlarm, "", t0.Add(time.Hour))
+		alarm := mustEnqueue(t, db, aw.SMSAlarm, "", t0.Add(time.Hour))
 		now := t0.Add(2 * time.Hour)
 		m, err := db.ClaimSMS(ctx, now, "modem0")
 		if err != nil {
 			t.Fatal(err)
-		} else if m.ID != alarm.ID || m.State != alleenwerken.SMSSending || m.Modem != "modem0" || m.Tries != 1 {
+		} else if m.ID != alarm.ID || m.State != aw.SMSSending || m.Modem != "modem0" || m.Tries != 1 {
 			t.Fatalf("first claim %+v, want the alarm SMS", m)
 		}
 		for i := 49; i >= 0; i-- {
@@ -59,15 +59,15 @@ func TestOutbox(t *testing.T) {
 
 	t.Run("NextTryAt", func(t *testing.T) {
 		db := MustOpenDB(t)
-		m := mustEnqueue(t, db, alleenwerken.SMSResponder, "", t0)
+		m := mustEnqueue(t, db, aw.SMSResponder, "", t0)
 		got, err := db.ClaimSMS(ctx, t0, "modem0")
 		if err != nil || got == nil {
 			t.Fatal(got, err)
 		}
 		// A recoverable failure: back to queued, retry in a minute.
 		retry := t0.Add(time.Minute)
-		if _, err := db.UpdateSMS(ctx, m.ID, func(m *alleenwerken.SMS) error {
-			m.State, m.NextTryAt, m.LastError = alleenwerken.SMSQueued, &retry, "geen netwerk"
+		if _, err := db.UpdateSMS(ctx, m.ID, func(m *aw.SMS) error {
+			m.State, m.NextTryAt, m.LastError = aw.SMSQueued, &retry, "geen netwerk"
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -80,8 +80,8 @@ func TestOutbox(t *testing.T) {
 			t.Fatalf("retry claim: %+v %v", got, err)
 		}
 		sent := retry.Add(time.Second)
-		if _, err := db.UpdateSMS(ctx, m.ID, func(m *alleenwerken.SMS) error {
-			m.State, m.SentAt, m.Refs = alleenwerken.SMSSent, &sent, []int{17}
+		if _, err := db.UpdateSMS(ctx, m.ID, func(m *aw.SMS) error {
+			m.State, m.SentAt, m.Refs = aw.SMSSent, &sent, []int{17}
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -89,15 +89,15 @@ func TestOutbox(t *testing.T) {
 		if got, _ := db.ClaimSMS(ctx, sent.Add(time.Hour), "modem0"); got != nil {
 			t.Fatal("sent message claimed again")
 		}
-		_, err = db.UpdateSMS(ctx, "nope", func(*alleenwerken.SMS) error { return nil })
-		wantCode(t, err, alleenwerken.ENOTFOUND)
+		_, err = db.UpdateSMS(ctx, "nope", func(*aw.SMS) error { return nil })
+		wantCode(t, err, aw.ENOTFOUND)
 	})
 
 	t.Run("ConcurrentClaimers", func(t *testing.T) {
 		db := MustOpenDB(t)
 		const n, workers = 200, 8
 		for i := 0; i < n; i++ {
-			mustEnqueue(t, db, alleenwerken.SMSKind([]string{"alarm", "reminder"}[i%2]), "", t0.Add(time.Duration(i)*time.Millisecond))
+			mustEnqueue(t, db, aw.SMSKind([]string{"alarm", "reminder"}[i%2]), "", t0.Add(time.Duration(i)*time.Millisecond))
 		}
 		var mu sync.Mutex
 		seen := map[string]int{}
@@ -133,17 +133,17 @@ func TestOutbox(t *testing.T) {
 
 	t.Run("Cancel", func(t *testing.T) {
 		db := MustOpenDB(t)
-		r1 := mustEnqueue(t, db, alleenwerken.SMSReminder, "s1", t0)
-		mustEnqueue(t, db, alleenwerken.SMSReminder, "s1", t0.Add(time.Second))
-		other := mustEnqueue(t, db, alleenwerken.SMSReminder, "s2", t0)
-		alarm := mustEnqueue(t, db, alleenwerken.SMSAlarm, "s1", t0.Add(time.Minute))
-		if _, err := db.UpdateSMS(ctx, r1.ID, func(m *alleenwerken.SMS) error {
-			m.State = alleenwerken.SMSSent
+		r1 := mustEnqueue(t, db, aw.SMSReminder, "s1", t0)
+		mustEnqueue(t, db, aw.SMSReminder, "s1", t0.Add(time.Second))
+		other := mustEnqueue(t, db, aw.SMSReminder, "s2", t0)
+		alarm := mustEnqueue(t, db, aw.SMSAlarm, "s1", t0.Add(time.Minute))
+		if _, err := db.UpdateSMS(ctx, r1.ID, func(m *aw.SMS) error {
+			m.State = aw.SMSSent
 			return nil
 		}); err != nil {
 			t.Fatal(err)
 		}
-		n, err := db.CancelSMS(ctx, "s1", alleenwerken.SMSReminder)
+		n, err := db.CancelSMS(ctx, "s1", aw.SMSReminder)
 		if err != nil {
 			t.Fatal(err)
 		} else if n != 1 {
@@ -166,12 +166,12 @@ func TestOutbox(t *testing.T) {
 
 	t.Run("PurgeSession", func(t *testing.T) {
 		db := MustOpenDB(t)
-		mustEnqueue(t, db, alleenwerken.SMSReminder, "s1", t0)
-		mustEnqueue(t, db, alleenwerken.SMSReminder, "s1", t0.Add(time.Second))
+		mustEnqueue(t, db, aw.SMSReminder, "s1", t0)
+		mustEnqueue(t, db, aw.SMSReminder, "s1", t0.Add(time.Second))
 		if _, err := db.ClaimSMS(ctx, t0, "modem0"); err != nil {
 			t.Fatal(err)
 		}
-		keep := mustEnqueue(t, db, alleenwerken.SMSReminder, "s2", t0)
+		keep := mustEnqueue(t, db, aw.SMSReminder, "s2", t0)
 		if err := db.PurgeSessionSMS(ctx, "s1"); err != nil {
 			t.Fatal(err)
 		}
@@ -192,9 +192,9 @@ func TestOutbox(t *testing.T) {
 
 	t.Run("Recover", func(t *testing.T) {
 		db := MustOpenDB(t)
-		a := mustEnqueue(t, db, alleenwerken.SMSAlarm, "", t0)
-		b := mustEnqueue(t, db, alleenwerken.SMSAdmin, "", t0.Add(time.Second))
-		queued := mustEnqueue(t, db, alleenwerken.SMSReminder, "", t0)
+		a := mustEnqueue(t, db, aw.SMSAlarm, "", t0)
+		b := mustEnqueue(t, db, aw.SMSAdmin, "", t0.Add(time.Second))
+		queued := mustEnqueue(t, db, aw.SMSReminder, "", t0)
 		for i := 0; i < 2; i++ {
 			if _, err := db.ClaimSMS(ctx, t0.Add(time.Hour), "modem0"); err != nil {
 				t.Fatal(err)
@@ -207,8 +207,8 @@ func TestOutbox(t *testing.T) {
 			t.Fatalf("recovered %d, want 2", len(got))
 		}
 		for _, id := range []string{a.ID, b.ID} {
-			m, _ := db.UpdateSMS(ctx, id, func(*alleenwerken.SMS) error { return nil })
-			if m.State != alleenwerken.SMSUnknown {
+			m, _ := db.UpdateSMS(ctx, id, func(*aw.SMS) error { return nil })
+			if m.State != aw.SMSUnknown {
 				t.Fatalf("state %s, want unknown", m.State)
 			}
 		}

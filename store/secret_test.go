@@ -10,16 +10,16 @@ import (
 	"strings"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/store"
 )
 
 // secretInstallation has every secret the installation keeps.
-func secretInstallation() alleenwerken.Installation {
-	return alleenwerken.Installation{
-		Trunk:              &alleenwerken.Trunk{Host: "sip.example.nl", User: "0301234567", Password: "Trunk-geheim-7781"},
+func secretInstallation() aw.Installation {
+	return aw.Installation{
+		Trunk:              &aw.Trunk{Host: "sip.example.nl", User: "0301234567", Password: "Trunk-geheim-7781"},
 		ExtensionPasswords: map[string]string{"201": "Toestel-geheim-201", "515": "Toestel-geheim-515"},
-		Connection: &alleenwerken.Connection{ARIURL: "http://127.0.0.1:8088/ari", ARIUser: "aw", ARIPassword: "ARI-geheim-3302",
+		Connection: &aw.Connection{ARIURL: "http://127.0.0.1:8088/ari", ARIUser: "aw", ARIPassword: "ARI-geheim-3302",
 			ARIApp: "alleenwerken", ModemPorts: []string{"/dev/alleenwerken-modem"}},
 	}
 }
@@ -123,7 +123,7 @@ func TestSecretsSealed(t *testing.T) {
 			if s, _ := db.Settings(ctx); s.SIMPIN != "" || s.Language == "" || s.RingTimeout == 0 {
 				t.Fatalf("backup %s settings: PIN %q, language %q, ring timeout %s", name, s.SIMPIN, s.Language, s.RingTimeout)
 			}
-			if h := db.Health(); h.State != alleenwerken.HealthDegraded ||
+			if h := db.Health(); h.State != aw.HealthDegraded ||
 				!strings.Contains(h.Reason, "(ari_password, extension_password:201, extension_password:515, sim_pin, trunk_password): voer ze opnieuw in") {
 				t.Fatalf("health with secrets it cannot open: %+v", h)
 			}
@@ -132,7 +132,7 @@ func TestSecretsSealed(t *testing.T) {
 			if in, _ := db.Installation(ctx); !reflect.DeepEqual(in, secretInstallation()) {
 				t.Fatalf("entered again: %+v", in)
 			}
-			if h := db.Health(); h.State != alleenwerken.HealthOK || len(db.UnopenedSecrets()) != 0 {
+			if h := db.Health(); h.State != aw.HealthOK || len(db.UnopenedSecrets()) != 0 {
 				t.Fatalf("health after entering them again: %+v %v", h, db.UnopenedSecrets())
 			}
 		})

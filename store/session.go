@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -54,8 +54,8 @@ type idempotencyRecord struct {
 // CreateSession stores s under a new id. In the same transaction it answers
 // an idempotent retry with the session created then, and refuses a second
 // open session for the device with ECONFLICT.
-func (db *DB) CreateSession(ctx context.Context, s *alleenwerken.Session, idemKey string, now time.Time) (*alleenwerken.Session, bool, error) {
-	var got *alleenwerken.Session
+func (db *DB) CreateSession(ctx context.Context, s *aw.Session, idemKey string, now time.Time) (*aw.Session, bool, error) {
+	var got *aw.Session
 	created := false
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		var err error
@@ -68,24 +68,24 @@ func (db *DB) CreateSession(ctx context.Context, s *alleenwerken.Session, idemKe
 	return got, created, nil
 }
 
-func (db *DB) createSession(tx *bolt.Tx, s *alleenwerken.Session, idemKey string, now time.Time) (*alleenwerken.Session, bool, error) {
+func (db *DB) createSession(tx *bolt.Tx, s *aw.Session, idemKey string, now time.Time) (*aw.Session, bool, error) {
 	idem := tx.Bucket(idempotencyBucket)
 	idemK := joinKey([]byte(s.DeviceID), []byte(idemKey))
 	if idemKey != "" {
 		var rec idempotencyRecord
 		if ok, err := getJSON(idem, idemK, &rec); err != nil {
 			return nil, false, err
-		} else if ok && now.Sub(rec.At) < alleenwerken.IdempotencyTTL {
+		} else if ok && now.Sub(rec.At) < aw.IdempotencyTTL {
 			if prev, err := findSession(tx, rec.SessionID); err == nil {
 				return prev, false, nil
-			} else if alleenwerken.ErrorCode(err) != alleenwerken.ENOTFOUND {
+			} else if aw.ErrorCode(err) != aw.ENOTFOUND {
 				return nil, false, err
 			}
 		}
 	}
 	if s.DeviceID != "" {
 		if id := tx.Bucket(sessionsDeviceBucket).Get([]byte(s.DeviceID)); id != nil {
-			return nil, false, alleenwerken.Errorf(alleenwerken.ECONFLICT, "Er loopt al een sessie voor dit toestel: %s.", id)
+			return nil, false, aw.Errorf(aw.ECONFLICT, "Er loopt al een sessie voor dit toestel: %s.", id)
 		}
 	}
 	s.ID = newID()
@@ -102,8 +102,8 @@ func (db *DB) createSession(tx *bolt.Tx, s *alleenwerken.Session, idemKey string
 }
 
 // Session returns a session by id, or ENOTFOUND.
-func (db *DB) Session(ctx context.Context, id string) (*alleenwerken.Session, error) {
-	var s *alleenwerken.Session
+func (db *DB) Session(ctx context.Context, id string) (*aw.Session, error) {
+	var s *aw.Session
 	err := db.view(ctx, func(tx *bolt.Tx) (err error) {
 		s, err = findSession(tx, id)
 		return err
@@ -113,8 +113,8 @@ func (db *DB) Session(ctx context.Context, id string) (*alleenwerken.Session, er
 
 // UpdateSession applies fn to a session in one transaction and keeps the
 // open-session indexes in step with its state.
-func (db *DB) UpdateSession(ctx context.Context, id string, fn func(*alleenwerken.Session) error) (*alleenwerken.Session, error) {
-	var s *alleenwerken.Session
+func (db *DB) UpdateSession(ctx context.Context, id string, fn func(*aw.Session) error) (*aw.Session, error) {
+	var s *aw.Session
 	err := db.update(ctx, func(tx *bolt.Tx) (err error) {
 		s, err = db.updateSession(tx, id, fn)
 		return err
@@ -125,7 +125,7 @@ func (db *DB) UpdateSession(ctx context.Context, id string, fn func(*alleenwerke
 	return s, nil
 }
 
-func (db *DB) updateSession(tx *bolt.Tx, id string, fn func(*alleenwerken.Session) error) (*alleenwerken.Session, error) {
+func (db *DB) updateSession(tx *bolt.Tx, id string, fn func(*aw.Session) error) (*aw.Session, error) {
 	rec, err := findSessionRecord(tx, id)
 	if err != nil {
 		return nil, err
@@ -142,8 +142,8 @@ func (db *DB) updateSession(tx *bolt.Tx, id string, fn func(*alleenwerken.Sessio
 }
 
 // OpenSessions returns every session that is not stopped.
-func (db *DB) OpenSessions(ctx context.Context) ([]*alleenwerken.Session, error) {
-	var out []*alleenwerken.Session
+func (db *DB) OpenSessions(ctx context.Context) ([]*aw.Session, error) {
+	var out []*aw.Session
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		return tx.Bucket(sessionsOpenBucket).ForEach(func(k, _ []byte) error {
 			s, err := findSession(tx, string(k))
@@ -160,7 +160,7 @@ func (db *DB) OpenSessions(ctx context.Context) ([]*alleenwerken.Session, error)
 // PurgeExpired removes idempotency records older than IdempotencyTTL and
 // purged session stubs made longer ago than that.
 func (db *DB) PurgeExpired(ctx context.Context, now time.Time) error {
-	cutoff := now.Add(-alleenwerken.IdempotencyTTL)
+	cutoff := now.Add(-aw.IdempotencyTTL)
 	var nIdem, nStubs int
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		idem := tx.Bucket(idempotencyBucket)
@@ -207,7 +207,7 @@ func (db *DB) PurgeExpired(ctx context.Context, now time.Time) error {
 }
 
 // findSession loads a session by id, or ENOTFOUND.
-func findSession(tx *bolt.Tx, id string) (*alleenwerken.Session, error) {
+func findSession(tx *bolt.Tx, id string) (*aw.Session, error) {
 	rec, err := findSessionRecord(tx, id)
 	if err != nil {
 		return nil, err
@@ -220,14 +220,14 @@ func findSessionRecord(tx *bolt.Tx, id string) (*sessionRecord, error) {
 	if ok, err := getJSON(tx.Bucket(sessionsBucket), []byte(id), &rec); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, alleenwerken.Errorf(alleenwerken.ENOTFOUND, "Sessie %s niet gevonden.", id)
+		return nil, aw.Errorf(aw.ENOTFOUND, "Sessie %s niet gevonden.", id)
 	}
 	return &rec, nil
 }
 
 // saveSession stores s and moves its index entries from what old (nil for a
 // new session) had to what s needs.
-func (db *DB) saveSession(tx *bolt.Tx, old *sessionRecord, s *alleenwerken.Session) error {
+func (db *DB) saveSession(tx *bolt.Tx, old *sessionRecord, s *aw.Session) error {
 	rec := newSessionRecord(s)
 	id := []byte(s.ID)
 	open := tx.Bucket(sessionsOpenBucket)
@@ -236,7 +236,7 @@ func (db *DB) saveSession(tx *bolt.Tx, old *sessionRecord, s *alleenwerken.Sessi
 
 	if old != nil {
 		rec.PurgedAt = old.PurgedAt
-		if old.State != string(alleenwerken.SessionStopped) {
+		if old.State != string(aw.SessionStopped) {
 			if err := open.Delete(id); err != nil {
 				return err
 			}
@@ -253,7 +253,7 @@ func (db *DB) saveSession(tx *bolt.Tx, old *sessionRecord, s *alleenwerken.Sessi
 		}
 		if s.DeviceID != "" {
 			if other := byDevice.Get([]byte(s.DeviceID)); other != nil && !bytes.Equal(other, id) {
-				return alleenwerken.Errorf(alleenwerken.ECONFLICT, "Er loopt al een sessie voor dit toestel: %s.", other)
+				return aw.Errorf(aw.ECONFLICT, "Er loopt al een sessie voor dit toestel: %s.", other)
 			}
 			if err := byDevice.Put([]byte(s.DeviceID), id); err != nil {
 				return err
@@ -276,7 +276,7 @@ func (db *DB) saveSession(tx *bolt.Tx, old *sessionRecord, s *alleenwerken.Sessi
 	return putJSON(tx.Bucket(sessionsBucket), id, rec)
 }
 
-func newSessionRecord(s *alleenwerken.Session) *sessionRecord {
+func newSessionRecord(s *aw.Session) *sessionRecord {
 	rec := &sessionRecord{
 		ID:           s.ID,
 		DeviceID:     s.DeviceID,
@@ -303,12 +303,12 @@ func newSessionRecord(s *alleenwerken.Session) *sessionRecord {
 	return rec
 }
 
-func (rec *sessionRecord) session() *alleenwerken.Session {
-	s := &alleenwerken.Session{
+func (rec *sessionRecord) session() *aw.Session {
+	s := &aw.Session{
 		ID:           rec.ID,
 		DeviceID:     rec.DeviceID,
-		State:        alleenwerken.SessionState(rec.State),
-		Worker:       alleenwerken.Worker{Name: rec.WorkerName, Phone: rec.WorkerPhone},
+		State:        aw.SessionState(rec.State),
+		Worker:       aw.Worker{Name: rec.WorkerName, Phone: rec.WorkerPhone},
 		AlarmNumbers: rec.AlarmNumbers,
 		Description:  rec.Description,
 		Reference:    rec.Reference,
@@ -324,7 +324,7 @@ func (rec *sessionRecord) session() *alleenwerken.Session {
 		Purged:       rec.Purged,
 	}
 	if l := rec.Location; l != nil {
-		s.Location = &alleenwerken.Location{Lat: l.Lat, Lon: l.Lon, AccuracyM: l.AccuracyM, At: l.At, Status: l.Status}
+		s.Location = &aw.Location{Lat: l.Lat, Lon: l.Lon, AccuracyM: l.AccuracyM, At: l.At, Status: l.Status}
 	}
 	return s
 }

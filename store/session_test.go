@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 func TestSession(t *testing.T) {
@@ -35,8 +35,8 @@ func TestSession(t *testing.T) {
 	t.Run("Update", func(t *testing.T) {
 		db := MustOpenDB(t)
 		s := mustCreateSession(t, db, newSession("dev1"))
-		loc := &alleenwerken.Location{Lat: 52.1, Lon: 5.1, AccuracyM: 8, At: t0, Status: "in de kelder"}
-		got, err := db.UpdateSession(ctx, s.ID, func(s *alleenwerken.Session) error {
+		loc := &aw.Location{Lat: 52.1, Lon: 5.1, AccuracyM: 8, At: t0, Status: "in de kelder"}
+		got, err := db.UpdateSession(ctx, s.ID, func(s *aw.Session) error {
 			s.ExpiresAt = s.ExpiresAt.Add(time.Hour)
 			s.Location = loc
 			return nil
@@ -55,11 +55,11 @@ func TestSession(t *testing.T) {
 	t.Run("ErrUpdateAborted", func(t *testing.T) {
 		db := MustOpenDB(t)
 		s := mustCreateSession(t, db, newSession("dev1"))
-		_, err := db.UpdateSession(ctx, s.ID, func(s *alleenwerken.Session) error {
+		_, err := db.UpdateSession(ctx, s.ID, func(s *aw.Session) error {
 			s.Description = "changed"
-			return alleenwerken.Errorf(alleenwerken.EINVALID, "nee")
+			return aw.Errorf(aw.EINVALID, "nee")
 		})
-		wantCode(t, err, alleenwerken.EINVALID)
+		wantCode(t, err, aw.EINVALID)
 		if got, _ := db.Session(ctx, s.ID); got.Description != "Meteropname kelder" {
 			t.Fatalf("aborted update was stored: %q", got.Description)
 		}
@@ -68,9 +68,9 @@ func TestSession(t *testing.T) {
 	t.Run("ErrNotFound", func(t *testing.T) {
 		db := MustOpenDB(t)
 		_, err := db.Session(ctx, "nope")
-		wantCode(t, err, alleenwerken.ENOTFOUND)
-		_, err = db.UpdateSession(ctx, "nope", func(*alleenwerken.Session) error { return nil })
-		wantCode(t, err, alleenwerken.ENOTFOUND)
+		wantCode(t, err, aw.ENOTFOUND)
+		_, err = db.UpdateSession(ctx, "nope", func(*aw.Session) error { return nil })
+		wantCode(t, err, aw.ENOTFOUND)
 	})
 
 	t.Run("IdempotentRetry", func(t *testing.T) {
@@ -88,8 +88,8 @@ func TestSession(t *testing.T) {
 			t.Fatalf("retry returned %s, want %s", again.ID, first.ID)
 		}
 		// Also after the session stopped, within 24 h.
-		if _, err := db.UpdateSession(ctx, first.ID, func(s *alleenwerken.Session) error {
-			s.State = alleenwerken.SessionStopped
+		if _, err := db.UpdateSession(ctx, first.ID, func(s *aw.Session) error {
+			s.State = aw.SessionStopped
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -115,8 +115,8 @@ func TestSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.UpdateSession(ctx, first.ID, func(s *alleenwerken.Session) error {
-			s.State = alleenwerken.SessionStopped
+		if _, err := db.UpdateSession(ctx, first.ID, func(s *aw.Session) error {
+			s.State = aw.SessionStopped
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -136,12 +136,12 @@ func TestSession(t *testing.T) {
 		db := MustOpenDB(t)
 		first := mustCreateSession(t, db, newSession("dev1"))
 		_, _, err := db.CreateSession(ctx, newSession("dev1"), "key-2", t0)
-		wantCode(t, err, alleenwerken.ECONFLICT)
+		wantCode(t, err, aw.ECONFLICT)
 		wantContains(t, err, first.ID)
 		wantContains(t, err, "Er loopt al een sessie voor dit toestel")
 		// The failed request left no idempotency record behind.
-		if _, err := db.UpdateSession(ctx, first.ID, func(s *alleenwerken.Session) error {
-			s.State = alleenwerken.SessionStopped
+		if _, err := db.UpdateSession(ctx, first.ID, func(s *aw.Session) error {
+			s.State = aw.SessionStopped
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -156,8 +156,8 @@ func TestSession(t *testing.T) {
 		db := MustOpenDB(t)
 		first := mustCreateSession(t, db, newSession("dev1"))
 		stopped := t0.Add(time.Minute)
-		if _, err := db.UpdateSession(ctx, first.ID, func(s *alleenwerken.Session) error {
-			s.State, s.StoppedAt = alleenwerken.SessionStopped, &stopped
+		if _, err := db.UpdateSession(ctx, first.ID, func(s *aw.Session) error {
+			s.State, s.StoppedAt = aw.SessionStopped, &stopped
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -178,7 +178,7 @@ func TestSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.UpdateSession(ctx, first.ID, func(s *alleenwerken.Session) error {
+		if _, err := db.UpdateSession(ctx, first.ID, func(s *aw.Session) error {
 			s.Purge()
 			return nil
 		}); err != nil {
@@ -202,6 +202,6 @@ func TestSession(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = db.Session(ctx, first.ID)
-		wantCode(t, err, alleenwerken.ENOTFOUND)
+		wantCode(t, err, aw.ENOTFOUND)
 	})
 }

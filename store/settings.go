@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -40,8 +40,8 @@ type extensionRecord struct {
 
 // Settings returns the stored settings, or DefaultSettings when none are
 // stored.
-func (db *DB) Settings(ctx context.Context) (alleenwerken.Settings, error) {
-	s := alleenwerken.DefaultSettings()
+func (db *DB) Settings(ctx context.Context) (aw.Settings, error) {
+	s := aw.DefaultSettings()
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		var rec settingsRecord
 		if ok, err := getJSON(tx.Bucket(settingsBucket), settingsKey, &rec); err != nil || !ok {
@@ -55,7 +55,7 @@ func (db *DB) Settings(ctx context.Context) (alleenwerken.Settings, error) {
 }
 
 // SaveSettings validates s (returning its error unchanged) and stores it.
-func (db *DB) SaveSettings(ctx context.Context, s alleenwerken.Settings) error {
+func (db *DB) SaveSettings(ctx context.Context, s aw.Settings) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (db *DB) SaveSettings(ctx context.Context, s alleenwerken.Settings) error {
 
 // SeedSettings validates and stores s only when no settings are stored yet;
 // it reports whether it did.
-func (db *DB) SeedSettings(ctx context.Context, s alleenwerken.Settings) (bool, error) {
+func (db *DB) SeedSettings(ctx context.Context, s aw.Settings) (bool, error) {
 	if err := s.Validate(); err != nil {
 		return false, err
 	}
@@ -95,7 +95,7 @@ func (rec *settingsRecord) eachSecret(fn func(field string, v *string)) {
 }
 
 // newSettingsRecord is s as stored (its SIM PIN as typed).
-func newSettingsRecord(s alleenwerken.Settings) *settingsRecord {
+func newSettingsRecord(s aw.Settings) *settingsRecord {
 	rec := &settingsRecord{
 		FallbackNumber:   s.FallbackNumber,
 		AdminNumbers:     s.AdminNumbers,
@@ -121,8 +121,8 @@ func newSettingsRecord(s alleenwerken.Settings) *settingsRecord {
 	return rec
 }
 
-func (rec *settingsRecord) settings() alleenwerken.Settings {
-	s := alleenwerken.Settings{
+func (rec *settingsRecord) settings() aw.Settings {
+	s := aw.Settings{
 		FallbackNumber:   rec.FallbackNumber,
 		AdminNumbers:     rec.AdminNumbers,
 		CancelWindow:     time.Duration(rec.CancelWindow),
@@ -142,7 +142,7 @@ func (rec *settingsRecord) settings() alleenwerken.Settings {
 		SIMPIN:           rec.SIMPIN,
 	}
 	for _, x := range rec.Extensions {
-		s.Extensions = append(s.Extensions, alleenwerken.Extension{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})
+		s.Extensions = append(s.Extensions, aw.Extension{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})
 	}
 	return s
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 func TestSettings(t *testing.T) {
@@ -16,20 +16,20 @@ func TestSettings(t *testing.T) {
 		s, err := db.Settings(ctx)
 		if err != nil {
 			t.Fatal(err)
-		} else if s.CancelWindow != 10*time.Second || s.DialTemplate != alleenwerken.DefaultSettings().DialTemplate {
+		} else if s.CancelWindow != 10*time.Second || s.DialTemplate != aw.DefaultSettings().DialTemplate {
 			t.Fatalf("not the defaults: %+v", s)
 		}
 	})
 
 	t.Run("Seed", func(t *testing.T) {
 		db := MustOpenDB(t)
-		seed := alleenwerken.DefaultSettings()
+		seed := aw.DefaultSettings()
 		seed.FallbackNumber = "201"
-		seed.Extensions = []alleenwerken.Extension{{Number: "201", Name: "Portiersloge"}}
+		seed.Extensions = []aw.Extension{{Number: "201", Name: "Portiersloge"}}
 		if ok, err := db.SeedSettings(ctx, seed); err != nil || !ok {
 			t.Fatal(ok, err)
 		}
-		again := alleenwerken.DefaultSettings()
+		again := aw.DefaultSettings()
 		again.RingTimeout = 45 * time.Second
 		if ok, err := db.SeedSettings(ctx, again); err != nil || ok {
 			t.Fatal("seeded twice", ok, err)
@@ -44,7 +44,7 @@ func TestSettings(t *testing.T) {
 
 	t.Run("Save", func(t *testing.T) {
 		db := MustOpenDB(t)
-		s := alleenwerken.DefaultSettings()
+		s := aw.DefaultSettings()
 		s.RingTimeout = 45 * time.Second
 		s.AdminNumbers = []string{"+31612345678"}
 		if err := db.SaveSettings(ctx, s); err != nil {
@@ -56,18 +56,18 @@ func TestSettings(t *testing.T) {
 		} else if got.RingTimeout != 45*time.Second || len(got.AdminNumbers) != 1 {
 			t.Fatalf("settings %+v", got)
 		}
-		if ok, _ := db.SeedSettings(ctx, alleenwerken.DefaultSettings()); ok {
+		if ok, _ := db.SeedSettings(ctx, aw.DefaultSettings()); ok {
 			t.Fatal("seed overwrote saved settings")
 		}
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
 		db := MustOpenDB(t)
-		s := alleenwerken.DefaultSettings()
+		s := aw.DefaultSettings()
 		s.CancelWindow = 0
 		err := db.SaveSettings(ctx, s)
-		wantCode(t, err, alleenwerken.EINVALID)
-		if got, want := alleenwerken.ErrorField(err), "cancel_window"; got != want {
+		wantCode(t, err, aw.EINVALID)
+		if got, want := aw.ErrorField(err), "cancel_window"; got != want {
 			t.Fatalf("field %q, want %q", got, want)
 		}
 		if got, _ := db.Settings(ctx); got.CancelWindow != 10*time.Second {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 	"alleenwerken/store"
 )
 
@@ -32,11 +32,11 @@ func MustOpenPath(tb testing.TB, path string) *store.DB {
 }
 
 // newSession returns an active session of a device, started at t0.
-func newSession(deviceID string) *alleenwerken.Session {
-	return &alleenwerken.Session{
+func newSession(deviceID string) *aw.Session {
+	return &aw.Session{
 		DeviceID:     deviceID,
-		State:        alleenwerken.SessionActive,
-		Worker:       alleenwerken.Worker{Name: "Jan de Vries", Phone: "+31612345678"},
+		State:        aw.SessionActive,
+		Worker:       aw.Worker{Name: "Jan de Vries", Phone: "+31612345678"},
 		AlarmNumbers: []string{"201", "+31201234567"},
 		Description:  "Meteropname kelder",
 		StartedAt:    t0,
@@ -45,7 +45,7 @@ func newSession(deviceID string) *alleenwerken.Session {
 }
 
 // mustCreateSession creates a session or fails the test.
-func mustCreateSession(tb testing.TB, db *store.DB, s *alleenwerken.Session) *alleenwerken.Session {
+func mustCreateSession(tb testing.TB, db *store.DB, s *aw.Session) *aw.Session {
 	tb.Helper()
 	got, created, err := db.CreateSession(context.Background(), s, "", t0)
 	if err != nil {
@@ -59,7 +59,7 @@ func mustCreateSession(tb testing.TB, db *store.DB, s *alleenwerken.Session) *al
 // wantCode fails the test unless err carries code.
 func wantCode(tb testing.TB, err error, code string) {
 	tb.Helper()
-	if got := alleenwerken.ErrorCode(err); got != code {
+	if got := aw.ErrorCode(err); got != code {
 		tb.Fatalf("error code %q (%v), want %q", got, err, code)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -21,14 +21,14 @@ type userRecord struct {
 
 // CreateUser assigns u an id and stores it; EINVALID without a name,
 // ECONFLICT when the name exists.
-func (db *DB) CreateUser(ctx context.Context, u *alleenwerken.User) error {
+func (db *DB) CreateUser(ctx context.Context, u *aw.User) error {
 	if u.Name == "" {
-		return alleenwerken.FieldError("name", "Naam ontbreekt.")
+		return aw.FieldError("name", "Naam ontbreekt.")
 	}
 	return db.update(ctx, func(tx *bolt.Tx) error {
 		idx := tx.Bucket(usersNameBucket)
 		if idx.Get([]byte(u.Name)) != nil {
-			return alleenwerken.Errorf(alleenwerken.ECONFLICT, "Er bestaat al een gebruiker met de naam %q.", u.Name)
+			return aw.Errorf(aw.ECONFLICT, "Er bestaat al een gebruiker met de naam %q.", u.Name)
 		}
 		u.ID = newID()
 		if err := idx.Put([]byte(u.Name), []byte(u.ID)); err != nil {
@@ -46,12 +46,12 @@ func (db *DB) CreateUser(ctx context.Context, u *alleenwerken.User) error {
 }
 
 // UserByName returns a user, or ENOTFOUND.
-func (db *DB) UserByName(ctx context.Context, name string) (*alleenwerken.User, error) {
-	var u *alleenwerken.User
+func (db *DB) UserByName(ctx context.Context, name string) (*aw.User, error) {
+	var u *aw.User
 	err := db.view(ctx, func(tx *bolt.Tx) (err error) {
 		id := tx.Bucket(usersNameBucket).Get([]byte(name))
 		if id == nil {
-			return alleenwerken.Errorf(alleenwerken.ENOTFOUND, "Gebruiker %q niet gevonden.", name)
+			return aw.Errorf(aw.ENOTFOUND, "Gebruiker %q niet gevonden.", name)
 		}
 		u, err = findUser(tx, string(id))
 		return err
@@ -60,8 +60,8 @@ func (db *DB) UserByName(ctx context.Context, name string) (*alleenwerken.User, 
 }
 
 // Users returns every user, sorted by name.
-func (db *DB) Users(ctx context.Context) ([]*alleenwerken.User, error) {
-	var out []*alleenwerken.User
+func (db *DB) Users(ctx context.Context) ([]*aw.User, error) {
+	var out []*aw.User
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		// The name index iterates in name order.
 		return tx.Bucket(usersNameBucket).ForEach(func(_, id []byte) error {
@@ -76,17 +76,17 @@ func (db *DB) Users(ctx context.Context) ([]*alleenwerken.User, error) {
 	return out, err
 }
 
-func findUser(tx *bolt.Tx, id string) (*alleenwerken.User, error) {
+func findUser(tx *bolt.Tx, id string) (*aw.User, error) {
 	var rec userRecord
 	if ok, err := getJSON(tx.Bucket(usersBucket), []byte(id), &rec); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, alleenwerken.Errorf(alleenwerken.ENOTFOUND, "Gebruiker %s niet gevonden.", id)
+		return nil, aw.Errorf(aw.ENOTFOUND, "Gebruiker %s niet gevonden.", id)
 	}
-	return &alleenwerken.User{
+	return &aw.User{
 		ID:           rec.ID,
 		Name:         rec.Name,
-		Role:         alleenwerken.Role(rec.Role),
+		Role:         aw.Role(rec.Role),
 		PasswordHash: rec.PasswordHash,
 		CreatedAt:    rec.CreatedAt,
 		DisabledAt:   rec.DisabledAt,

@@ -3,14 +3,14 @@ package store
 import (
 	"context"
 
-	"alleenwerken"
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
 
 // UserByID returns a user, or ENOTFOUND.
-func (db *DB) UserByID(ctx context.Context, id string) (*alleenwerken.User, error) {
-	var u *alleenwerken.User
+func (db *DB) UserByID(ctx context.Context, id string) (*aw.User, error) {
+	var u *aw.User
 	err := db.view(ctx, func(tx *bolt.Tx) (err error) {
 		u, err = findUser(tx, id)
 		return err
@@ -20,8 +20,8 @@ func (db *DB) UserByID(ctx context.Context, id string) (*alleenwerken.User, erro
 
 // UpdateUser applies fn to a user in one transaction. The id, name and
 // creation time cannot change; ENOTFOUND for an unknown id.
-func (db *DB) UpdateUser(ctx context.Context, id string, fn func(*alleenwerken.User) error) (*alleenwerken.User, error) {
-	var u *alleenwerken.User
+func (db *DB) UpdateUser(ctx context.Context, id string, fn func(*aw.User) error) (*aw.User, error) {
+	var u *aw.User
 	err := db.update(ctx, func(tx *bolt.Tx) (err error) {
 		u, err = findUser(tx, id)
 		if err != nil {

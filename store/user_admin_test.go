@@ -4,30 +4,30 @@ import (
 	"context"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 func TestUpdateUser(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	u := &alleenwerken.User{Name: "jan", Role: alleenwerken.RoleResponder, PasswordHash: []byte("x"), CreatedAt: t0}
+	u := &aw.User{Name: "jan", Role: aw.RoleResponder, PasswordHash: []byte("x"), CreatedAt: t0}
 	if err := db.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("OK", func(t *testing.T) {
 		now := t0
-		got, err := db.UpdateUser(ctx, u.ID, func(x *alleenwerken.User) error {
-			x.Name, x.Role, x.PasswordHash, x.DisabledAt = "piet", alleenwerken.RoleInstaller, []byte("y"), &now
+		got, err := db.UpdateUser(ctx, u.ID, func(x *aw.User) error {
+			x.Name, x.Role, x.PasswordHash, x.DisabledAt = "piet", aw.RoleInstaller, []byte("y"), &now
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Name != "jan" || got.Role != alleenwerken.RoleInstaller || string(got.PasswordHash) != "y" || got.DisabledAt == nil {
+		if got.Name != "jan" || got.Role != aw.RoleInstaller || string(got.PasswordHash) != "y" || got.DisabledAt == nil {
 			t.Fatalf("user %+v", got)
 		}
 		again, err := db.UserByID(ctx, u.ID)
-		if err != nil || again.Role != alleenwerken.RoleInstaller || again.DisabledAt == nil {
+		if err != nil || again.Role != aw.RoleInstaller || again.DisabledAt == nil {
 			t.Fatal(again, err)
 		}
 		byName, err := db.UserByName(ctx, "jan")
@@ -36,9 +36,9 @@ func TestUpdateUser(t *testing.T) {
 		}
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
-		_, err := db.UpdateUser(ctx, "nope", func(*alleenwerken.User) error { return nil })
-		wantCode(t, err, alleenwerken.ENOTFOUND)
+		_, err := db.UpdateUser(ctx, "nope", func(*aw.User) error { return nil })
+		wantCode(t, err, aw.ENOTFOUND)
 		_, err = db.UserByID(ctx, "nope")
-		wantCode(t, err, alleenwerken.ENOTFOUND)
+		wantCode(t, err, aw.ENOTFOUND)
 	})
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"alleenwerken"
+	aw "alleenwerken"
 )
 
 func TestUser(t *testing.T) {
@@ -12,17 +12,17 @@ func TestUser(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		db := MustOpenDB(t)
-		u := &alleenwerken.User{Name: "beheer", Role: alleenwerken.RoleSuperAdmin, PasswordHash: []byte("$2a$10$abc"), CreatedAt: t0}
+		u := &aw.User{Name: "beheer", Role: aw.RoleSuperAdmin, PasswordHash: []byte("$2a$10$abc"), CreatedAt: t0}
 		if err := db.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.UserByName(ctx, "beheer")
 		if err != nil {
 			t.Fatal(err)
-		} else if got.ID != u.ID || got.Role != alleenwerken.RoleSuperAdmin || string(got.PasswordHash) != "$2a$10$abc" {
+		} else if got.ID != u.ID || got.Role != aw.RoleSuperAdmin || string(got.PasswordHash) != "$2a$10$abc" {
 			t.Fatalf("user %+v", got)
 		}
-		if err := db.CreateUser(ctx, &alleenwerken.User{Name: "aaron", Role: alleenwerken.RoleResponder}); err != nil {
+		if err := db.CreateUser(ctx, &aw.User{Name: "aaron", Role: aw.RoleResponder}); err != nil {
 			t.Fatal(err)
 		}
 		list, err := db.Users(ctx)
@@ -33,11 +33,11 @@ func TestUser(t *testing.T) {
 
 	t.Run("ErrDuplicate", func(t *testing.T) {
 		db := MustOpenDB(t)
-		if err := db.CreateUser(ctx, &alleenwerken.User{Name: "beheer"}); err != nil {
+		if err := db.CreateUser(ctx, &aw.User{Name: "beheer"}); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, db.CreateUser(ctx, &alleenwerken.User{Name: "beheer"}), alleenwerken.ECONFLICT)
+		wantCode(t, db.CreateUser(ctx, &aw.User{Name: "beheer"}), aw.ECONFLICT)
 		_, err := db.UserByName(ctx, "niemand")
-		wantCode(t, err, alleenwerken.ENOTFOUND)
+		wantCode(t, err, aw.ENOTFOUND)
 	})
 }
