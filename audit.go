@@ -2,6 +2,7 @@ package alleenwerken
 
 import (
 	"context"
+	"log/slog"
 	"time"
 )
 
@@ -51,4 +52,15 @@ type AuditStore interface {
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	// AuditEntries returns entries newest first, at most limit (0: all).
 	AuditEntries(ctx context.Context, limit int) ([]*AuditEntry, error)
+}
+
+// appendAudit stamps e with the time and the actor and appends it; a
+// failure is logged.
+func appendAudit(ctx context.Context, st AuditStore, clock Clock, log *slog.Logger, by Actor, e AuditEntry) {
+	e.At = clock.Now()
+	if err := st.AppendAudit(ctx, by.entry(e)); err != nil {
+		log.Error("writing the audit log failed", "action", e.Action, "target", e.Target, "actor", by.String(), "err", err)
+		return
+	}
+	log.Info("admin action", "action", e.Action, "target", e.Target, "actor", by.String())
 }

@@ -149,14 +149,3 @@ func (s *UserService) EnableUser(ctx context.Context, by Actor, id string) (*Use
 func (s *UserService) audit(ctx context.Context, by Actor, e AuditEntry) {
 	appendAudit(ctx, s.store, s.clock, s.log, by, e)
 }
-
-// appendAudit stamps e with the time and the actor and appends it; a
-// failure is logged.
-func appendAudit(ctx context.Context, st AuditStore, clock Clock, log *slog.Logger, by Actor, e AuditEntry) {
-	e.At = clock.Now()
-	if err := st.AppendAudit(ctx, by.entry(e)); err != nil {
-		log.Error("writing the audit log failed", "action", e.Action, "target", e.Target, "actor", by.String(), "err", err)
-		return
-	}
-	log.Info("admin action", "action", e.Action, "target", e.Target, "actor", by.String())
-}

@@ -66,6 +66,8 @@ type ConsoleConfig struct {
 	Users *aw.UserService
 	// Devices makes and revokes app device tokens, auditing each.
 	Devices *aw.DeviceService
+	// Settings changes the run-time settings, auditing each changed one.
+	Settings *aw.SettingsService
 }
 
 // Console is the web console, the responders' information page and the
@@ -83,8 +85,8 @@ type Console struct {
 
 // NewConsole parses the templates and returns a console.
 func NewConsole(cfg ConsoleConfig) (*Console, error) {
-	if cfg.Store == nil || cfg.Alarms == nil || cfg.Users == nil || cfg.Devices == nil {
-		return nil, fmt.Errorf("console: Store, Alarms, Users and Devices are required")
+	if cfg.Store == nil || cfg.Alarms == nil || cfg.Users == nil || cfg.Devices == nil || cfg.Settings == nil {
+		return nil, fmt.Errorf("console: Store, Alarms, Users, Devices and Settings are required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = aw.SystemClock{}

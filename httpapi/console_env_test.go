@@ -91,6 +91,7 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 		Store: db, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
 		Users:           users,
 		Devices:         aw.NewDeviceService(db, e.Clock, discard),
+		Settings:        aw.NewSettingsService(db, e.Clock, discard),
 		TestAlarms:      e.Svc,
 		PBX:             e.PBX,
 		Connection:      func() aw.Connection { return e.Conn },

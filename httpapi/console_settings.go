@@ -110,64 +110,35 @@ func withFieldError(fields []settingField, msg string) func(*page) {
 // when set, runs on the valid new settings just before they are stored; its
 // field error refuses them like an invalid value.
 func (c *Console) applySettings(g *gin.Context, allowed []string, before func(next aw.Settings) error) ([]settingField, string, bool) {
-	ctx := g.Request.Context()
-	old, err := c.cfg.Store.Settings(ctx)
-	if err != nil {
-		c.internal(g, err)
+	vals := map[string]string{}
+	for _, key := range allowed {
+		if v, ok := g.GetPostForm(key); ok {
+			vals[key] = v
+		}
+	}
+	old, verr := c.cfg.Settings.Change(g.Request.Context(), c.actor(g), vals, allowed, before)
+	if verr == nil {
+		c.log.Info("settings changed", "by", currentUser(g).Name)
+		return nil, "", true
+	}
+	if aw.ErrorCode(verr) != aw.EINVALID {
+		c.internal(g, verr)
 		return nil, "", false
 	}
-	next := old
-	next.AdminNumbers = append([]string(nil), old.AdminNumbers...)
-	next.Extensions = append([]aw.Extension(nil), old.Extensions...)
-	vals := map[string]string{}
-	var verr error
-	for _, d := range aw.SettingDefs {
-		v, ok := g.GetPostForm(d.Key)
-		if !ok || !slices.Contains(allowed, d.Key) {
+	field := aw.ErrorField(verr)
+	switch {
+	case field == "number", field == "name", field == "endpoint", strings.HasPrefix(field, "password_"):
+		field = "extensions"
+	}
+	var fields []settingField
+	for _, f := range c.fieldsWith(g, &old, vals) {
+		if !slices.Contains(allowed, f.Name) {
 			continue
 		}
-		vals[d.Key] = v
-		if err := d.Set(&next, v); err != nil && verr == nil {
-			verr = err
+		if f.Name == field {
+			f.Error = aw.ErrorMessage(verr)
 		}
+		fields = append(fields, f)
 	}
-	if verr == nil {
-		verr = next.Validate()
-	}
-	if verr == nil && before != nil {
-		verr = before(next)
-	}
-	if verr == nil {
-		verr = c.cfg.Store.SaveSettings(ctx, next)
-	}
-	if verr != nil {
-		if aw.ErrorCode(verr) != aw.EINVALID {
-			c.internal(g, verr)
-			return nil, "", false
-		}
-		field := aw.ErrorField(verr)
-		switch {
-		case field == "number", field == "name", field == "endpoint", strings.HasPrefix(field, "password_"):
-			field = "extensions"
-		}
-		var fields []settingField
-		for _, f := range c.fieldsWith(g, &old, vals) {
-			if !slices.Contains(allowed, f.Name) {
-				continue
-			}
-			if f.Name == field {
-				f.Error = aw.ErrorMessage(verr)
-			}
-			fields = append(fields, f)
-		}
-		return fields, aw.ErrorMessage(verr), false
-	}
-	actor := currentUser(g).Name
-	for _, d := range aw.SettingDefs {
-		if o, n := d.Get(&old), d.Get(&next); o != n {
-			c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditSettingChanged, Target: "instellingen", Field: d.Key, Old: o, New: n})
-		}
-	}
-	c.log.Info("settings changed", "by", actor)
-	return nil, "", true
+	return fields, aw.ErrorMessage(verr), false
 }

@@ -164,7 +164,8 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	cc := httpapi.ConsoleConfig{
 		Store: db, Alarms: m.Service, TestAlarms: m.Service, Users: m.Users, Devices: m.Devices, Clock: aw.SystemClock{},
-		Health: hc.Health, DatabasePath: c.Database, Logger: log.With("component", "console"),
+		Settings: aw.NewSettingsService(db, aw.SystemClock{}, log.With("component", "settings")),
+		Health:   hc.Health, DatabasePath: c.Database, Logger: log.With("component", "console"),
 		Details: m.details, LastBackup: lastBackup,
 	}
 	if !c.Demo {

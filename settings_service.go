@@ -1,0 +1,80 @@
+package alleenwerken
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+)
+
+// SettingsServiceStore is the storage the settings service needs.
+type SettingsServiceStore interface {
+	SettingsStore
+	AuditStore
+}
+
+// SettingsService changes the run-time settings: what a person typed is
+// read through the settings table, checked, stored, and each changed
+// setting appended to the audit log with its old and new value, whichever
+// door it came through.
+type SettingsService struct {
+	store SettingsServiceStore
+	clock Clock
+	log   *slog.Logger
+}
+
+// NewSettingsService returns a settings service on st.
+func NewSettingsService(st SettingsServiceStore, clock Clock, log *slog.Logger) *SettingsService {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &SettingsService{store: st, clock: clock, log: log}
+}
+
+// Settings returns the stored settings.
+func (s *SettingsService) Settings(ctx context.Context) (Settings, error) {
+	return s.store.Settings(ctx)
+}
+
+// Change applies typed values (setting key → text as typed) for the keys
+// in allowed and ignores the others; it checks the result, runs before on
+// it (a field error from before refuses it too), stores it and audits each
+// changed setting. It returns the settings before the change. A refused
+// value is EINVALID naming its key (or a field of the extensions).
+func (s *SettingsService) Change(ctx context.Context, by Actor, values map[string]string, allowed []string, before func(next Settings) error) (Settings, error) {
+	old, err := s.store.Settings(ctx)
+	if err != nil {
+		return old, err
+	}
+	next := old
+	next.AdminNumbers = slices.Clone(old.AdminNumbers)
+	next.Extensions = slices.Clone(old.Extensions)
+	for _, d := range SettingDefs {
+		v, ok := values[d.Key]
+		if !ok || !slices.Contains(allowed, d.Key) {
+			continue
+		}
+		if err := d.Set(&next, v); err != nil {
+			return old, err
+		}
+	}
+	if err := next.Validate(); err != nil {
+		return old, err
+	}
+	if before != nil {
+		if err := before(next); err != nil {
+			return old, err
+		}
+	}
+	if err := s.store.SaveSettings(ctx, next); err != nil {
+		return old, err
+	}
+	for _, d := range SettingDefs {
+		if o, n := d.Get(&old), d.Get(&next); o != n {
+			appendAudit(ctx, s.store, s.clock, s.log, by, AuditEntry{Action: AuditSettingChanged, Target: "instellingen", Field: d.Key, Old: o, New: n})
+		}
+	}
+	return old, nil
+}

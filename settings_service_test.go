@@ -1,0 +1,52 @@
+package alleenwerken_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	aw "alleenwerken"
+)
+
+func TestSettingsServiceChange(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	s := aw.NewSettingsService(db, aw.NewManualClock(t0), discardLog)
+	by := aw.SocketActor("root")
+	page := aw.SettingKeys(aw.PageSettings)
+
+	t.Run("OK", func(t *testing.T) {
+		_, err := s.Change(ctx, by, map[string]string{"ring_timeout": "45", "cancel_window": "10",
+			"dial_template": "PJSIP/{national}@x"}, page, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, _ := db.Settings(ctx)
+		if set.RingTimeout != 45*time.Second || set.DialTemplate != "PJSIP/{e164}@trunk" {
+			t.Fatalf("ring %v, dial template %q (not on this page: unchanged)", set.RingTimeout, set.DialTemplate)
+		}
+		es, _ := db.AuditEntries(ctx, 0)
+		if len(es) != 1 || es[0].Field != "ring_timeout" || es[0].Old != "30" || es[0].New != "45" || es[0].Actor != "socket:root" {
+			t.Fatalf("audit = %+v", es)
+		}
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		for key, v := range map[string]string{"ring_timeout": "0", "prompt_repeats": "veel", "fallback_number": "12"} {
+			if _, err := s.Change(ctx, by, map[string]string{key: v}, page, nil); aw.ErrorField(err) != key {
+				t.Errorf("%s = %q: %v, want a field error", key, v, err)
+			}
+		}
+		if es, _ := db.AuditEntries(ctx, 0); len(es) != 1 {
+			t.Fatalf("refused changes audited: %d entries", len(es))
+		}
+	})
+	t.Run("ErrBefore", func(t *testing.T) {
+		refuse := func(aw.Settings) error { return aw.FieldError("extensions", "nee") }
+		if _, err := s.Change(ctx, by, map[string]string{"extensions": "202, Receptie"}, aw.SettingKeys(aw.PageInstall), refuse); aw.ErrorField(err) != "extensions" {
+			t.Fatalf("before's refusal: %v", err)
+		}
+		if set, _ := db.Settings(ctx); len(set.Extensions) != 0 {
+			t.Fatalf("stored although refused: %+v", set.Extensions)
+		}
+	})
+}
