@@ -142,7 +142,18 @@ configure() {
 asterisk_pid() {
 	local p
 	p=$(cat "$STATE/asterisk.pid" 2>/dev/null || true)
-	if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then echo "$p"; fi
+	if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+		echo "$p"
+		return
+	fi
+	# One whose pid file was lost (a second start overwrote it): the
+	# asterisk process whose root is the test bed's.
+	for p in $(pgrep -x asterisk || true); do
+		if [ "$(readlink "/proc/$p/root" 2>/dev/null)" = "$(readlink -f "$ROOT")" ]; then
+			echo "$p"
+			return
+		fi
+	done
 }
 
 ari_up() {
