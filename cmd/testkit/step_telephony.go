@@ -13,7 +13,7 @@ import (
 // them one by one: Next hands the test the next call, which it then ends
 // or accepts.
 type StepTelephony struct {
-	Health
+	health    Health
 	calls     chan *StepCall
 	closed    chan struct{}
 	once      sync.Once
@@ -31,7 +31,7 @@ type StepCall struct {
 // NewStepTelephony returns a stepped telephony whose health is ok with
 // reason.
 func NewStepTelephony(reason string) *StepTelephony {
-	return &StepTelephony{Health: Health{state: aw.HealthOK, reason: reason},
+	return &StepTelephony{health: Health{state: aw.HealthOK, reason: reason},
 		calls: make(chan *StepCall), closed: make(chan struct{})}
 }
 
@@ -109,3 +109,9 @@ func (c *StepCall) Accept() {
 	}
 	c.done <- aw.CallResult{Outcome: aw.OutcomeAccepted, Cause: 16}
 }
+
+// Health returns the health the test set.
+func (f *StepTelephony) Health() aw.Health { return f.health.Health() }
+
+// Set sets the reported health.
+func (f *StepTelephony) Set(state aw.HealthState, reason string) { f.health.Set(state, reason) }

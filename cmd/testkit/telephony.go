@@ -31,7 +31,7 @@ var ErrUnreachable = errors.New("asterisk unreachable")
 // unless WithDefault says otherwise). It records the calls placed and the
 // hang-ups asked for. While its health is down no call is placed.
 type Telephony struct {
-	Health
+	health   Health
 	mu       sync.Mutex
 	script   map[string]string
 	fallback string
@@ -44,7 +44,7 @@ type Telephony struct {
 // NewTelephony returns a healthy telephony with script, number to
 // behaviour; script may be nil.
 func NewTelephony(script map[string]string) *Telephony {
-	return &Telephony{Health: Health{state: aw.HealthOK}, script: script, fallback: NoAnswer, release: make(chan struct{})}
+	return &Telephony{health: Health{state: aw.HealthOK}, script: script, fallback: NoAnswer, release: make(chan struct{})}
 }
 
 // WithDefault sets what unscripted numbers do and returns t; call it before
@@ -60,9 +60,9 @@ func (t *Telephony) WithDefault(behaviour string) *Telephony {
 // call is placed) or brings it back (health ok, no reason).
 func (t *Telephony) SetDown(down bool) {
 	if down {
-		t.Set(aw.HealthDown, "test: down")
+		t.health.Set(aw.HealthDown, "test: down")
 	} else {
-		t.Set(aw.HealthOK, "")
+		t.health.Set(aw.HealthOK, "")
 	}
 }
 
@@ -111,7 +111,7 @@ func (t *Telephony) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgr
 	if !ok {
 		b = t.fallback
 	}
-	down := t.down() || b == Down
+	down := t.health.down() || b == Down
 	if !down {
 		t.calls = append(t.calls, req)
 	}
@@ -154,3 +154,9 @@ func (t *Telephony) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgr
 	}
 	return aw.CallResult{Outcome: aw.OutcomeNoAnswer, Cause: 19, CauseText: "No answer"}, nil
 }
+
+// Health returns the health the test set.
+func (t *Telephony) Health() aw.Health { return t.health.Health() }
+
+// Set sets the reported health.
+func (t *Telephony) Set(state aw.HealthState, reason string) { t.health.Set(state, reason) }
