@@ -7,10 +7,11 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestDeviceServiceCreateRefused(t *testing.T) {
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	s := aw.NewDeviceService(db, aw.NewManualClock(t0), discardLog)
 	for _, name := range []string{"", "   ", strings.Repeat("x", aw.MaxNameLen+1)} {
 		_, _, err := s.CreateDevice(context.Background(), aw.CLIActor("root"), name)
@@ -24,7 +25,7 @@ func TestDeviceServiceCreateRefused(t *testing.T) {
 }
 
 func TestDeviceServiceCreateAndRevoke(t *testing.T) {
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	clock := aw.NewManualClock(t0)
 	s := aw.NewDeviceService(db, clock, discardLog)
 	ctx := context.Background()

@@ -5,43 +5,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
-
-// fakeSender answers sends from a script of errors, then succeeds.
-type fakeSender struct {
-	name string
-	mu   sync.Mutex
-	errs []error
-	sent []string
-	down bool
-}
-
-func (f *fakeSender) Name() string { return f.name }
-func (f *fakeSender) Health() aw.Health {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.down {
-		return aw.Health{State: aw.HealthDown, Reason: "test"}
-	}
-	return aw.Health{State: aw.HealthOK}
-}
-func (f *fakeSender) SendSMS(ctx context.Context, m *aw.SMS) (aw.SMSReceipt, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.errs) > 0 {
-		err := f.errs[0]
-		f.errs = f.errs[1:]
-		return aw.SMSReceipt{}, err
-	}
-	f.sent = append(f.sent, m.ID)
-	return aw.SMSReceipt{Refs: []int{len(f.sent)}}, nil
-}
-func (f *fakeSender) count() int { f.mu.Lock(); defer f.mu.Unlock(); return len(f.sent) }
 
 func runDispatcher(t *testing.T, db aw.Outbox, clock aw.Clock, senders ...aw.SMSSender) *aw.Dispatcher {
 	t.Helper()
@@ -76,63 +45,59 @@ func TestDispatcher(t *testing.T) {
 		return m
 	}
 	t.Run("SentRetryFailed", func(t *testing.T) {
-		db := MustOpenDB(t)
-		s := &fakeSender{name: "m1", errs: []error{&aw.SendError{Retry: true, Err: errors.New("+CMS ERROR: 332")}}}
+		db := testkit.MustOpenDB(t)
+		s := testkit.NewSMSSender("m1", &aw.SendError{Retry: true, Err: errors.New("+CMS ERROR: 332")})
 		m1 := enqueue(t, db, aw.SMSAlarm, nil)
 		runDispatcher(t, db, aw.SystemClock{}, s)
-		eventually(t, "retry queued", func() bool { m := smsState(t, db, m1.ID); return m.State == aw.SMSQueued && m.NextTryAt != nil })
-		s.mu.Lock()
-		s.errs = []error{&aw.SendError{Err: errors.New("+CMS ERROR: 304")}}
-		s.mu.Unlock()
+		testkit.Eventually(t, "retry queued", func() bool { m := smsState(t, db, m1.ID); return m.State == aw.SMSQueued && m.NextTryAt != nil })
+		s.FailNext(&aw.SendError{Err: errors.New("+CMS ERROR: 304")})
 		m2 := enqueue(t, db, aw.SMSAlarm, nil)
-		eventually(t, "final failure", func() bool { return smsState(t, db, m2.ID).State == aw.SMSFailed })
+		testkit.Eventually(t, "final failure", func() bool { return smsState(t, db, m2.ID).State == aw.SMSFailed })
 		if got := smsState(t, db, m2.ID).LastError; got != "+CMS ERROR: 304" {
 			t.Fatalf("last error = %q", got)
 		}
 	})
 	t.Run("UnknownReminderNotResentAlarmResentOnce", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		timeout := &aw.SendError{Unknown: true, Err: errors.New("timeout")}
-		s := &fakeSender{name: "m1", errs: []error{timeout}}
+		s := testkit.NewSMSSender("m1", timeout)
 		rem := enqueue(t, db, aw.SMSReminder, nil)
 		runDispatcher(t, db, aw.SystemClock{}, s)
-		eventually(t, "reminder unknown", func() bool { return smsState(t, db, rem.ID).State == aw.SMSUnknown })
-		s.mu.Lock()
-		s.errs = []error{timeout}
-		s.mu.Unlock()
+		testkit.Eventually(t, "reminder unknown", func() bool { return smsState(t, db, rem.ID).State == aw.SMSUnknown })
+		s.FailNext(timeout)
 		al := enqueue(t, db, aw.SMSResponder, nil)
-		eventually(t, "alarm SMS resent and sent", func() bool { return smsState(t, db, al.ID).State == aw.SMSSent })
-		if m := smsState(t, db, al.ID); !m.Resent || s.count() != 1 {
-			t.Fatalf("resent %v sends %d", m.Resent, s.count())
+		testkit.Eventually(t, "alarm SMS resent and sent", func() bool { return smsState(t, db, al.ID).State == aw.SMSSent })
+		if m := smsState(t, db, al.ID); !m.Resent || s.Count() != 1 {
+			t.Fatalf("resent %v sends %d", m.Resent, s.Count())
 		}
 	})
 	t.Run("LateReminderNotSent", func(t *testing.T) {
-		db := MustOpenDB(t)
-		s := &fakeSender{name: "m1"}
+		db := testkit.MustOpenDB(t)
+		s := testkit.NewSMSSender("m1")
 		past := time.Now().Add(-time.Second)
 		m := enqueue(t, db, aw.SMSReminder, &past)
 		runDispatcher(t, db, aw.SystemClock{}, s)
-		eventually(t, "late", func() bool { return smsState(t, db, m.ID).State == aw.SMSLate })
-		if s.count() != 0 {
+		testkit.Eventually(t, "late", func() bool { return smsState(t, db, m.ID).State == aw.SMSLate })
+		if s.Count() != 0 {
 			t.Fatal("late reminder sent")
 		}
 	})
 	t.Run("SetSendersSwapsModemsWithoutLoss", func(t *testing.T) {
-		db := MustOpenDB(t)
-		old := &fakeSender{name: "old"}
+		db := testkit.MustOpenDB(t)
+		old := testkit.NewSMSSender("old")
 		d := runDispatcher(t, db, aw.SystemClock{}, old)
 		first := enqueue(t, db, aw.SMSAlarm, nil)
 		d.Notify()
-		eventually(t, "sent by the old modem", func() bool { return smsState(t, db, first.ID).State == aw.SMSSent })
-		n1, n2 := &fakeSender{name: "new1"}, &fakeSender{name: "new2"}
+		testkit.Eventually(t, "sent by the old modem", func() bool { return smsState(t, db, first.ID).State == aw.SMSSent })
+		n1, n2 := testkit.NewSMSSender("new1"), testkit.NewSMSSender("new2")
 		d.SetSenders([]aw.SMSSender{n1, n2})
 		for i := 0; i < 10; i++ {
 			enqueue(t, db, aw.SMSAlarm, nil)
 		}
 		d.Notify()
-		eventually(t, "sent by the new modems", func() bool { return n1.count()+n2.count() == 10 })
-		if old.count() != 1 {
-			t.Fatalf("the removed modem sent %d", old.count())
+		testkit.Eventually(t, "sent by the new modems", func() bool { return n1.Count()+n2.Count() == 10 })
+		if old.Count() != 1 {
+			t.Fatalf("the removed modem sent %d", old.Count())
 		}
 		if h := d.Health(); h.State != aw.HealthOK {
 			t.Fatalf("health %+v", h)
@@ -147,38 +112,35 @@ func TestDispatcher(t *testing.T) {
 			t.Fatalf("without modems the message is %s, want queued", got)
 		}
 		d.SetSenders([]aw.SMSSender{n1})
-		eventually(t, "queued message sent once a modem is back", func() bool { return smsState(t, db, m.ID).State == aw.SMSSent })
+		testkit.Eventually(t, "queued message sent once a modem is back", func() bool { return smsState(t, db, m.ID).State == aw.SMSSent })
 	})
 	t.Run("FailoverWithoutDoubleSends", func(t *testing.T) {
-		db := MustOpenDB(t)
-		a := &fakeSender{name: "a", down: true}
-		b := &fakeSender{name: "b"}
+		db := testkit.MustOpenDB(t)
+		a := testkit.NewSMSSender("a")
+		a.SetDown(true)
+		b := testkit.NewSMSSender("b")
 		var ids []string
 		for i := 0; i < 20; i++ {
 			ids = append(ids, enqueue(t, db, aw.SMSAlarm, nil).ID)
 		}
 		runDispatcher(t, db, aw.SystemClock{}, a, b)
-		eventually(t, "all sent by b", func() bool { return b.count() == 20 })
-		if a.count() != 0 {
-			t.Fatalf("paused modem sent %d", a.count())
+		testkit.Eventually(t, "all sent by b", func() bool { return b.Count() == 20 })
+		if a.Count() != 0 {
+			t.Fatalf("paused modem sent %d", a.Count())
 		}
-		a.mu.Lock()
-		a.down = false
-		a.mu.Unlock()
+		a.SetDown(false)
 		for i := 0; i < 40; i++ {
 			ids = append(ids, enqueue(t, db, aw.SMSAlarm, nil).ID)
 		}
-		eventually(t, "all sent", func() bool { return a.count()+b.count() == 60 })
+		testkit.Eventually(t, "all sent", func() bool { return a.Count()+b.Count() == 60 })
 		seen := map[string]bool{}
-		for _, f := range []*fakeSender{a, b} {
-			f.mu.Lock()
-			for _, id := range f.sent {
+		for _, f := range []*testkit.SMSSender{a, b} {
+			for _, id := range f.Sent() {
 				if seen[id] {
 					t.Fatalf("sent twice: %s", id)
 				}
 				seen[id] = true
 			}
-			f.mu.Unlock()
 		}
 		for _, id := range ids {
 			if !seen[id] {
@@ -187,7 +149,7 @@ func TestDispatcher(t *testing.T) {
 		}
 	})
 	t.Run("CrashWhileSendingRecovered", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		rem := enqueue(t, db, aw.SMSReminder, nil)
 		al := enqueue(t, db, aw.SMSAlarm, nil)
 		for i := 0; i < 2; i++ { // a daemon that died while both were being sent
@@ -195,11 +157,11 @@ func TestDispatcher(t *testing.T) {
 				t.Fatal(m, err)
 			}
 		}
-		s := &fakeSender{name: "m1"}
+		s := testkit.NewSMSSender("m1")
 		runDispatcher(t, db, aw.SystemClock{}, s)
-		eventually(t, "alarm resent", func() bool { return smsState(t, db, al.ID).State == aw.SMSSent })
-		if st := smsState(t, db, rem.ID).State; st != aw.SMSUnknown || s.count() != 1 {
-			t.Fatalf("reminder %s, sends %d", st, s.count())
+		testkit.Eventually(t, "alarm resent", func() bool { return smsState(t, db, al.ID).State == aw.SMSSent })
+		if st := smsState(t, db, rem.ID).State; st != aw.SMSUnknown || s.Count() != 1 {
+			t.Fatalf("reminder %s, sends %d", st, s.Count())
 		}
 	})
 }

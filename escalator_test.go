@@ -7,6 +7,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 const (
@@ -19,16 +20,16 @@ const (
 
 func TestLadder(t *testing.T) {
 	t.Run("OrderFallbackLoopsUnansweredRepeat", func(t *testing.T) {
-		h := newHarness(t, newFakeTel(nil), nil) // nobody answers
+		h := newHarness(t, testkit.NewTelephony(nil), nil) // nobody answers
 		s := startSession(t, h, []string{"201", "0612000001", "0612000002"}, 1)
 		h.clock.Advance(time.Minute)
-		eventually(t, "two loops and unanswered", func() bool {
+		testkit.Eventually(t, "two loops and unanswered", func() bool {
 			a := alarmOf(t, h, s.ID)
 			return a != nil && a.State == aw.AlarmUnanswered && len(a.Attempts) == 8 && len(smsOf(t, h, aw.SMSAdmin)) == 1
 		})
 		waitLadder(t, h, alarmOf(t, h, s.ID).ID)
 		want := "201 +31612000001 +31612000002 +31612000009 201 +31612000001 +31612000002 +31612000009"
-		if got := strings.Join(h.tel.numbers(), " "); got != want {
+		if got := strings.Join(h.tel.Numbers(), " "); got != want {
 			t.Fatalf("calls = %s, want %s", got, want)
 		}
 		a := alarmOf(t, h, s.ID)
@@ -37,8 +38,8 @@ func TestLadder(t *testing.T) {
 				t.Fatalf("attempt %d: outcome %q cause %d", at.Seq, at.Outcome, at.Cause)
 			}
 		}
-		if h.tel.calls[0].Extension == nil || h.tel.calls[0].Extension.Number != "201" {
-			t.Fatalf("201 not dialled as an extension: %+v", h.tel.calls[0])
+		if h.tel.Calls()[0].Extension == nil || h.tel.Calls()[0].Extension.Number != "201" {
+			t.Fatalf("201 not dialled as an extension: %+v", h.tel.Calls()[0])
 		}
 		adm := smsOf(t, h, aw.SMSAdmin)
 		if len(adm) != 1 || adm[0].To != admn || !strings.Contains(adm[0].Text, "NIET AANGENOMEN") ||
@@ -48,11 +49,11 @@ func TestLadder(t *testing.T) {
 		// Nothing more until the repeat interval has passed.
 		h.clock.Advance(4 * time.Minute)
 		settle()
-		if n := len(h.tel.numbers()); n != 8 {
+		if n := len(h.tel.Numbers()); n != 8 {
 			t.Fatalf("calls before the repeat interval = %d", n)
 		}
 		h.clock.Advance(time.Minute)
-		eventually(t, "the ladder again after 5 minutes", func() bool { return len(alarmOf(t, h, s.ID).Attempts) == 12 })
+		testkit.Eventually(t, "the ladder again after 5 minutes", func() bool { return len(alarmOf(t, h, s.ID).Attempts) == 12 })
 		waitLadder(t, h, alarmOf(t, h, s.ID).ID)
 		if got := alarmOf(t, h, s.ID); got.State != aw.AlarmUnanswered || got.Attempts[8].Number != "201" || got.Attempts[8].Loop != 3 {
 			t.Fatalf("repeat: state %s first %+v", got.State, got.Attempts[8])
@@ -61,15 +62,15 @@ func TestLadder(t *testing.T) {
 			t.Fatalf("admin SMS after repeat = %d, want still 1", n)
 		}
 		h.clock.Advance(5 * time.Minute)
-		eventually(t, "and again", func() bool { return len(alarmOf(t, h, s.ID).Attempts) == 16 })
+		testkit.Eventually(t, "and again", func() bool { return len(alarmOf(t, h, s.ID).Attempts) == 16 })
 	})
 
 	t.Run("StopOnAcceptance", func(t *testing.T) {
-		tel := newFakeTel(map[string]string{numA: "busy", numB: "decline", numC: "accept_sms"})
+		tel := testkit.NewTelephony(map[string]string{numA: "busy", numB: "decline", numC: "accept_sms"})
 		h := newHarness(t, tel, nil)
 		s := startSession(t, h, []string{numA, numB, numC}, 1)
 		h.clock.Advance(time.Minute)
-		eventually(t, "accepted", func() bool { a := alarmOf(t, h, s.ID); return a != nil && a.State == aw.AlarmAccepted })
+		testkit.Eventually(t, "accepted", func() bool { a := alarmOf(t, h, s.ID); return a != nil && a.State == aw.AlarmAccepted })
 		settle()
 		a := alarmOf(t, h, s.ID)
 		if got := outcomes(a); got != "busy declined accepted" {
@@ -85,7 +86,7 @@ func TestLadder(t *testing.T) {
 		}
 		h.clock.Advance(time.Hour)
 		settle()
-		if n := len(tel.numbers()); n != 3 {
+		if n := len(tel.Numbers()); n != 3 {
 			t.Fatalf("calls after acceptance = %d", n)
 		}
 		v, err := h.svc.GetSession(context.Background(), "dev1", s.ID)
@@ -95,41 +96,41 @@ func TestLadder(t *testing.T) {
 	})
 
 	t.Run("AcceptedCallDroppedGetsSMS", func(t *testing.T) {
-		tel := newFakeTel(map[string]string{numA: "accept_drop"})
+		tel := testkit.NewTelephony(map[string]string{numA: "accept_drop"})
 		h := newHarness(t, tel, nil)
 		s := startSession(t, h, []string{numA, numB}, 1)
 		h.clock.Advance(time.Minute)
-		eventually(t, "responder SMS", func() bool { return len(smsOf(t, h, aw.SMSResponder)) == 1 })
+		testkit.Eventually(t, "responder SMS", func() bool { return len(smsOf(t, h, aw.SMSResponder)) == 1 })
 		if a := alarmOf(t, h, s.ID); a.State != aw.AlarmAccepted || a.Attempts[0].Outcome != aw.OutcomeAccepted {
 			t.Fatalf("alarm %s attempt %s", a.State, a.Attempts[0].Outcome)
 		}
 	})
 
 	t.Run("OnlyDigitOneAccepts", func(t *testing.T) {
-		tel := newFakeTel(map[string]string{numA: "voicemail", numB: "busy"})
+		tel := testkit.NewTelephony(map[string]string{numA: "voicemail", numB: "busy"})
 		h := newHarness(t, tel, func(s *aw.Settings) { s.LadderLoops = 1 })
 		s := startSession(t, h, []string{numA, numB}, 1)
 		h.clock.Advance(time.Minute)
-		eventually(t, "unanswered", func() bool { a := alarmOf(t, h, s.ID); return a != nil && a.State == aw.AlarmUnanswered })
+		testkit.Eventually(t, "unanswered", func() bool { a := alarmOf(t, h, s.ID); return a != nil && a.State == aw.AlarmUnanswered })
 		if got := outcomes(alarmOf(t, h, s.ID)); got != "no_answer busy no_answer" {
 			t.Fatalf("outcomes = %s", got)
 		}
 	})
 
 	t.Run("StopOnHandled", func(t *testing.T) {
-		tel := newFakeTel(map[string]string{numA: "hold"})
+		tel := testkit.NewTelephony(map[string]string{numA: "hold"})
 		h := newHarness(t, tel, nil)
 		s := startSession(t, h, []string{numA, numB}, 1)
 		h.clock.Advance(time.Minute)
-		eventually(t, "first call", func() bool { return len(tel.numbers()) == 1 })
+		testkit.Eventually(t, "first call", func() bool { return len(tel.Numbers()) == 1 })
 		a := alarmOf(t, h, s.ID)
 		if _, err := h.svc.HandleAlarm(context.Background(), a.ID, "Jan", "vals alarm"); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "ladder stopped", func() bool { return !h.svc.Escalator().Running(a.ID) })
+		testkit.Eventually(t, "ladder stopped", func() bool { return !h.svc.Escalator().Running(a.ID) })
 		h.clock.Advance(time.Hour)
 		settle()
-		if n := len(tel.numbers()); n != 1 {
+		if n := len(tel.Numbers()); n != 1 {
 			t.Fatalf("calls after handled = %d", n)
 		}
 		a = alarmOf(t, h, s.ID)
@@ -146,12 +147,12 @@ func TestLadder(t *testing.T) {
 	})
 
 	t.Run("TelephonyDownFansOutWithoutBurningTheLadder", func(t *testing.T) {
-		tel := newFakeTel(map[string]string{numA: "accept"})
-		tel.setDown(true)
+		tel := testkit.NewTelephony(map[string]string{numA: "accept"})
+		tel.SetDown(true)
 		h := newHarness(t, tel, nil)
 		s := startSession(t, h, []string{numA, "201"}, 1)
 		h.clock.Advance(time.Minute)
-		eventually(t, "fan-out SMS", func() bool { return len(smsOf(t, h, aw.SMSAlarm)) == 3 })
+		testkit.Eventually(t, "fan-out SMS", func() bool { return len(smsOf(t, h, aw.SMSAlarm)) == 3 })
 		var to []string
 		for _, m := range smsOf(t, h, aw.SMSAlarm) {
 			to = append(to, m.To)
@@ -181,22 +182,22 @@ func TestLadder(t *testing.T) {
 		if n := len(smsOf(t, h, aw.SMSAlarm)); n != 3 {
 			t.Fatalf("fan-out sent again: %d", n)
 		}
-		tel.setDown(false)
+		tel.SetDown(false)
 		h.clock.Advance(40 * time.Second)
-		eventually(t, "accepted once telephony is back", func() bool { return alarmOf(t, h, s.ID).State == aw.AlarmAccepted })
-		if got := tel.numbers(); len(got) != 1 || got[0] != numA {
+		testkit.Eventually(t, "accepted once telephony is back", func() bool { return alarmOf(t, h, s.ID).State == aw.AlarmAccepted })
+		if got := tel.Numbers(); len(got) != 1 || got[0] != numA {
 			t.Fatalf("first real call = %v, want the first number", got)
 		}
 	})
 
 	t.Run("ConnectedEndsBackoff", func(t *testing.T) {
-		tel := newFakeTel(map[string]string{numA: "accept"})
-		tel.setDown(true)
+		tel := testkit.NewTelephony(map[string]string{numA: "accept"})
+		tel.SetDown(true)
 		h := newHarness(t, tel, nil)
 		s := startSession(t, h, []string{numA, numB}, 1)
 		h.clock.Advance(time.Minute)
 		id := ""
-		eventually(t, "the alarm", func() bool {
+		testkit.Eventually(t, "the alarm", func() bool {
 			if a := alarmOf(t, h, s.ID); a != nil {
 				id = a.ID
 			}
@@ -205,17 +206,17 @@ func TestLadder(t *testing.T) {
 		waitLadder(t, h, id)
 		h.clock.Advance(5 * time.Second)
 		waitLadder(t, h, id) // second back-off: 10 s
-		tel.setDown(false)
+		tel.SetDown(false)
 		// Telephony is back: no clock advance, the ladder calls at once.
 		h.svc.TelephonyConnected()
-		eventually(t, "accepted right after the connection", func() bool { return alarmOf(t, h, s.ID).State == aw.AlarmAccepted })
-		if got := tel.numbers(); len(got) != 1 || got[0] != numA {
+		testkit.Eventually(t, "accepted right after the connection", func() bool { return alarmOf(t, h, s.ID).State == aw.AlarmAccepted })
+		if got := tel.Numbers(); len(got) != 1 || got[0] != numA {
 			t.Fatalf("calls = %v", got)
 		}
 	})
 
 	t.Run("ResumeAfterRestart", func(t *testing.T) {
-		tel := newFakeTel(map[string]string{numA: "busy", numB: "hold", numC: "accept"})
+		tel := testkit.NewTelephony(map[string]string{numA: "busy", numB: "hold", numC: "accept"})
 		h := newHarness(t, tel, nil)
 		s := startSession(t, h, []string{numA, numB, numC}, 1)
 		ctx := context.Background()
@@ -236,7 +237,7 @@ func TestLadder(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.start(t)
-		eventually(t, "accepted by number 3", func() bool { return alarmOf(t, h, s.ID).State == aw.AlarmAccepted })
+		testkit.Eventually(t, "accepted by number 3", func() bool { return alarmOf(t, h, s.ID).State == aw.AlarmAccepted })
 		got := alarmOf(t, h, s.ID)
 		if got.Attempts[1].Outcome != aw.OutcomeFailed || got.Attempts[1].Reason != "daemon restart" {
 			t.Fatalf("attempt 2 = %+v", got.Attempts[1])
@@ -244,8 +245,8 @@ func TestLadder(t *testing.T) {
 		if got.Attempts[2].Number != numC || got.Number != a.Number {
 			t.Fatalf("attempt 3 = %s, number %d want %d", got.Attempts[2].Number, got.Number, a.Number)
 		}
-		if len(tel.hangups) != 1 || tel.hangups[0] != "c2" {
-			t.Fatalf("hangups = %v", tel.hangups)
+		if len(tel.Hangups()) != 1 || tel.Hangups()[0] != "c2" {
+			t.Fatalf("hangups = %v", tel.Hangups())
 		}
 	})
 }
@@ -253,7 +254,7 @@ func TestLadder(t *testing.T) {
 // waitLadder waits until an alarm's ladder sleeps on its scheduler timer.
 func waitLadder(t *testing.T, h *harness, alarmID string) {
 	t.Helper()
-	eventually(t, "ladder waiting on its timer", func() bool {
+	testkit.Eventually(t, "ladder waiting on its timer", func() bool {
 		due, armed := h.svc.Scheduler().Armed("ladder:" + alarmID)
 		return armed && due.After(h.clock.Now()) && !h.svc.Escalator().Running(alarmID)
 	})
@@ -280,7 +281,7 @@ func sorted(s []string) []string {
 }
 
 func TestTestAlarm(t *testing.T) {
-	tel := newFakeTel(map[string]string{numA: "accept_sms"})
+	tel := testkit.NewTelephony(map[string]string{numA: "accept_sms"})
 	h := newHarness(t, tel, nil)
 	if _, err := h.svc.RaiseTestAlarm(context.Background(), []string{"112"}); aw.ErrorField(err) != "numbers" {
 		t.Fatalf("112: %v", err)
@@ -289,12 +290,12 @@ func TestTestAlarm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "accepted", func() bool { x, _ := h.db.Alarm(context.Background(), a.ID); return x.State == aw.AlarmAccepted })
-	eventually(t, "responder SMS", func() bool { return len(smsOf(t, h, aw.SMSResponder)) == 1 })
+	testkit.Eventually(t, "accepted", func() bool { x, _ := h.db.Alarm(context.Background(), a.ID); return x.State == aw.AlarmAccepted })
+	testkit.Eventually(t, "responder SMS", func() bool { return len(smsOf(t, h, aw.SMSResponder)) == 1 })
 	if m := smsOf(t, h, aw.SMSResponder)[0]; !m.Test || !strings.HasPrefix(m.Text, "TEST ALARM Alleen Werken #") {
 		t.Fatalf("test SMS = %+v", m)
 	}
-	if !tel.calls[0].Test {
+	if !tel.Calls()[0].Test {
 		t.Fatal("the call is not marked test")
 	}
 }
@@ -303,21 +304,20 @@ func TestTestAlarm(t *testing.T) {
 // read afresh for the attempt: what to dial (trunk template or the
 // extension's endpoint), the trunk and the number of simultaneous calls.
 func TestCallRequestFromSettings(t *testing.T) {
-	tel := newFakeTel(map[string]string{numA: "busy", "201": "accept"})
+	tel := testkit.NewTelephony(map[string]string{numA: "busy", "201": "accept"})
 	h := newHarness(t, tel, func(s *aw.Settings) {
 		s.DialTemplate, s.TrunkEndpoint, s.SimultaneousCall = "PJSIP/{national}@kpn", "kpn", 2
 		s.Extensions = []aw.Extension{{Number: "201", Name: "Portier", Endpoint: "portier"}}
 	})
 	s := startSession(t, h, []string{numA, "201"}, 1)
 	h.clock.Advance(time.Minute)
-	eventually(t, "accepted by 201", func() bool { a := alarmOf(t, h, s.ID); return a != nil && a.State == aw.AlarmAccepted })
-	tel.mu.Lock()
-	defer tel.mu.Unlock()
-	if len(tel.calls) != 2 {
-		t.Fatalf("calls = %+v", tel.calls)
+	testkit.Eventually(t, "accepted by 201", func() bool { a := alarmOf(t, h, s.ID); return a != nil && a.State == aw.AlarmAccepted })
+	calls := tel.Calls()
+	if len(calls) != 2 {
+		t.Fatalf("calls = %+v", calls)
 	}
 	for i, want := range []string{"PJSIP/0612000001@kpn", "PJSIP/portier"} {
-		c := tel.calls[i]
+		c := calls[i]
 		if c.Dial != want || c.Trunk != "kpn" || c.MaxCalls != 2 {
 			t.Fatalf("call %d: dial %q trunk %q max %d, want %q kpn 2", i+1, c.Dial, c.Trunk, c.MaxCalls, want)
 		}

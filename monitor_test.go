@@ -9,15 +9,16 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestMonitorTellsAdminsOncePerOutage(t *testing.T) {
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	set := aw.DefaultSettings()
 	set.AdminNumbers = []string{"0612000099"}
 	db.SaveSettings(context.Background(), set)
 	clock := aw.NewManualClock(t0)
-	tel := newFakeTel(nil)
+	tel := testkit.NewTelephony(nil)
 	m := &aw.Monitor{Parts: map[string]aw.HealthReporter{"telefonie": tel}, Store: db, Clock: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx := context.Background()
@@ -26,7 +27,7 @@ func TestMonitorTellsAdminsOncePerOutage(t *testing.T) {
 		m.Check(ctx)
 		return len(smsOfDB(t, db))
 	}
-	tel.setDown(true)
+	tel.SetDown(true)
 	if n := check(0); n != 0 {
 		t.Fatalf("SMS at once: %d", n)
 	}
@@ -42,9 +43,9 @@ func TestMonitorTellsAdminsOncePerOutage(t *testing.T) {
 	if n := check(time.Hour); n != 1 {
 		t.Fatalf("told twice: %d", n)
 	}
-	tel.setDown(false)
+	tel.SetDown(false)
 	check(time.Minute)
-	tel.setDown(true)
+	tel.SetDown(true)
 	check(time.Minute)
 	if n := check(5 * time.Minute); n != 2 || !strings.Contains(smsOfDB(t, db)[0].Text, "sinds 16:07") {
 		t.Fatalf("second outage: %d %v", n, smsOfDB(t, db)[0].Text)

@@ -6,11 +6,12 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestSettingsServiceChange(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	s := aw.NewSettingsService(db, aw.NewManualClock(t0), discardLog)
 	by := aw.SocketActor("root")
 	page := aw.SettingKeys(aw.PageSettings)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/store"
 
 	"golang.org/x/crypto/bcrypt"
@@ -20,7 +21,7 @@ var discardLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 // clock, hashing at bcrypt's lowest cost.
 func newUserService(t *testing.T) (*aw.UserService, *store.DB, *aw.ManualClock) {
 	t.Helper()
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	clock := aw.NewManualClock(t0)
 	s := aw.NewUserService(db, clock, discardLog)
 	s.BcryptCost = bcrypt.MinCost

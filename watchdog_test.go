@@ -7,6 +7,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestWatchdog(t *testing.T) {
@@ -14,7 +15,7 @@ func TestWatchdog(t *testing.T) {
 	nums := []string{numA, numB}
 
 	t.Run("ReminderAtExpiryMinusLead", func(t *testing.T) {
-		h := newHarness(t, newFakeTel(nil), nil)
+		h := newHarness(t, testkit.NewTelephony(nil), nil)
 		s := startSession(t, h, nums, 60)
 		if s.ReminderAt == nil || !s.ReminderAt.Equal(t0.Add(55*time.Minute)) {
 			t.Fatalf("reminder_at = %v", s.ReminderAt)
@@ -25,7 +26,7 @@ func TestWatchdog(t *testing.T) {
 			t.Fatalf("reminder too early: %d", n)
 		}
 		h.clock.Advance(time.Second)
-		eventually(t, "reminder", func() bool { return len(smsOf(t, h, aw.SMSReminder)) == 1 })
+		testkit.Eventually(t, "reminder", func() bool { return len(smsOf(t, h, aw.SMSReminder)) == 1 })
 		m := smsOf(t, h, aw.SMSReminder)[0]
 		// 15:00 UTC is 16:00 in Amsterdam in November.
 		if m.To != "+31617782201" || !strings.Contains(m.Text, "je timer loopt om 16:00 af") || m.Deadline == nil || !m.Deadline.Equal(s.ExpiresAt) {
@@ -34,7 +35,7 @@ func TestWatchdog(t *testing.T) {
 	})
 
 	t.Run("NoReminderWhenShorterThanLead", func(t *testing.T) {
-		h := newHarness(t, newFakeTel(nil), nil)
+		h := newHarness(t, testkit.NewTelephony(nil), nil)
 		s := startSession(t, h, nums, 5)
 		if s.ReminderAt != nil {
 			t.Fatalf("reminder_at = %v", s.ReminderAt)
@@ -47,10 +48,10 @@ func TestWatchdog(t *testing.T) {
 	})
 
 	t.Run("ExtendRearmsAndCancelsQueuedReminder", func(t *testing.T) {
-		h := newHarness(t, newFakeTel(nil), nil)
+		h := newHarness(t, testkit.NewTelephony(nil), nil)
 		s := startSession(t, h, nums, 10)
 		h.clock.Advance(5 * time.Minute)
-		eventually(t, "reminder", func() bool { return len(smsOf(t, h, aw.SMSReminder)) == 1 })
+		testkit.Eventually(t, "reminder", func() bool { return len(smsOf(t, h, aw.SMSReminder)) == 1 })
 		v, err := h.svc.ExtendSession(ctx, "dev1", s.ID, 30)
 		if err != nil {
 			t.Fatal(err)
@@ -67,16 +68,16 @@ func TestWatchdog(t *testing.T) {
 			t.Fatalf("alarm at the old expiry")
 		}
 		h.clock.Advance(24 * time.Minute)
-		eventually(t, "new reminder", func() bool { return len(smsOf(t, h, aw.SMSReminder)) == 2 })
+		testkit.Eventually(t, "new reminder", func() bool { return len(smsOf(t, h, aw.SMSReminder)) == 2 })
 		h.clock.Advance(5 * time.Minute)
-		eventually(t, "alarm at the new expiry", func() bool { return alarmOf(t, h, s.ID) != nil })
+		testkit.Eventually(t, "alarm at the new expiry", func() bool { return alarmOf(t, h, s.ID) != nil })
 	})
 
 	t.Run("StopCancelsTimersAndPurges", func(t *testing.T) {
-		h := newHarness(t, newFakeTel(nil), nil)
+		h := newHarness(t, testkit.NewTelephony(nil), nil)
 		s := startSession(t, h, nums, 10)
 		h.clock.Advance(5 * time.Minute)
-		eventually(t, "reminder", func() bool { return len(smsOf(t, h, aw.SMSReminder)) == 1 })
+		testkit.Eventually(t, "reminder", func() bool { return len(smsOf(t, h, aw.SMSReminder)) == 1 })
 		v, err := h.svc.StopSession(ctx, "dev1", s.ID)
 		if err != nil || v.Session.State != aw.SessionStopped || v.Session.Worker.Name == "" {
 			t.Fatalf("stop = %+v, %v", v, err)
@@ -90,8 +91,8 @@ func TestWatchdog(t *testing.T) {
 		}
 		h.clock.Advance(time.Hour)
 		settle()
-		if len(h.tel.numbers()) != 0 || h.svc.Scheduler().Len() != 1 { // only housekeeping
-			t.Fatalf("calls %d timers %d after stop", len(h.tel.numbers()), h.svc.Scheduler().Len())
+		if len(h.tel.Numbers()) != 0 || h.svc.Scheduler().Len() != 1 { // only housekeeping
+			t.Fatalf("calls %d timers %d after stop", len(h.tel.Numbers()), h.svc.Scheduler().Len())
 		}
 		if _, err := h.svc.StopSession(ctx, "dev1", s.ID); aw.ErrorCode(err) != aw.ECONFLICT {
 			t.Fatalf("second stop: %v", err)
@@ -99,7 +100,7 @@ func TestWatchdog(t *testing.T) {
 	})
 
 	t.Run("ManualAlarmAfterCancelWindow", func(t *testing.T) {
-		h := newHarness(t, newFakeTel(nil), nil)
+		h := newHarness(t, testkit.NewTelephony(nil), nil)
 		s := startSession(t, h, nums, 60)
 		v, err := h.svc.PressAlarm(ctx, "dev1", s.ID)
 		if err != nil || v.Session.State != aw.SessionAlarmPending || !v.Session.AlarmFiresAt.Equal(t0.Add(10*time.Second)) {
@@ -114,7 +115,7 @@ func TestWatchdog(t *testing.T) {
 			t.Fatal("alarm inside the window")
 		}
 		h.clock.Advance(5 * time.Second)
-		eventually(t, "alarm", func() bool { a := alarmOf(t, h, s.ID); return a != nil && len(a.Attempts) > 0 })
+		testkit.Eventually(t, "alarm", func() bool { a := alarmOf(t, h, s.ID); return a != nil && len(a.Attempts) > 0 })
 		if a := alarmOf(t, h, s.ID); a.Cause != aw.CauseManual {
 			t.Fatalf("cause = %s", a.Cause)
 		}
@@ -127,7 +128,7 @@ func TestWatchdog(t *testing.T) {
 	})
 
 	t.Run("CancelInsideWindow", func(t *testing.T) {
-		h := newHarness(t, newFakeTel(nil), nil)
+		h := newHarness(t, testkit.NewTelephony(nil), nil)
 		s := startSession(t, h, nums, 60)
 		h.svc.PressAlarm(ctx, "dev1", s.ID)
 		h.clock.Advance(9 * time.Second)
@@ -143,20 +144,20 @@ func TestWatchdog(t *testing.T) {
 	})
 
 	t.Run("RestartRearmsAndFiresWhatCameDue", func(t *testing.T) {
-		h := newHarness(t, newFakeTel(nil), nil)
+		h := newHarness(t, testkit.NewTelephony(nil), nil)
 		s1 := startSession(t, h, nums, 60)
 		h.svc.Close()
 		// The daemon is down for two hours: the timer expired meanwhile.
 		h.clock.Advance(2 * time.Hour)
 		h.start(t)
-		eventually(t, "alarm right after start-up", func() bool { a := alarmOf(t, h, s1.ID); return a != nil && len(a.Attempts) > 0 })
+		testkit.Eventually(t, "alarm right after start-up", func() bool { a := alarmOf(t, h, s1.ID); return a != nil && len(a.Attempts) > 0 })
 		if a := alarmOf(t, h, s1.ID); a.Cause != aw.CauseExpired || a.RaisedAt.Before(t0.Add(2*time.Hour)) {
 			t.Fatalf("alarm = %+v", a)
 		}
 	})
 
 	t.Run("RestartKeepsFutureTimers", func(t *testing.T) {
-		h := newHarness(t, newFakeTel(nil), nil)
+		h := newHarness(t, testkit.NewTelephony(nil), nil)
 		s := startSession(t, h, nums, 60)
 		h.svc.Close()
 		h.start(t)
@@ -169,7 +170,7 @@ func TestWatchdog(t *testing.T) {
 	})
 
 	t.Run("RevokedDeviceKeepsSessionArmed", func(t *testing.T) {
-		h := newHarness(t, newFakeTel(nil), nil)
+		h := newHarness(t, testkit.NewTelephony(nil), nil)
 		_, hash := aw.NewToken("aw_")
 		d := &aw.Device{Name: "telefoon", TokenHash: hash, CreatedAt: t0}
 		if err := h.db.CreateDevice(ctx, d); err != nil {
@@ -183,11 +184,11 @@ func TestWatchdog(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.clock.Advance(time.Minute)
-		eventually(t, "alarm of a revoked device's session", func() bool { return alarmOf(t, h, v.Session.ID) != nil })
+		testkit.Eventually(t, "alarm of a revoked device's session", func() bool { return alarmOf(t, h, v.Session.ID) != nil })
 	})
 
 	t.Run("OtherDeviceSeesNotFound", func(t *testing.T) {
-		h := newHarness(t, newFakeTel(nil), nil)
+		h := newHarness(t, testkit.NewTelephony(nil), nil)
 		s := startSession(t, h, nums, 60)
 		if _, err := h.svc.GetSession(ctx, "dev2", s.ID); aw.ErrorCode(err) != aw.ENOTFOUND {
 			t.Fatalf("other device: %v", err)

@@ -1,6 +1,7 @@
 package ari_test
 
 import (
+	"alleenwerken/cmd/testkit"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,7 +30,7 @@ type bedDaemon struct {
 	sim    *modemsim.Sim
 	cmd    *exec.Cmd
 	done   chan error
-	stderr *lockedBuffer
+	stderr *testkit.SyncBuffer
 }
 
 // startBedDaemon builds and starts the daemon with the test bed's ARI; extra
@@ -38,7 +39,7 @@ type bedDaemon struct {
 func startBedDaemon(t *testing.T, app, extra string) *bedDaemon {
 	t.Helper()
 	dir := t.TempDir()
-	d := &bedDaemon{t: t, dir: dir, bin: filepath.Join(dir, "alleenwerken"), conf: filepath.Join(dir, "aw.conf"), stderr: &lockedBuffer{}}
+	d := &bedDaemon{t: t, dir: dir, bin: filepath.Join(dir, "alleenwerken"), conf: filepath.Join(dir, "aw.conf"), stderr: &testkit.SyncBuffer{}}
 	if out, err := exec.Command("go", "build", "-o", d.bin, "../cmd/alleenwerken").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
@@ -59,7 +60,7 @@ func startBedDaemon(t *testing.T, app, extra string) *bedDaemon {
 		t.Fatal(err)
 	}
 	d.run()
-	waitWithin(t, "telephony up", 20*time.Second, func() bool { return d.telephonyUp() })
+	testkit.EventuallyWithin(t, 20*time.Second, "telephony up", func() bool { return d.telephonyUp() })
 	return d
 }
 
@@ -67,7 +68,7 @@ func startBedDaemon(t *testing.T, app, extra string) *bedDaemon {
 // buffer; it is killed at cleanup.
 func (d *bedDaemon) run() {
 	d.t.Helper()
-	d.stderr = &lockedBuffer{}
+	d.stderr = &testkit.SyncBuffer{}
 	d.cmd = exec.Command(d.bin, "run", "-config", d.conf)
 	d.cmd.Stderr = d.stderr
 	if err := d.cmd.Start(); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/ari"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/httpapi/browsertest"
 )
 
@@ -107,7 +108,7 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 	step("HealthShowsDeskPhones", func(t *testing.T) {
 		// The bed's 201 is online once Asterisk qualified its contact
 		// (every 5 s on the bed); the page must then say so.
-		waitWithin(t, "the bed's desk phone 201 online over ARI", 20*time.Second, func() bool {
+		testkit.EventuallyWithin(t, 20*time.Second, "the bed's desk phone 201 online over ARI", func() bool {
 			_, state := ariEndpoint(t, "201")
 			return state == "online"
 		})
@@ -142,7 +143,7 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 			time.Sleep(500 * time.Millisecond)
 		}
 		var text string
-		waitWithin(t, "responder SMS at the modem", 20*time.Second, func() bool {
+		testkit.EventuallyWithin(t, 20*time.Second, "responder SMS at the modem", func() bool {
 			for _, sub := range d.sim.Sent() {
 				m, err := sms.Decode([]*tpdu.TPDU{sub.TPDU})
 				if err == nil {
@@ -182,7 +183,7 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 		app := "awtest-console2-" + sfx
 		before := len(channels(t))
 		d.raiseAlarm(numNoAnswer, numBusy)
-		waitWithin(t, "the alarm call ringing in Asterisk", 15*time.Second, func() bool { return len(channels(t)) > before })
+		testkit.EventuallyWithin(t, 15*time.Second, "the alarm call ringing in Asterisk", func() bool { return len(channels(t)) > before })
 		tab.Open("/console/installation")
 		tab.Fill("ari_app", app)
 		saved := time.Now()
@@ -197,12 +198,12 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 		if got := tab.Text("#health"); !strings.Contains(got, "gaat in zodra het lopende alarmgesprek is afgelopen") {
 			t.Fatalf("health page while waiting:\n%s", got)
 		}
-		waitWithin(t, "the new Stasis application registered", 30*time.Second, func() bool { return ariApplication(t, app) == 200 })
+		testkit.EventuallyWithin(t, 30*time.Second, "the new Stasis application registered", func() bool { return ariApplication(t, app) == 200 })
 		appUp = time.Now()
-		waitWithin(t, "telephony up again", 20*time.Second, d.telephonyUp)
+		testkit.EventuallyWithin(t, 20*time.Second, "telephony up again", d.telephonyUp)
 		t.Logf("saved during the call; %s registered %v later", app, appUp.Sub(saved).Round(time.Millisecond))
 		second := regexp.MustCompile(`msg="attempt ended".* alarm=102 attempt=2 `)
-		waitWithin(t, "the second call (busy) through the new application", 20*time.Second, func() bool {
+		testkit.EventuallyWithin(t, 20*time.Second, "the second call (busy) through the new application", func() bool {
 			return second.MatchString(d.stderr.String())
 		})
 	})

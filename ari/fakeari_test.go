@@ -13,6 +13,7 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/ari"
+	"alleenwerken/cmd/testkit"
 
 	ariv5 "github.com/CyCoreSystems/ari/v5"
 	"golang.org/x/net/websocket"
@@ -155,17 +156,6 @@ func (f *fakeARI) config() ari.Config {
 	return cfg
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // Asterisk 22 sends event types ari/v5 does not know; its bus would
 // dereference nil and crash the daemon. The adapter ignores them and goes on.
 func TestUnknownEventType(t *testing.T) {
@@ -178,7 +168,7 @@ func TestUnknownEventType(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tel.Close()
-	waitFor(t, "connection", tel.Connected)
+	testkit.Eventually(t, "connection", tel.Connected)
 	for _, e := range []string{
 		`{"type":"ChannelToneDetected","channel":{"id":"x"}}`,
 		`{"type":"CallBroadcast","channel":{"id":"x"}}`,
@@ -190,7 +180,7 @@ func TestUnknownEventType(t *testing.T) {
 		f.push(e)
 	}
 	f.push(`{"type":"EndpointStateChange","endpoint":{"technology":"PJSIP","resource":"trunk","state":"offline"}}`)
-	waitFor(t, "trunk offline", func() bool { return tel.TrunkState() == "offline" })
+	testkit.Eventually(t, "trunk offline", func() bool { return tel.TrunkState() == "offline" })
 	if h := tel.Health(); h.State != aw.HealthDegraded || !strings.Contains(h.Reason, "trunk") {
 		t.Fatalf("health %+v, want degraded for the trunk", h)
 	}
@@ -209,7 +199,7 @@ func TestPromptTimingOnClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tel.Close()
-	waitFor(t, "connection", tel.Connected)
+	testkit.Eventually(t, "connection", tel.Connected)
 	req := request("+31612345678")
 	req.Test = true
 	r := newRecorder(aw.AcceptPlan{})
@@ -222,7 +212,7 @@ func TestPromptTimingOnClock(t *testing.T) {
 		done <- res
 	}()
 	for round := 1; round <= 3; round++ {
-		waitFor(t, fmt.Sprintf("press 1 #%d", round), func() bool {
+		testkit.Eventually(t, fmt.Sprintf("press 1 #%d", round), func() bool {
 			_, played, _, _ := r.snapshot()
 			return count(played, "sound:aw-press1") == round
 		})
@@ -255,7 +245,7 @@ func TestReconnectReconciles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tel.Close()
-	waitFor(t, "connection", tel.Connected)
+	testkit.Eventually(t, "connection", tel.Connected)
 	f.mu.Lock()
 	f.answer = false // keeps ringing
 	f.mu.Unlock()
@@ -266,19 +256,19 @@ func TestReconnectReconciles(t *testing.T) {
 		res, _ := tel.Call(context.Background(), req, newRecorder(aw.AcceptPlan{}))
 		done <- res
 	}()
-	waitFor(t, "originate", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.channels[req.ID] })
+	testkit.Eventually(t, "originate", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.channels[req.ID] })
 	f.drop()
 	res := <-done
 	if res.Outcome != aw.OutcomeFailed || !strings.Contains(res.Reason, "verloren") {
 		t.Fatalf("result %+v, want failed: call lost", res)
 	}
-	waitFor(t, "reconnect", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.conns >= 2 })
-	waitFor(t, "reconcile hang-up", func() bool {
+	testkit.Eventually(t, "reconnect", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.conns >= 2 })
+	testkit.Eventually(t, "reconcile hang-up", func() bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		return !f.channels[req.ID]
 	})
-	waitFor(t, "connected", tel.Connected)
+	testkit.Eventually(t, "connected", tel.Connected)
 }
 
 // New never blocks, even when nothing listens.
@@ -295,7 +285,7 @@ func TestNewDoesNotBlock(t *testing.T) {
 	if d := time.Since(start); d > 50*time.Millisecond {
 		t.Fatalf("New took %v", d)
 	}
-	waitFor(t, "a reason", func() bool { return strings.Contains(tel.Health().Reason, "Geen verbinding") })
+	testkit.Eventually(t, "a reason", func() bool { return strings.Contains(tel.Health().Reason, "Geen verbinding") })
 	if h := tel.Health(); h.State != aw.HealthDown {
 		t.Fatalf("health %+v", h)
 	}
@@ -324,7 +314,7 @@ func TestHangupQueuedUntilConnected(t *testing.T) {
 	f.mu.Lock()
 	f.down = false
 	f.mu.Unlock()
-	waitFor(t, "queued hang-up", func() bool {
+	testkit.Eventually(t, "queued hang-up", func() bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		return !f.channels["aw-left-from-before"]
@@ -345,7 +335,7 @@ func TestFailedPromptFailsTheCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tel.Close()
-	waitFor(t, "connection", tel.Connected)
+	testkit.Eventually(t, "connection", tel.Connected)
 	r := newRecorder(aw.AcceptPlan{})
 	res, err := tel.Call(context.Background(), request("+31612345678"), r)
 	if err != nil {
@@ -368,7 +358,7 @@ func TestDroppedAfterAcceptIsAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tel.Close()
-	waitFor(t, "connection", tel.Connected)
+	testkit.Eventually(t, "connection", tel.Connected)
 	req := request("+31612345678")
 	r := newRecorder(aw.AcceptPlan{OfferSMS: true})
 	done := make(chan aw.CallResult, 1)
@@ -376,9 +366,9 @@ func TestDroppedAfterAcceptIsAccepted(t *testing.T) {
 		res, _ := tel.Call(context.Background(), req, r)
 		done <- res
 	}()
-	waitFor(t, "answer", func() bool { log, _, _, _ := r.snapshot(); return len(log) > 0 })
+	testkit.Eventually(t, "answer", func() bool { log, _, _, _ := r.snapshot(); return len(log) > 0 })
 	f.push(fmt.Sprintf(`{"type":"ChannelDtmfReceived","digit":"1","channel":{"id":%q}}`, req.ID))
-	waitFor(t, "accept", func() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.accepted })
+	testkit.Eventually(t, "accept", func() bool { r.mu.Lock(); defer r.mu.Unlock(); return r.accepted })
 	f.push(fmt.Sprintf(`{"type":"ChannelHangupRequest","cause":16,"channel":{"id":%q}}`, req.ID))
 	f.push(fmt.Sprintf(`{"type":"ChannelDestroyed","cause":16,"cause_txt":"Normal Clearing","channel":{"id":%q}}`, req.ID))
 	res := <-done
@@ -403,7 +393,7 @@ func TestCloseWithWaitingCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "connection", tel.Connected)
+	testkit.Eventually(t, "connection", tel.Connected)
 	type result struct {
 		res aw.CallResult
 		err error
@@ -412,7 +402,7 @@ func TestCloseWithWaitingCall(t *testing.T) {
 	r1 := newRecorder(aw.AcceptPlan{})
 	req1, req2 := request("+31612345678"), request("+31612345679")
 	go func() { res, err := tel.Call(context.Background(), req1, r1); first <- result{res, err} }()
-	waitFor(t, "answer", func() bool { log, _, _, _ := r1.snapshot(); return len(log) > 0 })
+	testkit.Eventually(t, "answer", func() bool { log, _, _, _ := r1.snapshot(); return len(log) > 0 })
 	go func() {
 		res, err := tel.Call(context.Background(), req2, newRecorder(aw.AcceptPlan{}))
 		second <- result{res, err}

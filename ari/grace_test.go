@@ -8,6 +8,7 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/ari"
+	"alleenwerken/cmd/testkit"
 )
 
 // placeAsync starts a call on tel; the returned channel gets its error.
@@ -63,7 +64,7 @@ func TestCallWaitsForFirstConnection(t *testing.T) {
 		t.Fatal("placed or connected while Asterisk refused")
 	}
 	f.setDown(false)
-	waitFor(t, "the call placed after the connection", func() bool { return f.hasChannel(req.ID) })
+	testkit.Eventually(t, "the call placed after the connection", func() bool { return f.hasChannel(req.ID) })
 	if n := connects.Load(); n != 1 {
 		t.Fatalf("OnConnected called %d times, want 1", n)
 	}
@@ -83,12 +84,12 @@ func TestCallDuringOutageNotPlaced(t *testing.T) {
 
 	f.setDown(true)
 	f.drop()
-	waitFor(t, "the lost connection", func() bool { return !tel.Connected() })
+	testkit.Eventually(t, "the lost connection", func() bool { return !tel.Connected() })
 	// Within the grace: the call waits for the connection to come back.
 	req := request(numBusy)
 	done := placeAsync(t, tel, req)
 	f.setDown(false)
-	waitFor(t, "the call placed after the reconnect", func() bool { return f.hasChannel(req.ID) })
+	testkit.Eventually(t, "the call placed after the reconnect", func() bool { return f.hasChannel(req.ID) })
 	if n := connects.Load(); n != 2 {
 		t.Fatalf("OnConnected called %d times, want 2", n)
 	}
@@ -96,7 +97,7 @@ func TestCallDuringOutageNotPlaced(t *testing.T) {
 
 	f.setDown(true)
 	f.drop()
-	waitFor(t, "the lost connection", func() bool { return !tel.Connected() })
+	testkit.Eventually(t, "the lost connection", func() bool { return !tel.Connected() })
 	time.Sleep(cfg.ConnectGrace + 50*time.Millisecond)
 	start := time.Now()
 	_, err := tel.Call(context.Background(), request(numBusy), newRecorder(aw.AcceptPlan{}))

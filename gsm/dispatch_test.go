@@ -9,6 +9,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/gsm"
 	"alleenwerken/gsm/modemsim"
 	"alleenwerken/store"
@@ -85,7 +86,7 @@ func states(tb testing.TB, db aw.Outbox) map[string]*aw.SMS {
 func waitAllFinal(tb testing.TB, db aw.Outbox, timeout time.Duration) map[string]*aw.SMS {
 	tb.Helper()
 	var ms map[string]*aw.SMS
-	waitFor(tb, timeout, "every SMS finished", func() bool {
+	testkit.EventuallyWithin(tb, timeout, "every SMS finished", func() bool {
 		ms = states(tb, db)
 		for _, m := range ms {
 			if m.State == aw.SMSQueued || m.State == aw.SMSSending {
@@ -119,13 +120,13 @@ func TestDispatchAlarmOvertakesReminders(t *testing.T) {
 		enqueue(t, db, aw.SMSReminder, fmt.Sprintf("herinnering %d", i), &deadline)
 	}
 	d := runDispatcher(t, db, clock, m)
-	waitFor(t, 5*time.Second, "3 reminders out", func() bool { return len(sim.Sent()) >= 3 })
+	testkit.EventuallyWithin(t, 5*time.Second, "3 reminders out", func() bool { return len(sim.Sent()) >= 3 })
 	enqueue(t, db, aw.SMSAlarm, "ALARM Alleen Werken #897", nil)
 	d.Notify()
 	// At most one reminder was being sent when the alarm was committed.
 	before := len(sim.Sent())
 	start := time.Now()
-	waitFor(t, 5*time.Second, "the alarm SMS", func() bool { return slices.Contains(texts(t, sim), "ALARM Alleen Werken #897") })
+	testkit.EventuallyWithin(t, 5*time.Second, "the alarm SMS", func() bool { return slices.Contains(texts(t, sim), "ALARM Alleen Werken #897") })
 	t.Logf("alarm out %v after queueing, behind %d reminders already sent", time.Since(start), before)
 	ms := waitAllFinal(t, db, 10*time.Second)
 	got := texts(t, sim)
@@ -169,7 +170,7 @@ func TestDispatchCrashWhileSending(t *testing.T) {
 	runDispatcher(t, db, clock, m)
 	// RecoverSMS marks both unknown first; the dispatcher then queues the
 	// alarm again.
-	waitFor(t, 5*time.Second, "the alarm resent", func() bool { return states(t, db)[alarm.ID].State == aw.SMSSent })
+	testkit.EventuallyWithin(t, 5*time.Second, "the alarm resent", func() bool { return states(t, db)[alarm.ID].State == aw.SMSSent })
 	ms := waitAllFinal(t, db, 5*time.Second)
 	if s := ms[rem.ID]; s.State != aw.SMSUnknown {
 		t.Fatalf("reminder %+v, want unknown", s)
@@ -223,7 +224,7 @@ func TestDispatchFailover(t *testing.T) {
 		enqueue(t, db, aw.SMSAdmin, want[i], nil)
 	}
 	runDispatcher(t, db, fastClock(t), a, b)
-	waitFor(t, 5*time.Second, "both modems sending", func() bool { return len(simA.Sent()) >= 5 && len(simB.Sent()) >= 5 })
+	testkit.EventuallyWithin(t, 5*time.Second, "both modems sending", func() bool { return len(simA.Sent()) >= 5 && len(simB.Sent()) >= 5 })
 	simA.Configure(func(o *modemsim.Options) { o.Reg = 2 }) // A loses the network
 	waitHealth(t, a, aw.HealthDown, "Zoekt een netwerk")
 	atDown := len(simA.Sent())
@@ -263,7 +264,7 @@ func TestDispatchUnplugDuringQueue(t *testing.T) {
 		enqueue(t, db, aw.SMSAlarm, want[i], nil)
 	}
 	runDispatcher(t, db, fastClock(t), m)
-	waitFor(t, 5*time.Second, "4 sent", func() bool { return len(sim.Sent()) >= 4 })
+	testkit.EventuallyWithin(t, 5*time.Second, "4 sent", func() bool { return len(sim.Sent()) >= 4 })
 	if err := sim.Unplug(); err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +311,7 @@ func TestDispatchDeliveryReport(t *testing.T) {
 	m := outboxModem(t, sim, db)
 	s := enqueue(t, db, aw.SMSResponder, "ALARM Alleen Werken #897: Laura van Dijk", nil)
 	runDispatcher(t, db, fastClock(t), m)
-	waitFor(t, 5*time.Second, "delivery recorded", func() bool {
+	testkit.EventuallyWithin(t, 5*time.Second, "delivery recorded", func() bool {
 		x := states(t, db)[s.ID]
 		return x.State == aw.SMSSent && x.Delivery == gsm.DeliveryDelivered && x.DeliveryAt != nil
 	})
@@ -342,7 +343,7 @@ func TestDispatchDeliveryReportAfterRestart(t *testing.T) {
 		if err := sim.StatusReport(two.Refs[0], two.To, 0x00); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, 2*time.Second, "first part reported", func() bool { return states(t, db)[two.ID].Delivery == gsm.DeliveryPending })
+		testkit.EventuallyWithin(t, 2*time.Second, "first part reported", func() bool { return states(t, db)[two.ID].Delivery == gsm.DeliveryPending })
 	})
 
 	db := openStore(t, path)
@@ -359,7 +360,7 @@ func TestDispatchDeliveryReportAfterRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, 2*time.Second, "two reports after the restart", func() bool { return len(got.all()) >= 2 })
+	testkit.EventuallyWithin(t, 2*time.Second, "two reports after the restart", func() bool { return len(got.all()) >= 2 })
 	time.Sleep(100 * time.Millisecond) // the unknown one must not match either
 	if n := len(got.all()); n != 2 {
 		t.Fatalf("%d reports matched: %+v", n, got.all())

@@ -71,18 +71,6 @@ func startModem(tb testing.TB, cfg gsm.Config) *gsm.Modem {
 	return m
 }
 
-// waitFor polls cond until it holds or the timeout passes.
-func waitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // waitHealth waits until the modem's health has state and its reason
 // contains every one of parts.
 func waitHealth(tb testing.TB, m *gsm.Modem, state aw.HealthState, parts ...string) aw.Health {

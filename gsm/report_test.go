@@ -5,6 +5,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/gsm"
 	"alleenwerken/gsm/modemsim"
 )
@@ -27,7 +28,7 @@ func TestDeliveryReport(t *testing.T) {
 		if err := sim.StatusReport(r3.Refs[0], "+31617782201", 0x41); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, 2*time.Second, "two reports", func() bool { return len(got.all()) == 2 })
+		testkit.EventuallyWithin(t, 2*time.Second, "two reports", func() bool { return len(got.all()) == 2 })
 		byID := map[string]gsm.DeliveryReport{}
 		for _, r := range got.all() { // handlers run concurrently: any order
 			byID[r.SMSID] = r
@@ -73,7 +74,7 @@ func concatenatedReports(t *testing.T, opts modemsim.Options) *modemsim.Sim {
 	if err != nil || len(rcpt.Refs) != 2 {
 		t.Fatalf("send: %v %v", rcpt, err)
 	}
-	waitFor(t, 2*time.Second, "two reports", func() bool { return len(got.all()) == 2 })
+	testkit.EventuallyWithin(t, 2*time.Second, "two reports", func() bool { return len(got.all()) == 2 })
 	rs := got.all()
 	if rs[0].Delivery != gsm.DeliveryPending || rs[1].Delivery != gsm.DeliveryDelivered || rs[1].SMSID != "long" || rs[0].Part == rs[1].Part {
 		t.Fatalf("reports = %+v", rs)

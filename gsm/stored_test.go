@@ -10,6 +10,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/gsm"
 	"alleenwerken/gsm/modemsim"
 
@@ -74,7 +75,7 @@ func TestStoredReports(t *testing.T) {
 		if err := sim.StatusReport(failed.Refs[0], failed.To, 0x46); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, 2*time.Second, "both reports recorded and deleted", func() bool {
+		testkit.EventuallyWithin(t, 2*time.Second, "both reports recorded and deleted", func() bool {
 			ms = states(t, db)
 			return ms[delivered.ID].Delivery == gsm.DeliveryDelivered && ms[failed.ID].Delivery == gsm.DeliveryFailed &&
 				len(sim.Stored("SR")) == 0
@@ -105,7 +106,7 @@ func TestStoredReports(t *testing.T) {
 	})
 	t.Run("Concatenated", func(t *testing.T) {
 		sim := concatenatedReports(t, modemsim.Options{StoredReports: true, AutoReport: true})
-		waitFor(t, 2*time.Second, "both reports deleted", func() bool { return len(sim.Stored("SR")) == 0 })
+		testkit.EventuallyWithin(t, 2*time.Second, "both reports deleted", func() bool { return len(sim.Stored("SR")) == 0 })
 	})
 	// Announcements that lead nowhere are logged; the modem carries on, an
 	// incoming SMS an announcement points at is left alone, and the next
@@ -130,7 +131,7 @@ func TestStoredReports(t *testing.T) {
 		// Handlers run on goroutines of their own: the announcements are
 		// read in any order.
 		var cmds []string
-		waitFor(t, 2*time.Second, "every announcement handled", func() bool {
+		testkit.EventuallyWithin(t, 2*time.Second, "every announcement handled", func() bool {
 			cmds = sim.Commands()
 			return len(got.all()) == 1 && len(sim.Stored("SR")) == 0 && slices.Contains(cmds, "+CMGR=7") &&
 				slices.Contains(cmds, "+CMGR="+strconv.Itoa(in))
@@ -195,7 +196,7 @@ func TestStoredReportsAtConnect(t *testing.T) {
 			cfg.CommandTimeout = 250 * time.Millisecond // the reopened port loses the first ATZ
 			startModem(t, cfg)
 			var ms map[string]*aw.SMS
-			waitFor(t, 2*time.Second, "stored reports recorded and deleted", func() bool {
+			testkit.EventuallyWithin(t, 2*time.Second, "stored reports recorded and deleted", func() bool {
 				ms = states(t, db)
 				return ms[delivered.ID].Delivery == gsm.DeliveryDelivered && ms[failed.ID].Delivery == gsm.DeliveryFailed &&
 					len(statusReports(sim, mem)) == 0
@@ -234,7 +235,7 @@ func TestStoredReportsAfterUnplug(t *testing.T) {
 	if _, err := sim.StoreReport(rcpt.Refs[0], "+31617782201", 0x00); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 3*time.Second, "the stored report", func() bool { return len(got.all()) == 1 && len(sim.Stored("SR")) == 0 })
+	testkit.EventuallyWithin(t, 3*time.Second, "the stored report", func() bool { return len(got.all()) == 1 && len(sim.Stored("SR")) == 0 })
 	if r := got.all()[0]; r.SMSID != "a" || r.Delivery != gsm.DeliveryDelivered {
 		t.Fatalf("report %+v", r)
 	}
@@ -268,7 +269,7 @@ func TestReportsMode(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.mode != gsm.ReportsNone {
-				waitFor(t, 2*time.Second, "the report", func() bool { return len(got.all()) == 1 })
+				testkit.EventuallyWithin(t, 2*time.Second, "the report", func() bool { return len(got.all()) == 1 })
 			}
 			time.Sleep(50 * time.Millisecond) // polls
 			cmds := sim.Commands()

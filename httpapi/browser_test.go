@@ -9,6 +9,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 // TestBrowser walks through the console in headless Chromium: an
@@ -85,7 +86,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	var a *aw.Alarm
-	var call *StepCall
+	var call *testkit.StepCall
 	responder := b.NewTab()
 	infoPath := ""
 	step("AlarmPageFollowsLadder", func(t *testing.T) {
@@ -189,7 +190,7 @@ func TestBrowser(t *testing.T) {
 		if got := responder.Text("#handled-remark"); got != "geslaagde test O.M.A." {
 			t.Fatalf("remark %q", got)
 		}
-		eventually(t, "the ringing call is hung up", func() bool { return e.Tel.Cancelled() == 1 })
+		testkit.EventuallyWithin(t, 10*time.Second, "the ringing call is hung up", func() bool { return e.Tel.Cancelled() == 1 })
 		e.Clock.Advance(10 * time.Minute)
 		if !e.Tel.Quiet(300 * time.Millisecond) {
 			t.Fatal("the ladder called again after the alarm was handled")
@@ -209,7 +210,7 @@ func TestBrowser(t *testing.T) {
 		call.Accept()
 		alarms, _ := e.DB.Alarms(context.Background(), 1)
 		ta := alarms[0]
-		eventually(t, "accepted", func() bool { return e.Alarm(ta.ID).State == aw.AlarmAccepted })
+		testkit.EventuallyWithin(t, 10*time.Second, "accepted", func() bool { return e.Alarm(ta.ID).State == aw.AlarmAccepted })
 		admin.Open(fmt.Sprintf("/console/alarms/%d", ta.Number))
 		if got := admin.Text("#title"); got != fmt.Sprintf("Melding #%d | Aangenomen TEST", ta.Number) {
 			t.Fatalf("title %q", got)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/httpapi"
 	"alleenwerken/store"
 
@@ -43,8 +44,8 @@ type ConsoleEnv struct {
 	DB     *store.DB
 	Path   string
 	Clock  *aw.ManualClock
-	Tel    *StepTelephony
-	SMS    *FakeHealth
+	Tel    *testkit.StepTelephony
+	SMS    *testkit.Health
 	Svc    *aw.Service
 	Server *httpapi.Server
 	HTTP   *httptest.Server
@@ -71,8 +72,8 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 	e := &ConsoleEnv{
 		tb: tb, DB: db, Path: path,
 		Clock: aw.NewManualClock(time.Now().UTC().Truncate(time.Second)),
-		Tel:   NewStepTelephony(),
-		SMS:   &FakeHealth{state: aw.HealthOK, reason: "Modem gereed."},
+		Tel:   testkit.NewStepTelephony("Asterisk verbonden."),
+		SMS:   testkit.NewHealth(aw.HealthOK, "Modem gereed."),
 		Users: map[string]*aw.User{},
 		PBX:   &FakePBX{},
 		Conn: aw.Connection{ARIURL: "http://127.0.0.1:8088/ari", ARIUser: "alleenwerken", ARIPassword: "file-ari-pw",
@@ -180,7 +181,7 @@ func (e *ConsoleEnv) RaiseAlarm() *aw.Alarm {
 func (e *ConsoleEnv) WaitAlarm(sessionID string) *aw.Alarm {
 	e.tb.Helper()
 	var a *aw.Alarm
-	eventually(e.tb, "the alarm is raised", func() bool {
+	testkit.EventuallyWithin(e.tb, 10*time.Second, "the alarm is raised", func() bool {
 		e.Clock.Advance(11 * time.Second)
 		s, err := e.DB.Session(context.Background(), sessionID)
 		if err != nil || s.AlarmID == "" {
@@ -230,18 +231,6 @@ func (e *ConsoleEnv) Audit(action string) []*aw.AuditEntry {
 		}
 	}
 	return out
-}
-
-// eventually polls cond for up to 10 s.
-func eventually(tb testing.TB, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting for: %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // Client is a browser without JavaScript: cookies, no redirects followed,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 // live fetches the page's poll.
@@ -69,7 +70,7 @@ func TestConsoleInfoPage(t *testing.T) {
 		t.Fatalf("after busy: %v", m)
 	}
 	call.Accept()
-	eventually(t, "accepted", func() bool { return e.Alarm(a.ID).State == aw.AlarmAccepted })
+	testkit.EventuallyWithin(t, 10*time.Second, "accepted", func() bool { return e.Alarm(a.ID).State == aw.AlarmAccepted })
 	m = live(t, c, path)
 	if m["state"] != "Aangenomen" || !strings.Contains(m["html"].(string), "aangenomen") {
 		t.Fatalf("after accept: %v", m)
@@ -116,7 +117,7 @@ func TestConsoleHandleStopsLadder(t *testing.T) {
 	if p := c.Post(path+"/handle", url.Values{"remark": {"vals alarm"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("handle: %d %s", p.Status, p.Body)
 	}
-	eventually(t, "the ringing call is hung up", func() bool { return e.Tel.Cancelled() == 1 })
+	testkit.EventuallyWithin(t, 10*time.Second, "the ringing call is hung up", func() bool { return e.Tel.Cancelled() == 1 })
 	e.Clock.Advance(time.Hour)
 	if !e.Tel.Quiet(300 * time.Millisecond) {
 		t.Fatal("the ladder went on calling after the alarm was handled")

@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/store"
 )
 
@@ -35,7 +37,7 @@ func TestConsoleTestAlarm(t *testing.T) {
 	call.Accept()
 	alarms, _ := e.DB.Alarms(t.Context(), 1)
 	a := alarms[0]
-	eventually(t, "accepted", func() bool { return e.Alarm(a.ID).State == aw.AlarmAccepted })
+	testkit.EventuallyWithin(t, 10*time.Second, "accepted", func() bool { return e.Alarm(a.ID).State == aw.AlarmAccepted })
 	if !a.Test || a.Cause != aw.CauseTest {
 		t.Fatalf("alarm %+v", a)
 	}

@@ -8,13 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/httpapi"
 	"alleenwerken/store"
 )
@@ -26,13 +25,13 @@ var discard = slog.New(slog.DiscardHandler)
 var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // Env is a real HTTP server over the real service and a real bbolt store,
-// with a manual clock and a fake phone system.
+// with a manual clock and a phone system on which nobody ever answers.
 type Env struct {
 	tb     testing.TB
 	DB     *store.DB
 	Clock  *aw.ManualClock
-	Tel    *FakeTelephony
-	SMS    *FakeHealth
+	Tel    *testkit.Telephony
+	SMS    *testkit.Health
 	Svc    *aw.Service
 	Server *httpapi.Server
 	HTTP   *httptest.Server
@@ -44,10 +43,7 @@ type Env struct {
 func MustOpenEnv(tb testing.TB) *Env {
 	tb.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	db, err := store.Open(filepath.Join(tb.TempDir(), "aw.db"), logger)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	db := testkit.MustOpenDB(tb)
 	set := aw.DefaultSettings()
 	set.Extensions = []aw.Extension{{Number: "201", Name: "Portiersloge"}}
 	if err := db.SaveSettings(context.Background(), set); err != nil {
@@ -57,9 +53,10 @@ func MustOpenEnv(tb testing.TB) *Env {
 		tb:    tb,
 		DB:    db,
 		Clock: aw.NewManualClock(t0),
-		Tel:   &FakeTelephony{FakeHealth: FakeHealth{state: aw.HealthOK, reason: "Asterisk verbonden."}},
-		SMS:   &FakeHealth{state: aw.HealthOK, reason: "Modem gereed."},
+		Tel:   testkit.NewTelephony(nil).WithDefault(testkit.Ring),
+		SMS:   testkit.NewHealth(aw.HealthOK, "Modem gereed."),
 	}
+	e.Tel.Set(aw.HealthOK, "Asterisk verbonden.")
 	e.Svc = aw.NewService(db, e.Tel, e.Clock, logger)
 	e.Svc.SMS = e.SMS
 	if err := e.Svc.Open(context.Background()); err != nil {
@@ -77,7 +74,6 @@ func MustOpenEnv(tb testing.TB) *Env {
 		if err := e.Svc.Close(); err != nil {
 			tb.Error(err)
 		}
-		db.Close() // a test may have closed it already
 	})
 	e.Token, _ = e.NewDevice("Telefoon Laura")
 	return e
@@ -214,42 +210,6 @@ func (e *Env) DoToken(token, method, path string, body any, header ...string) *R
 // validateResponse, when set (openapi_kin_test.go), checks every response
 // against the OpenAPI document.
 var validateResponse func(tb testing.TB, req *http.Request, status int, header http.Header, body []byte)
-
-// FakeHealth is a HealthReporter whose state a test sets.
-type FakeHealth struct {
-	mu     sync.Mutex
-	state  aw.HealthState
-	reason string
-}
-
-// Health returns the set state.
-func (f *FakeHealth) Health() aw.Health {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return aw.Health{State: f.state, Reason: f.reason}
-}
-
-// Set sets the state and reason.
-func (f *FakeHealth) Set(state aw.HealthState, reason string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.state, f.reason = state, reason
-}
-
-// FakeTelephony is a phone system whose calls ring until the call's context
-// ends; its health is set by the test.
-type FakeTelephony struct {
-	FakeHealth
-}
-
-// Call blocks until ctx is done: nobody ever answers.
-func (f *FakeTelephony) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgress) (aw.CallResult, error) {
-	<-ctx.Done()
-	return aw.CallResult{}, ctx.Err()
-}
-
-// Hangup does nothing.
-func (f *FakeTelephony) Hangup(ctx context.Context, callID string) error { return nil }
 
 // startBody returns a valid start request; change returns a modified copy.
 func startBody() map[string]any {

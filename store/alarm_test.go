@@ -6,6 +6,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func newAlarm(sessionID string) *aw.Alarm {
@@ -24,7 +25,7 @@ func TestAlarm(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		s1 := mustCreateSession(t, db, newSession("dev1"))
 		s2 := mustCreateSession(t, db, newSession("dev2"))
 		fires := t0.Add(time.Hour)
@@ -74,7 +75,7 @@ func TestAlarm(t *testing.T) {
 	})
 
 	t.Run("TestAlarmWithoutSession", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		a := newAlarm("")
 		a.Cause, a.Test = aw.CauseTest, true
 		if err := db.CreateAlarm(ctx, a); err != nil {
@@ -90,7 +91,7 @@ func TestAlarm(t *testing.T) {
 	})
 
 	t.Run("ErrSessionHasAlarm", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		s := mustCreateSession(t, db, newSession("dev1"))
 		if err := db.CreateAlarm(ctx, newAlarm(s.ID)); err != nil {
 			t.Fatal(err)
@@ -107,7 +108,7 @@ func TestAlarm(t *testing.T) {
 	})
 
 	t.Run("ErrSessionStopped", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		s := mustCreateSession(t, db, newSession("dev1"))
 		if _, err := db.UpdateSession(ctx, s.ID, func(s *aw.Session) error {
 			s.State = aw.SessionStopped
@@ -120,7 +121,7 @@ func TestAlarm(t *testing.T) {
 	})
 
 	t.Run("HandledStopsSession", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		s := mustCreateSession(t, db, newSession("dev1"))
 		a := newAlarm(s.ID)
 		if err := db.CreateAlarm(ctx, a); err != nil {

@@ -6,19 +6,20 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestAudit(t *testing.T) {
 	ctx := context.Background()
 	t.Run("Empty", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		got, err := db.AuditEntries(ctx, 0)
 		if err != nil || len(got) != 0 {
 			t.Fatal(got, err)
 		}
 	})
 	t.Run("NewestFirst", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		for i, a := range []string{aw.AuditLogin, aw.AuditSettingChanged, aw.AuditLogout} {
 			e := &aw.AuditEntry{At: t0.Add(time.Duration(i) * time.Minute), Actor: "beheer", Action: a, Field: "fallback_number", Old: "1", New: "2"}
 			if err := db.AppendAudit(ctx, e); err != nil {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"alleenwerken/cmd/testkit"
 	"context"
 	"fmt"
 	"os"
@@ -15,7 +16,7 @@ import (
 
 func TestBackup(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	dir := t.TempDir()
 
 	var mu sync.Mutex

@@ -8,11 +8,12 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/store"
 )
 
 func TestBackupsKeepSeven(t *testing.T) {
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	dir := filepath.Join(t.TempDir(), "backups")
 	clock := aw.NewManualClock(time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC))
 	b := &store.Backups{DB: db, Dir: dir, Clock: clock}

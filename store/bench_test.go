@@ -7,13 +7,14 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 // BenchmarkCreateSession measures one durable CreateSession (with an
 // idempotency key) per iteration.
 func BenchmarkCreateSession(b *testing.B) {
 	ctx := context.Background()
-	db := MustOpenDB(b)
+	db := testkit.MustOpenDB(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, _, err := db.CreateSession(ctx, newSession(fmt.Sprint("dev", i)), fmt.Sprint("key", i), t0); err != nil {
@@ -26,7 +27,7 @@ func BenchmarkCreateSession(b *testing.B) {
 // with a history of sent messages.
 func BenchmarkClaimSMS(b *testing.B) {
 	ctx := context.Background()
-	db := MustOpenDB(b)
+	db := testkit.MustOpenDB(b)
 	for i := 0; i < b.N; i++ {
 		mustEnqueue(b, db, aw.SMSKind([]string{"alarm", "reminder"}[i%2]), "", t0.Add(time.Duration(i)*time.Millisecond))
 	}
@@ -54,7 +55,7 @@ func BenchmarkSettingsPlain(b *testing.B) {
 
 func benchSettings(b *testing.B, sealed bool) {
 	ctx := context.Background()
-	db := MustOpenDB(b)
+	db := testkit.MustOpenDB(b)
 	if sealed {
 		if err := db.UseKeyFile(ctx, b.TempDir()+"/aw.key"); err != nil {
 			b.Fatal(err)

@@ -6,11 +6,12 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestConsoleSession(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	mk := func(user string, at time.Time) (*aw.ConsoleSession, string) {
 		tok, hash := aw.NewToken("")
 		s := &aw.ConsoleSession{TokenHash: hash, UserID: user, CSRF: "c-" + user, CreatedAt: at, ExpiresAt: at.Add(aw.ConsoleSessionTTL)}

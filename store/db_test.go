@@ -7,6 +7,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -109,7 +110,7 @@ func TestDB_Locked(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for the open timeout")
 	}
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	start := time.Now()
 	_, err := store.Open(db.Path(), nil)
 	if err == nil {
@@ -123,7 +124,7 @@ func TestDB_Locked(t *testing.T) {
 
 func TestDB_Health(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	if got := db.Health(); got.State != aw.HealthOK {
 		t.Fatalf("health %+v", got)
 	}

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestDevice(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		token, hash := aw.NewToken("aw_")
 		d := &aw.Device{Name: "Telefoon Jan", TokenHash: hash, CreatedAt: t0}
 		if err := db.CreateDevice(ctx, d); err != nil {
@@ -32,14 +33,14 @@ func TestDevice(t *testing.T) {
 	})
 
 	t.Run("ErrUnknown", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		_, err := db.AuthenticateDevice(ctx, "aw_nonsense")
 		wantCode(t, err, aw.EUNAUTHORIZED)
 		wantCode(t, db.CreateDevice(ctx, &aw.Device{Name: "geen hash"}), aw.EINVALID)
 	})
 
 	t.Run("ErrRevoked", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		token, hash := aw.NewToken("aw_")
 		d := &aw.Device{Name: "Telefoon Jan", TokenHash: hash, CreatedAt: t0}
 		if err := db.CreateDevice(ctx, d); err != nil {
@@ -57,7 +58,7 @@ func TestDevice(t *testing.T) {
 	})
 
 	t.Run("NoPlaintextTokenInFile", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		token, hash := aw.NewToken("aw_")
 		if err := db.CreateDevice(ctx, &aw.Device{Name: "x", TokenHash: hash, CreatedAt: t0}); err != nil {
 			t.Fatal(err)

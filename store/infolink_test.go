@@ -6,11 +6,12 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestAlarmByInfoToken(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	s := mustCreateSession(t, db, newSession("dev1"))
 	a := &aw.Alarm{SessionID: s.ID, State: aw.AlarmEscalating, RaisedAt: t0, AccessCode: "4217"}
 	tok := a.NewInfoToken(t0)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/store"
 )
 
@@ -24,7 +25,7 @@ func TestOutbox(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("ClaimOrder", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		var reminders []*aw.SMS
 		for i := 0; i < 50; i++ {
 			reminders = append(reminders, mustEnqueue(t, db, aw.SMSReminder, "", t0.Add(time.Duration(50-i)*time.Second)))
@@ -58,7 +59,7 @@ func TestOutbox(t *testing.T) {
 	})
 
 	t.Run("NextTryAt", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		m := mustEnqueue(t, db, aw.SMSResponder, "", t0)
 		got, err := db.ClaimSMS(ctx, t0, "modem0")
 		if err != nil || got == nil {
@@ -94,7 +95,7 @@ func TestOutbox(t *testing.T) {
 	})
 
 	t.Run("ConcurrentClaimers", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		const n, workers = 200, 8
 		for i := 0; i < n; i++ {
 			mustEnqueue(t, db, aw.SMSKind([]string{"alarm", "reminder"}[i%2]), "", t0.Add(time.Duration(i)*time.Millisecond))
@@ -132,7 +133,7 @@ func TestOutbox(t *testing.T) {
 	})
 
 	t.Run("Cancel", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		r1 := mustEnqueue(t, db, aw.SMSReminder, "s1", t0)
 		mustEnqueue(t, db, aw.SMSReminder, "s1", t0.Add(time.Second))
 		other := mustEnqueue(t, db, aw.SMSReminder, "s2", t0)
@@ -165,7 +166,7 @@ func TestOutbox(t *testing.T) {
 	})
 
 	t.Run("PurgeSession", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		mustEnqueue(t, db, aw.SMSReminder, "s1", t0)
 		mustEnqueue(t, db, aw.SMSReminder, "s1", t0.Add(time.Second))
 		if _, err := db.ClaimSMS(ctx, t0, "modem0"); err != nil {
@@ -191,7 +192,7 @@ func TestOutbox(t *testing.T) {
 	})
 
 	t.Run("Recover", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		a := mustEnqueue(t, db, aw.SMSAlarm, "", t0)
 		b := mustEnqueue(t, db, aw.SMSAdmin, "", t0.Add(time.Second))
 		queued := mustEnqueue(t, db, aw.SMSReminder, "", t0)

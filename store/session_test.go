@@ -6,13 +6,14 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestSession(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		s := mustCreateSession(t, db, newSession("dev1"))
 		if len(s.ID) != 32 {
 			t.Fatalf("id %q, want 32 hex characters", s.ID)
@@ -33,7 +34,7 @@ func TestSession(t *testing.T) {
 	})
 
 	t.Run("Update", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		s := mustCreateSession(t, db, newSession("dev1"))
 		loc := &aw.Location{Lat: 52.1, Lon: 5.1, AccuracyM: 8, At: t0, Status: "in de kelder"}
 		got, err := db.UpdateSession(ctx, s.ID, func(s *aw.Session) error {
@@ -53,7 +54,7 @@ func TestSession(t *testing.T) {
 	})
 
 	t.Run("ErrUpdateAborted", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		s := mustCreateSession(t, db, newSession("dev1"))
 		_, err := db.UpdateSession(ctx, s.ID, func(s *aw.Session) error {
 			s.Description = "changed"
@@ -66,7 +67,7 @@ func TestSession(t *testing.T) {
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		_, err := db.Session(ctx, "nope")
 		wantCode(t, err, aw.ENOTFOUND)
 		_, err = db.UpdateSession(ctx, "nope", func(*aw.Session) error { return nil })
@@ -74,7 +75,7 @@ func TestSession(t *testing.T) {
 	})
 
 	t.Run("IdempotentRetry", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		first, created, err := db.CreateSession(ctx, newSession("dev1"), "key-1", t0)
 		if err != nil || !created {
 			t.Fatal(created, err)
@@ -110,7 +111,7 @@ func TestSession(t *testing.T) {
 	})
 
 	t.Run("KeyReusedAfter24h", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		first, _, err := db.CreateSession(ctx, newSession("dev1"), "key-1", t0)
 		if err != nil {
 			t.Fatal(err)
@@ -133,7 +134,7 @@ func TestSession(t *testing.T) {
 	})
 
 	t.Run("ErrSecondOpenSession", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		first := mustCreateSession(t, db, newSession("dev1"))
 		_, _, err := db.CreateSession(ctx, newSession("dev1"), "key-2", t0)
 		wantCode(t, err, aw.ECONFLICT)
@@ -153,7 +154,7 @@ func TestSession(t *testing.T) {
 	})
 
 	t.Run("StopFreesDevice", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		first := mustCreateSession(t, db, newSession("dev1"))
 		stopped := t0.Add(time.Minute)
 		if _, err := db.UpdateSession(ctx, first.ID, func(s *aw.Session) error {
@@ -172,7 +173,7 @@ func TestSession(t *testing.T) {
 	})
 
 	t.Run("PurgeExpired", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		db.Now = func() time.Time { return t0 }
 		first, _, err := db.CreateSession(ctx, newSession("dev1"), "key-1", t0)
 		if err != nil {

@@ -6,13 +6,14 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestSettings(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("Default", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		s, err := db.Settings(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -22,7 +23,7 @@ func TestSettings(t *testing.T) {
 	})
 
 	t.Run("Seed", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		seed := aw.DefaultSettings()
 		seed.FallbackNumber = "201"
 		seed.Extensions = []aw.Extension{{Number: "201", Name: "Portiersloge"}}
@@ -43,7 +44,7 @@ func TestSettings(t *testing.T) {
 	})
 
 	t.Run("Save", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		s := aw.DefaultSettings()
 		s.RingTimeout = 45 * time.Second
 		s.AdminNumbers = []string{"+31612345678"}
@@ -62,7 +63,7 @@ func TestSettings(t *testing.T) {
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		s := aw.DefaultSettings()
 		s.CancelWindow = 0
 		err := db.SaveSettings(ctx, s)

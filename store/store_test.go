@@ -13,13 +13,6 @@ import (
 // t0 is the fixed "now" of the tests.
 var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 
-// MustOpenDB opens a fresh database in a temporary directory and closes it
-// when the test ends.
-func MustOpenDB(tb testing.TB) *store.DB {
-	tb.Helper()
-	return MustOpenPath(tb, tb.TempDir()+"/alleenwerken.db")
-}
-
 // MustOpenPath opens the database at path and closes it when the test ends.
 func MustOpenPath(tb testing.TB, path string) *store.DB {
 	tb.Helper()

@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestUpdateUser(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := testkit.MustOpenDB(t)
 	u := &aw.User{Name: "jan", Role: aw.RoleResponder, PasswordHash: []byte("x"), CreatedAt: t0}
 	if err := db.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)

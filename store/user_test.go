@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 func TestUser(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		u := &aw.User{Name: "beheer", Role: aw.RoleSuperAdmin, PasswordHash: []byte("$2a$10$abc"), CreatedAt: t0}
 		if err := db.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
@@ -32,7 +33,7 @@ func TestUser(t *testing.T) {
 	})
 
 	t.Run("ErrDuplicate", func(t *testing.T) {
-		db := MustOpenDB(t)
+		db := testkit.MustOpenDB(t)
 		if err := db.CreateUser(ctx, &aw.User{Name: "beheer"}); err != nil {
 			t.Fatal(err)
 		}

@@ -13,12 +13,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/gsm/modemsim"
 	"alleenwerken/store"
 )
@@ -40,23 +40,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer collects a process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // daemon is one run of the real binary in demo mode.
 type daemon struct {
 	cmd            *exec.Cmd
-	stdout, stderr *syncBuffer
+	stdout, stderr *testkit.SyncBuffer
 	url            string
 	done           chan error
 }
@@ -91,7 +78,7 @@ func startDaemon(t *testing.T, dir, listen string) *daemon {
 // cleanup.
 func spawn(t *testing.T, listen string, args ...string) *daemon {
 	t.Helper()
-	d := &daemon{stdout: &syncBuffer{}, stderr: &syncBuffer{}, url: "http://" + listen, done: make(chan error, 1)}
+	d := &daemon{stdout: &testkit.SyncBuffer{}, stderr: &testkit.SyncBuffer{}, url: "http://" + listen, done: make(chan error, 1)}
 	d.cmd = exec.Command(binary, args...)
 	d.cmd.Stdout, d.cmd.Stderr = d.stdout, d.stderr
 	if err := d.cmd.Start(); err != nil {
@@ -163,7 +150,7 @@ func (d *daemon) waitLog(t *testing.T, text string, timeout time.Duration) {
 	d.waitIn(t, d.stderr, text, timeout)
 }
 
-func (d *daemon) waitIn(t *testing.T, out *syncBuffer, text string, timeout time.Duration) {
+func (d *daemon) waitIn(t *testing.T, out *testkit.SyncBuffer, text string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !strings.Contains(out.String(), text) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 // fakeTel is a telephony adapter whose calls last until released.
@@ -67,17 +68,6 @@ func opened(f *fakeTel, n *int) opener {
 	}
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out: %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // A connection change during a call waits for that call: the call ends
 // with its own outcome on the old adapter, which is closed only then; the
 // new adapter is opened only then (its Stasis application would take over
@@ -96,7 +86,7 @@ func TestSwitchWaitsForCalls(t *testing.T) {
 	}
 	go call()
 	go call()
-	waitFor(t, "two calls on A", func() bool { n, _ := a.state(); return n == 2 })
+	testkit.Eventually(t, "two calls on A", func() bool { n, _ := a.state(); return n == 2 })
 
 	opens := 0
 	if n := s.Swap(opened(b, &opens)); n != 2 || opens != 0 {
@@ -107,7 +97,7 @@ func TestSwitchWaitsForCalls(t *testing.T) {
 	}
 	// A call that starts meanwhile still goes to A.
 	go call()
-	waitFor(t, "the third call on A", func() bool { n, _ := a.state(); return n == 3 })
+	testkit.Eventually(t, "the third call on A", func() bool { n, _ := a.state(); return n == 3 })
 
 	close(a.release) // the calls end by themselves
 	for range 3 {
@@ -115,7 +105,7 @@ func TestSwitchWaitsForCalls(t *testing.T) {
 			t.Fatalf("call on A ended %+v", r)
 		}
 	}
-	waitFor(t, "B in place", func() bool { return s.current() == b })
+	testkit.Eventually(t, "B in place", func() bool { return s.current() == b })
 	if _, closed := a.state(); !closed || opens != 1 {
 		t.Fatalf("after the calls: A closed %v, B opened %d times", closed, opens)
 	}
@@ -123,7 +113,7 @@ func TestSwitchWaitsForCalls(t *testing.T) {
 		t.Fatalf("health after the swap: %+v", h)
 	}
 	go call()
-	waitFor(t, "the next call on B", func() bool { n, _ := b.state(); return n == 1 })
+	testkit.Eventually(t, "the next call on B", func() bool { n, _ := b.state(); return n == 1 })
 	close(b.release)
 	if r := <-res; r.Reason != "B" {
 		t.Fatalf("call on B ended %+v", r)
@@ -150,7 +140,7 @@ func TestSwitchDrainDeadline(t *testing.T) {
 		r, _ := s.Call(context.Background(), aw.CallRequest{ID: "c", Number: "+31612345678"}, nil)
 		res <- r
 	}()
-	waitFor(t, "the call on A", func() bool { n, _ := a.state(); return n == 1 })
+	testkit.Eventually(t, "the call on A", func() bool { n, _ := a.state(); return n == 1 })
 	opensB, opensC := 0, 0
 	if n := s.Swap(opened(b, &opensB)); n != 1 {
 		t.Fatalf("waiting %d", n)
@@ -158,13 +148,13 @@ func TestSwitchDrainDeadline(t *testing.T) {
 	if n := s.Swap(opened(c, &opensC)); n != 1 {
 		t.Fatalf("waiting %d", n)
 	}
-	waitFor(t, "the deadline timer", func() bool { return clock.Timers() == 1 })
+	testkit.Eventually(t, "the deadline timer", func() bool { return clock.Timers() == 1 })
 	clock.Advance(maxDrain - time.Second)
 	if s.current() != a {
 		t.Fatal("swapped before maxDrain")
 	}
 	clock.Advance(time.Second)
-	waitFor(t, "C in place", func() bool { return s.current() == c })
+	testkit.Eventually(t, "C in place", func() bool { return s.current() == c })
 	<-res // ended by A's close
 	if _, closed := a.state(); !closed || opensB != 0 || opensC != 1 {
 		t.Fatalf("after maxDrain: A closed %v, opened B %d C %d", closed, opensB, opensC)
@@ -190,7 +180,7 @@ func TestSwitchSwapDuringChange(t *testing.T) {
 		defer close(done)
 		s.Call(context.Background(), aw.CallRequest{ID: "c", Number: "+31612345678"}, nil)
 	}()
-	waitFor(t, "the call on A", func() bool { n, _ := a.state(); return n == 1 })
+	testkit.Eventually(t, "the call on A", func() bool { n, _ := a.state(); return n == 1 })
 	var opensB, opensC int
 	s.Swap(opened(b, &opensB))
 	close(a.release) // the call ends; the change starts and waits for A's close

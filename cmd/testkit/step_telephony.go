@@ -1,4 +1,4 @@
-package httpapi_test
+package testkit
 
 import (
 	"context"
@@ -9,9 +9,11 @@ import (
 	aw "alleenwerken"
 )
 
-// StepTelephony is a phone system whose calls wait until the test ends them.
+// StepTelephony is an aw.Telephony whose calls wait until the test ends
+// them one by one: Next hands the test the next call, which it then ends
+// or accepts.
 type StepTelephony struct {
-	FakeHealth
+	health    Health
 	calls     chan *StepCall
 	closed    chan struct{}
 	once      sync.Once
@@ -19,16 +21,17 @@ type StepTelephony struct {
 	cancelled int
 }
 
-// StepCall is one call in progress.
+// StepCall is one call of a StepTelephony in progress.
 type StepCall struct {
-	Req  aw.CallRequest
+	Req  aw.CallRequest // what was asked for
 	p    aw.CallProgress
 	done chan aw.CallResult
 }
 
-// NewStepTelephony returns a healthy stepped phone system.
-func NewStepTelephony() *StepTelephony {
-	return &StepTelephony{FakeHealth: FakeHealth{state: aw.HealthOK, reason: "Asterisk verbonden."},
+// NewStepTelephony returns a stepped telephony whose health is ok with
+// reason.
+func NewStepTelephony(reason string) *StepTelephony {
+	return &StepTelephony{health: Health{state: aw.HealthOK, reason: reason},
 		calls: make(chan *StepCall), closed: make(chan struct{})}
 }
 
@@ -106,3 +109,9 @@ func (c *StepCall) Accept() {
 	}
 	c.done <- aw.CallResult{Outcome: aw.OutcomeAccepted, Cause: 16}
 }
+
+// Health returns the health the test set.
+func (f *StepTelephony) Health() aw.Health { return f.health.Health() }
+
+// Set sets the reported health.
+func (f *StepTelephony) Set(state aw.HealthState, reason string) { f.health.Set(state, reason) }

@@ -1,0 +1,9 @@
+// Package testkit is the one kit of test scaffolding the packages' tests
+// share: polling until a condition holds, a buffer safe for concurrent
+// writes, a real store in a temporary directory, and fakes of the ports the
+// core talks to (a scripted telephony, a step-by-step telephony, an SMS
+// sender, a settable health).
+//
+// It is a normal package so that the tests of every package, the root's
+// included, can import it; nothing outside tests should.
+package testkit
