@@ -54,13 +54,33 @@ type AuditStore interface {
 	AuditEntries(ctx context.Context, limit int) ([]*AuditEntry, error)
 }
 
-// appendAudit stamps e with the time and the actor and appends it; a
-// failure is logged.
-func appendAudit(ctx context.Context, st AuditStore, clock Clock, log *slog.Logger, by Actor, e AuditEntry) {
-	e.At = clock.Now()
-	if err := st.AppendAudit(ctx, by.entry(e)); err != nil {
-		log.Error("writing the audit log failed", "action", e.Action, "target", e.Target, "actor", by.String(), "err", err)
+// auditor writes the audit entries of a service: stamped with its clock
+// and signed by the actor. The change is on disk before its entry: a
+// failure to write the entry is logged, not returned.
+type auditor struct {
+	entries AuditStore
+	clock   Clock
+	log     *slog.Logger
+}
+
+// newAuditor returns an auditor on st; a nil clock is the system clock and
+// a nil log slog's default.
+func newAuditor(st AuditStore, clock Clock, log *slog.Logger) auditor {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return auditor{entries: st, clock: clock, log: log}
+}
+
+// audit appends e by the actor.
+func (a auditor) audit(ctx context.Context, by Actor, e AuditEntry) {
+	e.At = a.clock.Now()
+	if err := a.entries.AppendAudit(ctx, by.entry(e)); err != nil {
+		a.log.Error("writing the audit log failed", "action", e.Action, "target", e.Target, "actor", by.String(), "err", err)
 		return
 	}
-	log.Info("admin action", "action", e.Action, "target", e.Target, "actor", by.String())
+	a.log.Info("admin action", "action", e.Action, "target", e.Target, "actor", by.String())
 }

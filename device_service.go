@@ -20,19 +20,12 @@ type DeviceServiceStore interface {
 // came through.
 type DeviceService struct {
 	store DeviceServiceStore
-	clock Clock
-	log   *slog.Logger
+	auditor
 }
 
 // NewDeviceService returns a device service on st.
 func NewDeviceService(st DeviceServiceStore, clock Clock, log *slog.Logger) *DeviceService {
-	if clock == nil {
-		clock = SystemClock{}
-	}
-	if log == nil {
-		log = slog.Default()
-	}
-	return &DeviceService{store: st, clock: clock, log: log}
+	return &DeviceService{store: st, auditor: newAuditor(st, clock, log)}
 }
 
 // CreateDevice makes a device named name and returns it with its token,
@@ -48,7 +41,7 @@ func (s *DeviceService) CreateDevice(ctx context.Context, by Actor, name string)
 	if err := s.store.CreateDevice(ctx, d); err != nil {
 		return nil, "", err
 	}
-	appendAudit(ctx, s.store, s.clock, s.log, by, AuditEntry{Action: AuditTokenCreated, Target: d.Name, Detail: d.ID})
+	s.audit(ctx, by, AuditEntry{Action: AuditTokenCreated, Target: d.Name, Detail: d.ID})
 	return d, tok, nil
 }
 
@@ -80,6 +73,6 @@ func (s *DeviceService) RevokeDevice(ctx context.Context, by Actor, id string) (
 	if d.RevokedAt == nil {
 		d.RevokedAt = &now
 	}
-	appendAudit(ctx, s.store, s.clock, s.log, by, AuditEntry{Action: AuditTokenRevoked, Target: d.Name, Detail: d.ID})
+	s.audit(ctx, by, AuditEntry{Action: AuditTokenRevoked, Target: d.Name, Detail: d.ID})
 	return d, nil
 }

@@ -18,19 +18,12 @@ type SettingsServiceStore interface {
 // door it came through.
 type SettingsService struct {
 	store SettingsServiceStore
-	clock Clock
-	log   *slog.Logger
+	auditor
 }
 
 // NewSettingsService returns a settings service on st.
 func NewSettingsService(st SettingsServiceStore, clock Clock, log *slog.Logger) *SettingsService {
-	if clock == nil {
-		clock = SystemClock{}
-	}
-	if log == nil {
-		log = slog.Default()
-	}
-	return &SettingsService{store: st, clock: clock, log: log}
+	return &SettingsService{store: st, auditor: newAuditor(st, clock, log)}
 }
 
 // Settings returns the stored settings.
@@ -73,7 +66,7 @@ func (s *SettingsService) Change(ctx context.Context, by Actor, values map[strin
 	}
 	for _, d := range SettingDefs {
 		if o, n := d.Get(&old), d.Get(&next); o != n {
-			appendAudit(ctx, s.store, s.clock, s.log, by, AuditEntry{Action: AuditSettingChanged, Target: "instellingen", Field: d.Key, Old: o, New: n})
+			s.audit(ctx, by, AuditEntry{Action: AuditSettingChanged, Target: "instellingen", Field: d.Key, Old: o, New: n})
 		}
 	}
 	return old, nil

@@ -19,21 +19,14 @@ type UserServiceStore interface {
 // through.
 type UserService struct {
 	store UserServiceStore
-	clock Clock
-	log   *slog.Logger
+	auditor
 	// BcryptCost hashes the passwords; DefaultBcryptCost when 0.
 	BcryptCost int
 }
 
 // NewUserService returns a user service on st.
 func NewUserService(st UserServiceStore, clock Clock, log *slog.Logger) *UserService {
-	if clock == nil {
-		clock = SystemClock{}
-	}
-	if log == nil {
-		log = slog.Default()
-	}
-	return &UserService{store: st, clock: clock, log: log, BcryptCost: DefaultBcryptCost}
+	return &UserService{store: st, auditor: newAuditor(st, clock, log), BcryptCost: DefaultBcryptCost}
 }
 
 // errSelf refuses changing one's own role or account.
@@ -142,10 +135,4 @@ func (s *UserService) EnableUser(ctx context.Context, by Actor, id string) (*Use
 	}
 	s.audit(ctx, by, AuditEntry{Action: AuditUserEnabled, Target: u.Name})
 	return u, nil
-}
-
-// audit appends e by the actor. The change is already on disk: a failure
-// to write the entry is logged, not returned.
-func (s *UserService) audit(ctx context.Context, by Actor, e AuditEntry) {
-	appendAudit(ctx, s.store, s.clock, s.log, by, e)
 }
