@@ -54,10 +54,6 @@ type ConsoleConfig struct {
 	// Connection returns the ARI/NATS and modem connection the daemon was
 	// started with (the config file's); the form is hidden when nil.
 	Connection func() aw.Connection
-	// CheckConnection, when set, tries a connection before it is saved
-	// (ARI answers with these credentials, the modem ports exist); a field
-	// error refuses it unless the installer ticks "force".
-	CheckConnection func(ctx context.Context, c aw.Connection) error
 	// Reconnect makes the adapters use a connection saved in the console;
 	// when nil the page says it takes effect after a restart. waiting is
 	// the number of calls in progress that telephony first lets end.
@@ -68,6 +64,9 @@ type ConsoleConfig struct {
 	Devices *aw.DeviceService
 	// Settings changes the run-time settings, auditing each changed one.
 	Settings *aw.SettingsService
+	// Installation changes the connection, the SIM PIN and the trunk,
+	// extension passwords and prompts of Asterisk, auditing each change.
+	Installation *aw.InstallationService
 }
 
 // Console is the web console, the responders' information page and the
@@ -85,8 +84,8 @@ type Console struct {
 
 // NewConsole parses the templates and returns a console.
 func NewConsole(cfg ConsoleConfig) (*Console, error) {
-	if cfg.Store == nil || cfg.Alarms == nil || cfg.Users == nil || cfg.Devices == nil || cfg.Settings == nil {
-		return nil, fmt.Errorf("console: Store, Alarms, Users, Devices and Settings are required")
+	if cfg.Store == nil || cfg.Alarms == nil || cfg.Users == nil || cfg.Devices == nil || cfg.Settings == nil || cfg.Installation == nil {
+		return nil, fmt.Errorf("console: Store, Alarms, Users, Devices, Settings and Installation are required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = aw.SystemClock{}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	aw "alleenwerken"
@@ -47,73 +46,25 @@ func (c *Console) connForm(set aw.Settings, in aw.Installation) *connView {
 func (c *Console) connectionSave(g *gin.Context) {
 	ctx := g.Request.Context()
 	t := texts[c.lang(g)]
-	old, err := c.cfg.Store.Installation(ctx)
-	if err != nil {
-		c.internal(g, err)
-		return
-	}
 	if c.cfg.Connection == nil {
 		c.fail(g, http.StatusNotFound, t["err_not_found"])
 		return
 	}
-	cur := c.cfg.Connection()
-	if old.Connection != nil {
-		cur = *old.Connection
+	form := aw.ConnectionForm{
+		Proxy: g.PostForm("ari_mode") == "proxy", ARIURL: g.PostForm("ari_url"), ARIUser: g.PostForm("ari_user"),
+		ARIPassword: g.PostForm("ari_password"), ARIApp: g.PostForm("ari_app"), NATSURL: g.PostForm("nats_url"),
+		ModemPorts: g.PostForm("modem_ports"), Force: g.PostForm("force") != "",
 	}
-	next := aw.Connection{
-		ARIURL: strings.TrimSpace(g.PostForm("ari_url")), ARIUser: strings.TrimSpace(g.PostForm("ari_user")),
-		ARIPassword: g.PostForm("ari_password"), ARIApp: strings.TrimSpace(g.PostForm("ari_app")),
-	}
-	if g.PostForm("ari_mode") == "proxy" {
-		next.NATSURL = strings.TrimSpace(g.PostForm("nats_url"))
-	}
-	if next.ARIPassword == "" && next.ARIURL == cur.ARIURL {
-		// A stored password never goes to an address it was not given for.
-		next.ARIPassword = cur.ARIPassword
-	}
-	for _, p := range strings.FieldsFunc(g.PostForm("modem_ports"), func(r rune) bool { return r == '\n' || r == ',' || r == '\r' }) {
-		if p = strings.TrimSpace(p); p != "" && !slices.Contains(next.ModemPorts, p) {
-			next.ModemPorts = append(next.ModemPorts, p)
-		}
-	}
-	err = next.Validate()
-	if (err == nil || aw.ErrorField(err) == "ari_password") && next.ARIURL != "" && next.ARIPassword == "" {
-		msg := "Vul het ARI-wachtwoord in."
-		if cur.ARIPassword != "" && next.ARIURL != cur.ARIURL {
-			msg = "Het ARI-adres is veranderd: vul het wachtwoord opnieuw in."
-		}
-		err = aw.FieldError("ari_password", "%s", msg)
-	}
-	if err == nil && c.cfg.CheckConnection != nil && g.PostForm("force") == "" {
-		err = c.cfg.CheckConnection(ctx, next)
-		if err != nil && aw.ErrorCode(err) != aw.EINVALID {
-			err = aw.FieldError("ari_url", "%s", err.Error())
-		}
-	}
-	if err != nil {
-		v := c.connForm(c.settings(g), old)
-		v.Proxy, v.URL, v.User, v.App, v.NATSURL, v.Ports = next.NATSURL != "" || g.PostForm("ari_mode") == "proxy", next.ARIURL, next.ARIUser, next.ARIApp, g.PostForm("nats_url"), g.PostForm("modem_ports")
+	next, err := c.cfg.Installation.ChangeConnection(ctx, c.actor(g), c.cfg.Connection(), form)
+	if aw.ErrorCode(err) == aw.EINVALID {
+		v := c.connForm(c.settings(g), c.installation(g))
+		v.Proxy, v.URL, v.User, v.App, v.NATSURL, v.Ports = form.Proxy, next.ARIURL, next.ARIUser, next.ARIApp, form.NATSURL, form.ModemPorts
 		v.Errors = map[string]string{aw.ErrorField(err): aw.ErrorMessage(err)}
 		c.renderInstall(g, http.StatusUnprocessableEntity, installView{Conn: v}, t["err_conn"]+" "+aw.ErrorMessage(err))
 		return
-	}
-	in := old
-	in.Connection = &next
-	if err := c.cfg.Store.SaveInstallation(ctx, in); err != nil {
+	} else if err != nil {
 		c.internal(g, err)
 		return
-	}
-	actor := currentUser(g).Name
-	for _, f := range [][3]string{
-		{"ari_url", cur.ARIURL, next.ARIURL}, {"ari_user", cur.ARIUser, next.ARIUser}, {"ari_app", cur.ARIApp, next.ARIApp},
-		{"nats_url", cur.NATSURL, next.NATSURL}, {"modem_ports", strings.Join(cur.ModemPorts, ", "), strings.Join(next.ModemPorts, ", ")},
-	} {
-		if f[1] != f[2] {
-			c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditConnection, Target: "verbinding", Field: f[0], Old: f[1], New: f[2]})
-		}
-	}
-	if cur.ARIPassword != next.ARIPassword {
-		c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditConnection, Target: "verbinding", Field: "ari_password", New: secretWord(next.ARIPassword)})
 	}
 	done := "conn"
 	if c.cfg.Reconnect == nil {
@@ -131,33 +82,15 @@ func (c *Console) connectionSave(g *gin.Context) {
 // PIN (4 to 8 digits), or "clear" for a SIM without PIN. The modems try a
 // new PIN at their next poll; the PIN itself is never shown or logged.
 func (c *Console) simPINSave(g *gin.Context) {
-	ctx := g.Request.Context()
-	t := texts[c.lang(g)]
-	old, err := c.cfg.Store.Settings(ctx)
-	if err != nil {
-		c.internal(g, err)
-		return
-	}
-	next := old
-	next.AdminNumbers = slices.Clone(old.AdminNumbers)
-	next.SIMPIN = strings.TrimSpace(g.PostForm("sim_pin"))
-	if g.PostForm("clear") != "" {
-		next.SIMPIN = ""
-	} else if next.SIMPIN == "" {
-		next.SIMPIN = "x" // refused below: an empty field is not a PIN
-	}
-	if err := next.Validate(); err != nil {
-		v := c.connForm(old, c.installation(g))
+	err := c.cfg.Installation.ChangeSIMPIN(g.Request.Context(), c.actor(g), g.PostForm("sim_pin"), g.PostForm("clear") != "")
+	if aw.ErrorCode(err) == aw.EINVALID {
+		v := c.connForm(c.settings(g), c.installation(g))
 		v.PINError = aw.ErrorMessage(err)
-		c.renderInstall(g, http.StatusUnprocessableEntity, installView{Conn: v}, t["err_conn"]+" "+v.PINError)
+		c.renderInstall(g, http.StatusUnprocessableEntity, installView{Conn: v}, texts[c.lang(g)]["err_conn"]+" "+v.PINError)
 		return
-	}
-	if err := c.cfg.Store.SaveSettings(ctx, next); err != nil {
+	} else if err != nil {
 		c.internal(g, err)
 		return
-	}
-	if old.SIMPIN != next.SIMPIN {
-		c.audit(g, aw.AuditEntry{Actor: currentUser(g).Name, Action: aw.AuditSIMPIN, Target: "modem", Field: "sim_pin", New: secretWord(next.SIMPIN)})
 	}
 	g.Redirect(http.StatusSeeOther, "/console/installation?done=pin#connection")
 }

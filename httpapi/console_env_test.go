@@ -88,15 +88,17 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 	e.Server = httpapi.NewServer(httpapi.Config{Sessions: e.Svc, Devices: db, Health: health, Logger: discard})
 	users := aw.NewUserService(db, e.Clock, discard)
 	users.BcryptCost = bcrypt.MinCost
+	inst := aw.NewInstallationService(db, e.Clock, discard)
+	inst.PBX, inst.Check = e.PBX, func(context.Context, aw.Connection) error { return e.CheckErr }
 	con, err := httpapi.NewConsole(httpapi.ConsoleConfig{
 		Store: db, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
-		Users:           users,
-		Devices:         aw.NewDeviceService(db, e.Clock, discard),
-		Settings:        aw.NewSettingsService(db, e.Clock, discard),
-		TestAlarms:      e.Svc,
-		PBX:             e.PBX,
-		Connection:      func() aw.Connection { return e.Conn },
-		CheckConnection: func(context.Context, aw.Connection) error { return e.CheckErr },
+		Users:        users,
+		Devices:      aw.NewDeviceService(db, e.Clock, discard),
+		Settings:     aw.NewSettingsService(db, e.Clock, discard),
+		TestAlarms:   e.Svc,
+		PBX:          e.PBX,
+		Connection:   func() aw.Connection { return e.Conn },
+		Installation: inst,
 		Reconnect: func(_ context.Context, c aw.Connection) (int, error) {
 			e.Reconnects = append(e.Reconnects, c)
 			return e.Waiting, nil

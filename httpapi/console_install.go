@@ -123,11 +123,7 @@ func (c *Console) tokenRevoke(g *gin.Context) {
 func (c *Console) telephonySave(g *gin.Context) {
 	var warn string
 	fields, msg, ok := c.applySettings(g, TelephonyFields, func(next aw.Settings) error {
-		in := c.installation(g)
-		if c.cfg.PBX == nil || !in.ManagesPBX() {
-			return nil
-		}
-		err := c.applyPBX(g.Request.Context(), next, in)
+		err := c.cfg.Installation.RewritePBX(g.Request.Context(), next)
 		if errors.Is(err, aw.ErrNotReloaded) {
 			warn = texts[c.lang(g)]["err_pbx_reapply"] + " " + aw.ErrorMessage(err)
 			return nil

@@ -1,12 +1,8 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"slices"
 	"strings"
 
 	aw "alleenwerken"
@@ -64,39 +60,23 @@ func (c *Console) pbxForm(set aw.Settings, in aw.Installation, host, user string
 	return v
 }
 
-// applyPBX writes the trunk and extensions of in and set into Asterisk.
-// The error is nil, a field error (nothing written), one wrapping
-// ErrNotReloaded (written, loaded when Asterisk runs) or another error.
-func (c *Console) applyPBX(ctx context.Context, set aw.Settings, in aw.Installation) error {
-	t, xs := in.PBXSetup(set)
-	return c.cfg.PBX.Apply(ctx, t, xs)
-}
-
-// pbxSaved stores in after applyPBX and answers; err is applyPBX's error.
-// It reports whether in was stored.
-func (c *Console) pbxSaved(g *gin.Context, in aw.Installation, err error, host, user string) bool {
+// pbxSaved answers a trunk or extensions change; err is the service's
+// error: nil, a field error (nothing written), one wrapping ErrNotReloaded
+// (written, loaded when Asterisk runs) or another error.
+func (c *Console) pbxSaved(g *gin.Context, err error, host, user string) {
 	t := texts[c.lang(g)]
 	switch {
 	case aw.ErrorCode(err) == aw.EINVALID:
 		field := aw.ErrorField(err)
 		c.renderInstall(g, http.StatusUnprocessableEntity, installView{typedHost: host, typedUser: user, pbxErrs: map[string]string{field: aw.ErrorMessage(err)}},
 			t["err_pbx"]+" "+aw.ErrorMessage(err))
-		return false
-	case err != nil && !errors.Is(err, aw.ErrNotReloaded):
-		c.internal(g, err)
-		return false
-	}
-	if serr := c.cfg.Store.SaveInstallation(g.Request.Context(), in); serr != nil {
-		c.internal(g, serr)
-		return false
-	}
-	if err != nil {
-		c.log.Warn("pbx written but not reloaded", "err", err)
+	case errors.Is(err, aw.ErrNotReloaded):
 		g.Redirect(http.StatusSeeOther, "/console/installation?done=pbx_pending#pbx")
-	} else {
+	case err != nil:
+		c.internal(g, err)
+	default:
 		g.Redirect(http.StatusSeeOther, "/console/installation?done=pbx#pbx")
 	}
-	return true
 }
 
 // installation returns the stored installation, or an empty one when it
@@ -113,109 +93,29 @@ func (c *Console) installation(g *gin.Context) aw.Installation {
 // password of the trunk (an empty password keeps the stored one), or
 // "remove" to stop managing the trunk from the console.
 func (c *Console) trunkSave(g *gin.Context) {
-	ctx := g.Request.Context()
-	old, err := c.cfg.Store.Installation(ctx)
-	if err != nil {
-		c.internal(g, err)
-		return
-	}
-	next := old
 	host, user := strings.TrimSpace(g.PostForm("trunk_host")), strings.TrimSpace(g.PostForm("trunk_user"))
-	pw := g.PostForm("trunk_password")
-	if g.PostForm("remove") != "" {
-		next.Trunk = nil
-	} else {
-		if pw == "" && old.Trunk != nil && old.Trunk.Host == host {
-			pw = old.Trunk.Password // never sent to a host it was not given for
-		}
-		if pw == "" {
-			msg := "Vul het wachtwoord van het trunkaccount in."
-			if old.Trunk != nil {
-				msg = "De host is veranderd: vul het wachtwoord opnieuw in."
-			}
-			c.pbxSaved(g, old, aw.FieldError("trunk_password", "%s", msg), host, user)
-			return
-		}
-		next.Trunk = &aw.Trunk{Host: host, User: user, Password: pw}
-	}
-	set := c.settings(g)
-	if !c.pbxSaved(g, next, c.applyPBX(ctx, set, next), host, user) {
-		return
-	}
-	actor := currentUser(g).Name
-	var o, n aw.Trunk
-	if old.Trunk != nil {
-		o = *old.Trunk
-	}
-	if next.Trunk != nil {
-		n = *next.Trunk
-	}
-	for _, f := range [][3]string{{"trunk_host", o.Host, n.Host}, {"trunk_user", o.User, n.User}} {
-		if f[1] != f[2] {
-			c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditPBXChanged, Target: "trunk " + set.TrunkEndpoint, Field: f[0], Old: f[1], New: f[2]})
-		}
-	}
-	if o.Password != n.Password {
-		c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditPBXChanged, Target: "trunk " + set.TrunkEndpoint, Field: "trunk_password", New: secretWord(n.Password)})
-	}
-}
-
-// secretWord is what the audit log says instead of a secret.
-func secretWord(s string) string {
-	if s == "" {
-		return "(verwijderd)"
-	}
-	return "(gewijzigd)"
+	err := c.cfg.Installation.ChangeTrunk(g.Request.Context(), c.actor(g), host, user, g.PostForm("trunk_password"), g.PostForm("remove") != "")
+	c.pbxSaved(g, err, host, user)
 }
 
 // extensionsSave handles POST /console/installation/extensions: a password
 // per extension (password_<number>; empty keeps the stored one) or
 // clear_<number> to leave that extension to the hand-written config.
 func (c *Console) extensionsSave(g *gin.Context) {
-	ctx := g.Request.Context()
-	old, err := c.cfg.Store.Installation(ctx)
-	if err != nil {
-		c.internal(g, err)
-		return
+	pws, clear := map[string]string{}, map[string]bool{}
+	for _, x := range c.settings(g).Extensions {
+		pws[x.Number] = g.PostForm("password_" + x.Number)
+		clear[x.Number] = g.PostForm("clear_"+x.Number) != ""
 	}
-	set := c.settings(g)
-	next := old
-	next.ExtensionPasswords = map[string]string{}
-	var changed []string
-	for _, x := range set.Extensions {
-		pw := old.ExtensionPasswords[x.Number]
-		if v := g.PostForm("password_" + x.Number); v != "" {
-			pw = v
-		}
-		if g.PostForm("clear_"+x.Number) != "" {
-			pw = ""
-		}
-		if pw != "" {
-			next.ExtensionPasswords[x.Number] = pw
-		}
-		if pw != old.ExtensionPasswords[x.Number] {
-			changed = append(changed, x.Number)
-		}
-	}
-	if !c.pbxSaved(g, next, c.applyPBX(ctx, set, next), "", "") {
-		return
-	}
-	for _, n := range changed {
-		c.audit(g, aw.AuditEntry{Actor: currentUser(g).Name, Action: aw.AuditPBXChanged, Target: "toestel " + n, Field: "password", New: secretWord(next.ExtensionPasswords[n])})
-	}
+	c.pbxSaved(g, c.cfg.Installation.ChangeExtensionPasswords(g.Request.Context(), c.actor(g), pws, clear), "", "")
 }
 
 // promptUpload handles POST /console/installation/prompt: a WAV for one
 // prompt in one language, converted for Asterisk; it plays in the next call.
 func (c *Console) promptUpload(g *gin.Context) {
 	t := texts[c.lang(g)]
-	lang, name := g.PostForm("lang"), g.PostForm("prompt")
 	bad := func(msg string) {
 		c.renderInstall(g, http.StatusUnprocessableEntity, installView{pbxErrs: map[string]string{"prompt_file": msg}}, t["err_pbx"]+" "+msg)
-	}
-	if !slices.Contains(aw.Languages, lang) || !slices.Contains(c.cfg.PBX.Prompts(), name) {
-		bad(t["err_prompt_name"])
-		return
 	}
 	fh, err := g.FormFile("prompt_file")
 	if err != nil {
@@ -228,21 +128,17 @@ func (c *Console) promptUpload(g *gin.Context) {
 		return
 	}
 	defer f.Close()
-	var head [12]byte
-	if _, err := io.ReadFull(f, head[:]); err != nil || string(head[0:4]) != "RIFF" || string(head[8:12]) != "WAVE" {
+	err = c.cfg.Installation.InstallPrompt(g.Request.Context(), c.actor(g), g.PostForm("lang"), g.PostForm("prompt"), fh.Filename, fh.Size, f)
+	switch {
+	case aw.ErrorField(err) == "prompt":
+		bad(t["err_prompt_name"])
+	case aw.ErrorField(err) == "prompt_file":
 		bad(t["err_prompt_file"])
-		return
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		c.internal(g, err)
-		return
-	}
-	if err := c.cfg.PBX.InstallPrompt(g.Request.Context(), lang, name, f); err != nil {
-		c.log.Warn("console: prompt not installed", "lang", lang, "prompt", name, "err", err)
+	case aw.ErrorField(err) == "prompt_convert":
 		bad(t["err_prompt_convert"])
-		return
+	case err != nil:
+		c.internal(g, err)
+	default:
+		g.Redirect(http.StatusSeeOther, "/console/installation?done=prompt#prompts")
 	}
-	c.audit(g, aw.AuditEntry{Actor: currentUser(g).Name, Action: aw.AuditPromptUploaded, Target: lang + "/aw-" + name,
-		Detail: fmt.Sprintf("%s, %d bytes", fh.Filename, fh.Size)})
-	g.Redirect(http.StatusSeeOther, "/console/installation?done=prompt#prompts")
 }

@@ -168,9 +168,10 @@ func (m *Main) Open(ctx context.Context) error {
 		Health:   hc.Health, DatabasePath: c.Database, Logger: log.With("component", "console"),
 		Details: m.details, LastBackup: lastBackup,
 	}
+	cc.Installation = aw.NewInstallationService(db, aw.SystemClock{}, log.With("component", "installation"))
 	if !c.Demo {
-		cc.Connection, cc.Reconnect, cc.CheckConnection = c.Connection, m.reconnect, checkConnection
-		cc.PBX = m.pbx
+		cc.Connection, cc.Reconnect = c.Connection, m.reconnect
+		cc.PBX, cc.Installation.PBX, cc.Installation.Check = m.pbx, m.pbx, checkConnection
 	}
 	console, err := httpapi.NewConsole(cc)
 	if err != nil {
