@@ -44,6 +44,7 @@ const (
 	AuditPromptUploaded = "prompt_uploaded"    // a WAV replaced a generated prompt
 	AuditConnection     = "connection_changed" // ARI/NATS or modem ports
 	AuditSIMPIN         = "sim_pin_changed"    // the PIN itself is never logged
+	AuditKeyRotated     = "key_rotated"        // the key file of the stored secrets replaced
 )
 
 // AuditStore keeps the audit log. Entries are never changed or removed.

@@ -64,6 +64,8 @@ type ConsoleConfig struct {
 	Devices *aw.DeviceService
 	// Settings changes the run-time settings, auditing each changed one.
 	Settings *aw.SettingsService
+	// Backups takes the backup downloads, auditing each.
+	Backups *aw.BackupService
 	// Installation changes the connection, the SIM PIN and the trunk,
 	// extension passwords and prompts of Asterisk, auditing each change.
 	Installation *aw.InstallationService
@@ -84,8 +86,8 @@ type Console struct {
 
 // NewConsole parses the templates and returns a console.
 func NewConsole(cfg ConsoleConfig) (*Console, error) {
-	if cfg.Store == nil || cfg.Alarms == nil || cfg.Users == nil || cfg.Devices == nil || cfg.Settings == nil || cfg.Installation == nil {
-		return nil, fmt.Errorf("console: Store, Alarms, Users, Devices, Settings and Installation are required")
+	if cfg.Store == nil || cfg.Alarms == nil || cfg.Users == nil || cfg.Devices == nil || cfg.Settings == nil || cfg.Installation == nil || cfg.Backups == nil {
+		return nil, fmt.Errorf("console: Store, Alarms, Users, Devices, Settings, Installation and Backups are required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = aw.SystemClock{}

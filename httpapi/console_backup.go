@@ -19,13 +19,10 @@ func (c *Console) backup(g *gin.Context) {
 	g.Header("Content-Type", "application/octet-stream")
 	g.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	g.Status(http.StatusOK)
-	n, err := c.cfg.Store.Backup(g.Request.Context(), g.Writer)
-	if err != nil {
+	if _, err := c.cfg.Backups.Backup(g.Request.Context(), c.actor(g), name, g.Writer); err != nil {
 		// The status is sent already: the download breaks off.
 		c.log.Error("console: backup download failed", "err", err)
-		return
 	}
-	c.audit(g, aw.AuditEntry{Actor: currentUser(g).Name, Action: aw.AuditBackup, Detail: fmt.Sprintf("%s, %d bytes", name, n)})
 }
 
 // backupHealth reports the age of the newest backup: the last scheduled one

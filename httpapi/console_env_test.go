@@ -99,6 +99,7 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 		PBX:          e.PBX,
 		Connection:   func() aw.Connection { return e.Conn },
 		Installation: inst,
+		Backups:      aw.NewBackupService(db, e.Clock, discard),
 		Reconnect: func(_ context.Context, c aw.Connection) (int, error) {
 			e.Reconnects = append(e.Reconnects, c)
 			return e.Waiting, nil

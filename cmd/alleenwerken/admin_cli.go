@@ -106,6 +106,7 @@ func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		if err := db.RotateKey(ctx, keyPath); err != nil {
 			return err
 		}
+		aw.NewBackupService(db, aw.SystemClock{}, a.log).KeyRotated(ctx, aw.CLIActor(currentOSUser()), keyPath)
 		fmt.Fprintf(stdout, "Nieuwe sleutel in %s; alle geheimen zijn ermee versleuteld en het databasebestand is herschreven.\n"+
 			"Bewaar een kopie van de nieuwe sleutel apart van de back-ups; oudere back-ups openen alleen met de oude sleutel.\n", keyPath)
 	case "backup":
@@ -243,7 +244,7 @@ func (a *adminClient) backup(ctx context.Context, out string) error {
 			f.Close()
 			return err
 		}
-		if _, err := db.Backup(ctx, f); err != nil {
+		if _, err := aw.NewBackupService(db, aw.SystemClock{}, a.log).Backup(ctx, aw.CLIActor(currentOSUser()), out, f); err != nil {
 			f.Close()
 			return err
 		}

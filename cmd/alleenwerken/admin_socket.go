@@ -20,6 +20,7 @@ type adminServer struct {
 	db      aw.Store
 	users   *aw.UserService
 	devices *aw.DeviceService
+	backups *aw.BackupService
 	log     *slog.Logger
 	ln      net.Listener
 	srv     *http.Server
@@ -100,7 +101,7 @@ func (a *adminServer) createUser(w http.ResponseWriter, r *http.Request) {
 
 func (a *adminServer) backup(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/octet-stream")
-	n, err := a.db.Backup(r.Context(), w)
+	n, err := a.backups.Backup(r.Context(), aw.SocketActor(peerFrom(r.Context())), "admin socket", w)
 	if err != nil {
 		a.log.Error("backup failed", "err", err)
 		return

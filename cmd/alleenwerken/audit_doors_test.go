@@ -3,6 +3,7 @@ package main_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -45,6 +46,9 @@ func TestEveryDoorAudited(t *testing.T) {
 	if out, err := exec.Command(binary, args("token", "create", "-name", "cli-toestel")...).CombinedOutput(); err != nil {
 		t.Fatalf("cli token create: %v %s", err, out)
 	}
+	if out, err := exec.Command(binary, args("backup", "-out", filepath.Join(dir, "cli-backup.db"))...).CombinedOutput(); err != nil {
+		t.Fatalf("cli backup: %v %s", err, out)
+	}
 
 	d := startDaemon(t, dir, listen)
 
@@ -69,6 +73,15 @@ func TestEveryDoorAudited(t *testing.T) {
 		t.Fatalf("socket token create: status %d, token %q", resp.StatusCode, tok.Token)
 	}
 
+	resp, err = hc.Get("http://admin/backup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := io.Copy(io.Discard, resp.Body); err != nil || n == 0 {
+		t.Fatalf("socket backup: %d bytes, %v", n, err)
+	}
+	resp.Body.Close()
+
 	// The console, as the super admin the CLI made.
 	c := loginConsole(t, d, "cli-beheer", "Beheer-wachtwoord-1")
 	c.do("GET", "/console/users", nil)
@@ -89,6 +102,8 @@ func TestEveryDoorAudited(t *testing.T) {
 	}
 	for _, w := range []struct{ action, target, actor, ip string }{
 		{aw.AuditUserCreated, "cli-beheer", "cli:" + me.Username, ""},
+		{aw.AuditBackup, "", "cli:" + me.Username, ""},
+		{aw.AuditBackup, "", "socket:" + me.Username, ""},
 		{aw.AuditTokenCreated, "cli-toestel", "cli:" + me.Username, ""},
 		{aw.AuditUserCreated, "socket-inst", "socket:" + me.Username, ""},
 		{aw.AuditTokenCreated, "socket-toestel", "socket:" + me.Username, ""},
@@ -97,7 +112,7 @@ func TestEveryDoorAudited(t *testing.T) {
 	} {
 		var found []*aw.AuditEntry
 		for _, e := range entries {
-			if e.Action == w.action && e.Target == w.target {
+			if e.Action == w.action && e.Target == w.target && (w.action != aw.AuditBackup || e.Actor == w.actor) {
 				found = append(found, e)
 			}
 		}

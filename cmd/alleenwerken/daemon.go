@@ -35,6 +35,7 @@ type Main struct {
 	Dispatcher *aw.Dispatcher
 	Users      *aw.UserService   // console users, audited through every door
 	Devices    *aw.DeviceService // app device tokens, audited through every door
+	Backups    *aw.BackupService // backups on request, audited through every door
 	Telephony  aw.Telephony
 	HTTP       *httpapi.Server
 	admin      *adminServer
@@ -142,6 +143,7 @@ func (m *Main) Open(ctx context.Context) error {
 
 	m.Users = aw.NewUserService(db, aw.SystemClock{}, log.With("component", "users"))
 	m.Devices = aw.NewDeviceService(db, aw.SystemClock{}, log.With("component", "devices"))
+	m.Backups = aw.NewBackupService(db, aw.SystemClock{}, log.With("component", "backup"))
 
 	hc := httpapi.Config{
 		Sessions: m.Service, Devices: db, Logger: log.With("component", "http"),
@@ -169,6 +171,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Details: m.details, LastBackup: lastBackup,
 	}
 	cc.Installation = aw.NewInstallationService(db, aw.SystemClock{}, log.With("component", "installation"))
+	cc.Backups = m.Backups
 	if !c.Demo {
 		cc.Connection, cc.Reconnect = c.Connection, m.reconnect
 		cc.PBX, cc.Installation.PBX, cc.Installation.Check = m.pbx, m.pbx, checkConnection
@@ -182,7 +185,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("config: key listen: %w", err)
 	}
 	if c.AdminSocket != "" {
-		m.admin = &adminServer{db: db, users: m.Users, devices: m.Devices, log: log.With("component", "admin")}
+		m.admin = &adminServer{db: db, users: m.Users, devices: m.Devices, backups: m.Backups, log: log.With("component", "admin")}
 		if err := m.admin.Open(c.AdminSocket); err != nil {
 			return fmt.Errorf("config: key admin_socket: %w", err)
 		}
