@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
+)
+
+// openMain opens the daemon in this process, as `alleenwerken demo` with
+// extra config lines sets it up, its files in a temporary folder; it is
+// closed at the end of the test. The demo's telephony and modem print to
+// the returned buffer.
+func openMain(t *testing.T, extra ...string) (*Main, *testkit.SyncBuffer) {
+	t.Helper()
+	dir := t.TempDir()
+	sets := append([]string{
+		"listen = 127.0.0.1:0", "database = " + filepath.Join(dir, "aw.db"),
+		"admin_socket = " + filepath.Join(dir, "admin.sock"), "backup_dir = " + filepath.Join(dir, "backups"),
+	}, extra...)
+	cfg, err := loadConfig(true, "", sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &testkit.SyncBuffer{}
+	m := NewMain(cfg, out, io.Discard)
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return m, out
+}
+
+// The whole daemon in this process: a token from the device service, a
+// session and an alarm through the app API over HTTP, the ladder through
+// the demo telephony (busy, no answer, accepted with the SMS), the
+// responder SMS through the outbox, and everything on disk.
+func TestMainInProcess(t *testing.T) {
+	m, out := openMain(t, "settings.cancel_window = 1s", "settings.ring_timeout = 1s")
+	ctx := context.Background()
+	_, tok, err := m.Devices.CreateDevice(ctx, aw.CLIActor("test"), "telefoon test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(path, body string) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest("POST", "http://"+m.HTTP.Addr()+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v map[string]any
+		json.NewDecoder(resp.Body).Decode(&v)
+		if resp.StatusCode >= 300 {
+			t.Fatalf("%s: %d %v", path, resp.StatusCode, v)
+		}
+		return v
+	}
+	s := post("/api/v1/sessions", `{"worker":{"name":"Laura van Dijk","phone":"0617782201"},"alarm_numbers":["0612345671","0612345672","0612345673"],"duration_minutes":60}`)
+	id, _ := s["id"].(string)
+	post("/api/v1/sessions/"+id+"/alarm", "")
+	testkit.EventuallyWithin(t, 20*time.Second, "the responder SMS", func() bool {
+		return strings.Contains(out.String(), "SMS (responder) aan +31612345673")
+	})
+	sess, err := m.DB.Session(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := m.DB.Alarm(ctx, sess.AlarmID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, at := range a.Attempts {
+		got = append(got, at.Number+" "+string(at.Outcome))
+	}
+	if want := "+31612345671 busy, +31612345672 no_answer, +31612345673 accepted"; strings.Join(got, ", ") != want || a.State != aw.AlarmAccepted {
+		t.Fatalf("alarm #%d %s: %s, want %s", a.Number, a.State, strings.Join(got, ", "), want)
+	}
+	if a.Ladder[3].Kind != aw.StepFallback || a.Ladder[0].Kind != aw.StepAlarmNumber {
+		t.Fatalf("ladder = %+v", a.Ladder)
+	}
+}
