@@ -10,6 +10,7 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/cmd/testkit"
+	"alleenwerken/store"
 )
 
 // recordingPBX records what the service writes into Asterisk.
@@ -27,7 +28,7 @@ func (p *recordingPBX) Apply(_ context.Context, t *aw.Trunk, _ []aw.ExtensionSec
 func (p *recordingPBX) InstallPrompt(context.Context, string, string, io.Reader) error { return nil }
 func (p *recordingPBX) Prompts() []string                                              { return []string{"intro"} }
 
-func newInstallation(t *testing.T) (*aw.InstallationService, *recordingPBX, func() []*aw.AuditEntry) {
+func newInstallation(t *testing.T) (*aw.InstallationService, *recordingPBX, func() []*aw.AuditEntry, *store.DB) {
 	t.Helper()
 	db := testkit.MustOpenDB(t)
 	s := aw.NewInstallationService(db, aw.NewManualClock(t0), discardLog)
@@ -39,7 +40,7 @@ func newInstallation(t *testing.T) (*aw.InstallationService, *recordingPBX, func
 			t.Fatal(err)
 		}
 		return es
-	}
+	}, db
 }
 
 // The stored ARI password is kept for the same address and never sent to
@@ -47,7 +48,7 @@ func newInstallation(t *testing.T) (*aw.InstallationService, *recordingPBX, func
 // audit log names the changed fields but never a secret.
 func TestInstallationConnection(t *testing.T) {
 	ctx := context.Background()
-	s, _, audit := newInstallation(t)
+	s, _, audit, _ := newInstallation(t)
 	by := aw.CLIActor("root")
 	base := aw.Connection{ARIURL: "http://127.0.0.1:8088/ari", ARIUser: "aw", ARIPassword: "geheim-1", ARIApp: "alleenwerken", ModemPorts: []string{"/dev/ttyUSB2"}}
 	form := aw.ConnectionForm{ARIURL: base.ARIURL, ARIUser: "aw", ARIApp: "alleenwerken", ModemPorts: "/dev/ttyUSB2\n/dev/ttyUSB3"}
@@ -94,7 +95,7 @@ func TestInstallationConnection(t *testing.T) {
 // not reloaded is stored (it loads when Asterisk runs).
 func TestInstallationTrunk(t *testing.T) {
 	ctx := context.Background()
-	s, pbx, audit := newInstallation(t)
+	s, pbx, audit, _ := newInstallation(t)
 	by := aw.SocketActor("root")
 	if err := s.ChangeTrunk(ctx, by, "sip.example.nl", "u", "", false); aw.ErrorField(err) != "trunk_password" {
 		t.Fatalf("no password: %v", err)
@@ -117,5 +118,51 @@ func TestInstallationTrunk(t *testing.T) {
 		if strings.Contains(fmt.Sprint(*e), "geheim") || e.Actor != "socket:root" {
 			t.Fatalf("audit entry %+v", *e)
 		}
+	}
+}
+
+// Extension passwords: a new one replaces, an empty one keeps, clear drops
+// it; the audit names the extension, never the password. A prompt must be
+// a known one in a known language, and a WAV.
+func TestInstallationExtensionsAndPrompts(t *testing.T) {
+	ctx := context.Background()
+	s, pbx, audit, db := newInstallation(t)
+	by := aw.CLIActor("root")
+	set := aw.DefaultSettings()
+	set.Extensions = []aw.Extension{{Number: "201", Name: "Portier"}, {Number: "202", Name: "Receptie"}}
+	if err := db.SaveSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ChangeExtensionPasswords(ctx, by, map[string]string{"201": "geheim-201", "202": "geheim-202"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ChangeExtensionPasswords(ctx, by, map[string]string{"201": ""}, map[string]bool{"202": true}); err != nil {
+		t.Fatal(err)
+	}
+	if in, _ := s.Installation(ctx); len(in.ExtensionPasswords) != 1 || in.ExtensionPasswords["201"] != "geheim-201" || pbx.writes != 2 {
+		t.Fatalf("passwords %v, writes %d", in.ExtensionPasswords, pbx.writes)
+	}
+	// A changed extension list is written into Asterisk before it is stored.
+	set.Extensions = set.Extensions[:1]
+	if err := s.RewritePBX(ctx, set); err != nil || pbx.writes != 3 {
+		t.Fatalf("rewrite: %v, writes %d", err, pbx.writes)
+	}
+	for _, e := range audit() {
+		if strings.Contains(fmt.Sprint(*e), "geheim") {
+			t.Fatalf("secret in the audit log: %+v", *e)
+		}
+	}
+	wav := strings.NewReader("RIFF\x00\x00\x00\x00WAVEfmt ")
+	if err := s.InstallPrompt(ctx, by, "fr", "intro", "x.wav", 20, wav); aw.ErrorField(err) != "prompt" {
+		t.Fatalf("unknown language: %v", err)
+	}
+	if err := s.InstallPrompt(ctx, by, "nl", "intro", "x.mp3", 3, strings.NewReader("ID3")); aw.ErrorField(err) != "prompt_file" {
+		t.Fatalf("not a WAV: %v", err)
+	}
+	if err := s.InstallPrompt(ctx, by, "nl", "intro", "x.wav", 20, wav); err != nil {
+		t.Fatal(err)
+	}
+	if e := audit()[0]; e.Action != aw.AuditPromptUploaded || e.Target != "nl/aw-intro" || strings.Contains(e.Detail, "geheim") {
+		t.Fatalf("prompt audit %+v", *e)
 	}
 }
