@@ -59,6 +59,9 @@ type ConsoleEnv struct {
 	// Waiting is what Reconnect says about calls in progress.
 	Waiting  int
 	CheckErr error // what CheckConnection answers
+	// Broken makes the console's reads of alarms, settings, the
+	// installation, the audit log and the outbox fail (a disk error).
+	Broken *brokenStore
 }
 
 // MustOpenConsoleEnv starts everything; it closes at cleanup.
@@ -86,12 +89,13 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 	}
 	health := map[string]aw.HealthReporter{"storage": db, "telephony": e.Tel, "sms": e.SMS}
 	e.Server = httpapi.NewServer(httpapi.Config{Sessions: e.Svc, Devices: db, Health: health, Logger: discard})
+	e.Broken = &brokenStore{ConsoleStore: db}
 	users := aw.NewUserService(db, e.Clock, discard)
 	users.BcryptCost = bcrypt.MinCost
 	inst := aw.NewInstallationService(db, e.Clock, discard)
 	inst.PBX, inst.Check = e.PBX, func(context.Context, aw.Connection) error { return e.CheckErr }
 	con, err := httpapi.NewConsole(httpapi.ConsoleConfig{
-		Store: db, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
+		Store: e.Broken, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
 		Users:        users,
 		Devices:      aw.NewDeviceService(db, e.Clock, discard),
 		Settings:     aw.NewSettingsService(db, e.Clock, discard),
