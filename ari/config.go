@@ -47,7 +47,7 @@ type Config struct {
 	BackoffMax time.Duration
 	// ConnectGrace is how long a call waits for the connection after the
 	// adapter started or the connection was lost (default 10 s), before it
-	// is reported as not placed.
+	// is reported as not placed; negative: no wait.
 	ConnectGrace time.Duration
 	// OnConnected, when set, is called after every (re)connect, once the
 	// adapter can place calls (the core then calls the ladders that wait
