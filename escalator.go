@@ -117,7 +117,7 @@ func (e *Escalator) TelephonyConnected() {
 			e.again[a.ID] = true
 		}
 		e.mu.Unlock()
-		if !running && e.callNow(a.ID) {
+		if !running && a.PlaceFailures > 0 && e.callNow(a.ID) {
 			e.log.Info("telephony connected: calling at once instead of after the back-off", "alarm", a.Number)
 		}
 	}
@@ -295,11 +295,10 @@ func callRequest(a *Alarm, att Attempt, st Step, set Settings) CallRequest {
 	req := CallRequest{
 		ID: att.CallID, Number: st.Number, Language: set.Language, RingTimeout: st.RingTimeout(set),
 		PromptRepeats: set.PromptRepeats, CallerID: set.CallerID, Test: a.Test, AlarmNumber: a.Number,
-		Dial: set.DialString(st.Number), Trunk: set.TrunkEndpoint, MaxCalls: set.SimultaneousCall,
+		Dial: set.Dial(st.Number), Trunk: set.TrunkEndpoint, MaxCalls: set.SimultaneousCall,
 	}
 	if x, ok := set.Extension(st.Number); ok {
 		req.Extension = &x
-		req.Dial = "PJSIP/" + x.EndpointName()
 	}
 	return req
 }

@@ -2,7 +2,10 @@ package alleenwerken_test
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -321,5 +324,68 @@ func TestCallRequestFromSettings(t *testing.T) {
 		if c.Dial != want || c.Trunk != "kpn" || c.MaxCalls != 2 {
 			t.Fatalf("call %d: dial %q trunk %q max %d, want %q kpn 2", i+1, c.Dial, c.Trunk, c.MaxCalls, want)
 		}
+	}
+}
+
+// connectRace is a telephony whose first call blocks until released and
+// then fails as not placed (Asterisk came back while it was failing);
+// every later call is accepted.
+type connectRace struct {
+	mu      sync.Mutex
+	calls   int
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (r *connectRace) Health() aw.Health { return aw.Health{State: aw.HealthOK} }
+
+func (r *connectRace) Hangup(context.Context, string) error { return nil }
+
+func (r *connectRace) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgress) (aw.CallResult, error) {
+	r.mu.Lock()
+	r.calls++
+	first := r.calls == 1
+	r.mu.Unlock()
+	if first {
+		close(r.entered)
+		<-r.release
+		return aw.CallResult{}, errors.New("asterisk unreachable")
+	}
+	p.Answered()
+	p.Digit("1")
+	p.Accepted()
+	return aw.CallResult{Outcome: aw.OutcomeAccepted, Cause: 16}, nil
+}
+
+// Telephony connects while a call is failing as not placed: that ladder
+// does not wait out its back-off either, it calls again at once.
+func TestConnectedWhileCallFails(t *testing.T) {
+	db := testkit.MustOpenDB(t)
+	clock := aw.NewManualClock(t0)
+	set := aw.DefaultSettings()
+	if err := db.SaveSettings(context.Background(), set); err != nil {
+		t.Fatal(err)
+	}
+	tel := &connectRace{entered: make(chan struct{}), release: make(chan struct{})}
+	svc := aw.NewService(db, tel, clock, slog.New(slog.DiscardHandler))
+	if err := svc.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	a, err := svc.RaiseTestAlarm(context.Background(), []string{numA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-tel.entered
+	svc.Escalator().TelephonyConnected() // synchronously: the ladder is marked before its call fails
+	close(tel.release)
+	// No clock advance: without the wake the ladder would sleep 5 s.
+	testkit.Eventually(t, "accepted right after the failed call", func() bool {
+		x, _ := db.Alarm(context.Background(), a.ID)
+		return x.State == aw.AlarmAccepted
+	})
+	x, _ := db.Alarm(context.Background(), a.ID)
+	if got := outcomes(x); got != "failed accepted" {
+		t.Fatalf("outcomes = %s", got)
 	}
 }

@@ -17,6 +17,9 @@ func (x Extension) EndpointName() string {
 	return x.Number
 }
 
+// Dial is what dials the extension: its PJSIP endpoint on this Asterisk.
+func (x Extension) Dial() string { return "PJSIP/" + x.EndpointName() }
+
 // Validate checks an extension.
 func (x Extension) Validate() error {
 	if x.Number == "" || len(x.Number) > 8 {

@@ -34,6 +34,9 @@ type InstallationService struct {
 	Check func(ctx context.Context, c Connection) error
 }
 
+// errNoPBX refuses a change to Asterisk when the console does not manage it.
+var errNoPBX = Errorf(ENOTFOUND, "Deze centrale beheert Asterisk niet vanuit de console.")
+
 // NewInstallationService returns an installation service on st.
 func NewInstallationService(st InstallationServiceStore, clock Clock, log *slog.Logger) *InstallationService {
 	return &InstallationService{store: st, auditor: newAuditor(st, clock, log)}
@@ -75,8 +78,8 @@ func (s *InstallationService) ChangeConnection(ctx context.Context, by Actor, ba
 		// A stored password never goes to an address it was not given for.
 		next.ARIPassword = cur.ARIPassword
 	}
-	for _, p := range strings.FieldsFunc(f.ModemPorts, func(r rune) bool { return r == '\n' || r == ',' || r == '\r' }) {
-		if p = strings.TrimSpace(p); p != "" && !slices.Contains(next.ModemPorts, p) {
+	for _, p := range splitList(f.ModemPorts) {
+		if !slices.Contains(next.ModemPorts, p) {
 			next.ModemPorts = append(next.ModemPorts, p)
 		}
 	}
@@ -122,8 +125,7 @@ func (s *InstallationService) ChangeSIMPIN(ctx context.Context, by Actor, pin st
 	if err != nil {
 		return err
 	}
-	next := old
-	next.AdminNumbers = slices.Clone(old.AdminNumbers)
+	next := old.clone()
 	next.SIMPIN = strings.TrimSpace(pin)
 	if clear {
 		next.SIMPIN = ""
@@ -262,7 +264,7 @@ func (s *InstallationService) current(ctx context.Context) (Installation, Settin
 // Asterisk runs), or another error (nothing stored).
 func (s *InstallationService) applyPBX(ctx context.Context, set Settings, next Installation) error {
 	if s.PBX == nil {
-		return Errorf(ENOTFOUND, "Deze centrale beheert Asterisk niet vanuit de console.")
+		return errNoPBX
 	}
 	t, xs := next.PBXSetup(set)
 	err := s.PBX.Apply(ctx, t, xs)
@@ -284,7 +286,7 @@ func (s *InstallationService) applyPBX(ctx context.Context, set Settings, next I
 // "prompt_convert" (a WAV that cannot be converted).
 func (s *InstallationService) InstallPrompt(ctx context.Context, by Actor, lang, name, filename string, size int64, wav io.ReadSeeker) error {
 	if s.PBX == nil {
-		return Errorf(ENOTFOUND, "Deze centrale beheert Asterisk niet vanuit de console.")
+		return errNoPBX
 	}
 	if !slices.Contains(Languages, lang) || !slices.Contains(s.PBX.Prompts(), name) {
 		return FieldError("prompt", "Kies een opname en een taal uit de lijst.")

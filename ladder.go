@@ -1,6 +1,9 @@
 package alleenwerken
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // StepKind says whom a ladder step calls.
 type StepKind string
@@ -48,19 +51,10 @@ func NewLadder(numbers []string, fallback string) []Step {
 	for _, n := range numbers {
 		l = append(l, Step{Kind: StepAlarmNumber, Number: n})
 	}
-	if fallback != "" && !hasNumber(l, fallback) {
+	if fallback != "" && !slices.ContainsFunc(l, func(s Step) bool { return s.Number == fallback }) {
 		l = append(l, Step{Kind: StepFallback, Number: fallback})
 	}
 	return l
-}
-
-func hasNumber(l []Step, n string) bool {
-	for _, s := range l {
-		if s.Number == n {
-			return true
-		}
-	}
-	return false
 }
 
 // LadderNumbers returns the numbers of an alarm's ladder in order.

@@ -119,6 +119,23 @@ func (s Settings) DialString(e164 string) string {
 	return r.Replace(s.DialTemplate)
 }
 
+// clone returns a copy of s that shares no slice with it (Validate
+// rewrites the admin numbers in place).
+func (s Settings) clone() Settings {
+	s.AdminNumbers = slices.Clone(s.AdminNumbers)
+	s.Extensions = slices.Clone(s.Extensions)
+	return s
+}
+
+// Dial is what dials number: an extension's endpoint, else the dial
+// template filled for the E.164 number.
+func (s Settings) Dial(number string) string {
+	if x, ok := s.Extension(number); ok {
+		return x.Dial()
+	}
+	return s.DialString(number)
+}
+
 // Location returns the settings' time zone, or UTC when it cannot be loaded.
 func (s Settings) Location() *time.Location {
 	if loc, err := time.LoadLocation(s.TimeZone); err == nil {

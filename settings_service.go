@@ -3,7 +3,6 @@ package alleenwerken
 import (
 	"context"
 	"log/slog"
-	"slices"
 )
 
 // SettingsServiceStore is the storage the settings service needs.
@@ -31,22 +30,20 @@ func (s *SettingsService) Settings(ctx context.Context) (Settings, error) {
 	return s.store.Settings(ctx)
 }
 
-// Change applies typed values (setting key → text as typed) for the keys
-// in allowed and ignores the others; it checks the result, runs before on
+// Change applies typed values (setting key → text as typed) for the
+// settings edited on page and ignores the others; it checks the result, runs before on
 // it (a field error from before refuses it too), stores it and audits each
 // changed setting. It returns the settings before the change. A refused
 // value is EINVALID naming its key (or a field of the extensions).
-func (s *SettingsService) Change(ctx context.Context, by Actor, values map[string]string, allowed []string, before func(next Settings) error) (Settings, error) {
+func (s *SettingsService) Change(ctx context.Context, by Actor, page SettingPage, values map[string]string, before func(next Settings) error) (Settings, error) {
 	old, err := s.store.Settings(ctx)
 	if err != nil {
 		return old, err
 	}
-	next := old
-	next.AdminNumbers = slices.Clone(old.AdminNumbers)
-	next.Extensions = slices.Clone(old.Extensions)
+	next := old.clone()
 	for _, d := range SettingDefs {
 		v, ok := values[d.Key]
-		if !ok || !slices.Contains(allowed, d.Key) {
+		if !ok || d.Page != page {
 			continue
 		}
 		if err := d.Set(&next, v); err != nil {

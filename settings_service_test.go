@@ -14,11 +14,11 @@ func TestSettingsServiceChange(t *testing.T) {
 	db := testkit.MustOpenDB(t)
 	s := aw.NewSettingsService(db, aw.NewManualClock(t0), discardLog)
 	by := aw.SocketActor("root")
-	page := aw.SettingKeys(aw.PageSettings)
+	page := aw.PageSettings
 
 	t.Run("OK", func(t *testing.T) {
-		_, err := s.Change(ctx, by, map[string]string{"ring_timeout": "45", "cancel_window": "10",
-			"dial_template": "PJSIP/{national}@x"}, page, nil)
+		_, err := s.Change(ctx, by, page, map[string]string{"ring_timeout": "45", "cancel_window": "10",
+			"dial_template": "PJSIP/{national}@x"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +33,7 @@ func TestSettingsServiceChange(t *testing.T) {
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		for key, v := range map[string]string{"ring_timeout": "0", "prompt_repeats": "veel", "fallback_number": "12"} {
-			if _, err := s.Change(ctx, by, map[string]string{key: v}, page, nil); aw.ErrorField(err) != key {
+			if _, err := s.Change(ctx, by, page, map[string]string{key: v}, nil); aw.ErrorField(err) != key {
 				t.Errorf("%s = %q: %v, want a field error", key, v, err)
 			}
 		}
@@ -43,7 +43,7 @@ func TestSettingsServiceChange(t *testing.T) {
 	})
 	t.Run("ErrBefore", func(t *testing.T) {
 		refuse := func(aw.Settings) error { return aw.FieldError("extensions", "nee") }
-		if _, err := s.Change(ctx, by, map[string]string{"extensions": "202, Receptie"}, aw.SettingKeys(aw.PageInstall), refuse); aw.ErrorField(err) != "extensions" {
+		if _, err := s.Change(ctx, by, aw.PageInstall, map[string]string{"extensions": "202, Receptie"}, refuse); aw.ErrorField(err) != "extensions" {
 			t.Fatalf("before's refusal: %v", err)
 		}
 		if set, _ := db.Settings(ctx); len(set.Extensions) != 0 {

@@ -50,13 +50,15 @@ func (w *Watchdog) Disarm(id string) {
 	w.sched.Cancel("pending:" + id)
 }
 
-// Retry arms a timer of the session to fire again at at (after a failed
-// write): the reminder, or the alarm with cause.
-func (w *Watchdog) Retry(id string, at time.Time, cause AlarmCause) {
-	if cause == "" {
-		w.sched.At("reminder:"+id, at, func() { w.reminder(id) })
-		return
-	}
+// RetryReminder fires the session's reminder again at at (after a failed
+// write).
+func (w *Watchdog) RetryReminder(id string, at time.Time) {
+	w.sched.At("reminder:"+id, at, func() { w.reminder(id) })
+}
+
+// RetryAlarm raises the session's alarm with cause again at at (after a
+// failed write).
+func (w *Watchdog) RetryAlarm(id string, at time.Time, cause AlarmCause) {
 	w.sched.At("expire:"+id, at, func() { w.due(id, cause) })
 }
 
@@ -88,7 +90,7 @@ func (s *Service) fireReminder(id string) {
 	// rather than never.
 	if err := s.store.EnqueueSMS(ctx, m); err != nil {
 		s.log.Error("reminder: queueing SMS failed", "session", id, "err", err)
-		s.watch.Retry(id, s.clock.Now().Add(10*time.Second), "")
+		s.watch.RetryReminder(id, s.clock.Now().Add(10*time.Second))
 		return
 	}
 	if _, err := s.store.UpdateSession(ctx, id, func(x *Session) error { x.ReminderDone = true; return nil }); err != nil {
@@ -107,7 +109,7 @@ func (s *Service) raise(id string, cause AlarmCause) {
 	if err != nil {
 		s.mu.Unlock()
 		s.log.Error("alarm: reading session failed; retrying", "session", id, "err", err)
-		s.watch.Retry(id, s.clock.Now().Add(5*time.Second), cause)
+		s.watch.RetryAlarm(id, s.clock.Now().Add(5*time.Second), cause)
 		return
 	}
 	now := s.clock.Now()
@@ -128,7 +130,7 @@ func (s *Service) raise(id string, cause AlarmCause) {
 	s.mu.Unlock()
 	if err != nil {
 		s.log.Error("alarm: storing failed; retrying", "session", id, "err", err)
-		s.watch.Retry(id, s.clock.Now().Add(5*time.Second), cause)
+		s.watch.RetryAlarm(id, s.clock.Now().Add(5*time.Second), cause)
 		return
 	}
 	s.watch.Disarm(id)

@@ -5,12 +5,14 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 // The daemon's own log is the clock of these tests: the figures are the
@@ -205,15 +207,7 @@ func TestDaemonExpiredWhileStopped(t *testing.T) {
 	d := startBedDaemon(t, "awtest-expired", restartSettings)
 	_, id := d.startSession(numSMSNo, numBusy)
 	d.stop()
-	db := d.openStore()
-	past := time.Now().Add(-time.Minute)
-	if _, err := db.UpdateSession(context.Background(), id, func(s *aw.Session) error {
-		s.ExpiresAt, s.ReminderAt = past, nil
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	testkit.ExpireWhileStopped(t, filepath.Join(d.dir, "aw.db"), id)
 
 	d.run()
 	connected := d.waitLog(10*time.Second, 1, `msg="connected to Asterisk"`)

@@ -130,21 +130,21 @@ func (t *Telephony) WaitConnected(ctx context.Context) error {
 	}
 }
 
-// awaitLink returns the live link. While there is none it waits for one,
-// but only until ConnectGrace has passed since the connection went down
-// (or the adapter started): a call just after a start or a reconnect is
-// placed as soon as Asterisk answers, while a call during a real outage is
-// reported as not placed at once. nil when there is still no link.
-func (t *Telephony) awaitLink(ctx context.Context) *link {
+// awaitLink waits, while there is no live link, for one, but only until
+// ConnectGrace has passed since the connection went down (or the adapter
+// started): a call just after a start or a reconnect is placed as soon as
+// Asterisk answers, while a call during a real outage is reported as not
+// placed at once.
+func (t *Telephony) awaitLink(ctx context.Context) {
 	t.mu.Lock()
 	l, up, since := t.link, t.up, t.health.Since
 	t.mu.Unlock()
 	if l != nil {
-		return l
+		return
 	}
 	grace := since.Add(t.cfg.ConnectGrace).Sub(t.clock.Now())
 	if grace <= 0 {
-		return nil
+		return
 	}
 	t.log.Info("not connected to Asterisk yet: the call waits for the connection", "at_most", grace.Round(time.Millisecond))
 	tm := t.clock.NewTimer(grace)
@@ -155,7 +155,6 @@ func (t *Telephony) awaitLink(ctx context.Context) *link {
 	case <-ctx.Done():
 	case <-t.closing:
 	}
-	return t.currentLink()
 }
 
 // ActiveCalls returns the number of calls in progress (holding a slot).
@@ -275,7 +274,7 @@ func (t *Telephony) dialString(req aw.CallRequest) string {
 	case req.Dial != "":
 		return req.Dial
 	case req.Extension != nil:
-		return "PJSIP/" + req.Extension.EndpointName()
+		return req.Extension.Dial()
 	}
 	return aw.Settings{DialTemplate: t.cfg.DialTemplate}.DialString(req.Number)
 }

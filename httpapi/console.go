@@ -47,10 +47,6 @@ type ConsoleConfig struct {
 	// LastBackup, when set, returns the time of the newest scheduled
 	// backup; the health page shows the newer of it and the last download.
 	LastBackup func() (time.Time, bool)
-	// PBX writes the trunk and extensions into the appliance's own
-	// Asterisk and installs uploaded prompts; those forms are hidden when
-	// nil.
-	PBX aw.PBXConfig
 	// Connection returns the ARI/NATS and modem connection the daemon was
 	// started with (the config file's); the form is hidden when nil.
 	Connection func() aw.Connection
@@ -67,7 +63,8 @@ type ConsoleConfig struct {
 	// Backups takes the backup downloads, auditing each.
 	Backups *aw.BackupService
 	// Installation changes the connection, the SIM PIN and the trunk,
-	// extension passwords and prompts of Asterisk, auditing each change.
+	// extension passwords and prompts of Asterisk, auditing each change;
+	// the trunk, extension and prompt forms are hidden when its PBX is nil.
 	Installation *aw.InstallationService
 }
 
@@ -192,7 +189,7 @@ func (c *Console) register(r *gin.Engine) {
 	con.POST("/installation/tokens/:id/revoke", c.checkCSRF, c.allow(install), c.tokenRevoke)
 	con.POST("/installation/test-alarm", c.checkCSRF, c.allow(install), c.testAlarmCreate)
 	con.POST("/installation/telephony", c.checkCSRF, c.allow(install), c.telephonySave)
-	if c.cfg.PBX != nil {
+	if c.cfg.Installation.PBX != nil {
 		con.POST("/installation/trunk", c.checkCSRF, c.allow(install), c.trunkSave)
 		con.POST("/installation/extensions", c.checkCSRF, c.allow(install), c.extensionsSave)
 		con.POST(strings.TrimPrefix(PromptUploadPath, "/console"), c.checkCSRF, c.allow(install), c.promptUpload)

@@ -100,7 +100,6 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 		Devices:      aw.NewDeviceService(db, e.Clock, discard),
 		Settings:     aw.NewSettingsService(db, e.Clock, discard),
 		TestAlarms:   e.Svc,
-		PBX:          e.PBX,
 		Connection:   func() aw.Connection { return e.Conn },
 		Installation: inst,
 		Backups:      aw.NewBackupService(db, e.Clock, discard),

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"errors"
 	"net/http"
-	"slices"
 
 	aw "alleenwerken"
 
@@ -68,11 +67,7 @@ func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMs
 	}
 	v.TestAlarm, v.CanTest = c.lastTestAlarm(g), c.cfg.TestAlarms != nil
 	if v.Telephony == nil {
-		for _, f := range c.fieldsWith(g, &set, nil) {
-			if slices.Contains(TelephonyFields, f.Name) {
-				v.Telephony = append(v.Telephony, f)
-			}
-		}
+		v.Telephony = c.fieldsWith(g, aw.PageInstall, &set, nil)
 	}
 	v.PBX = c.pbxForm(set, in, v.typedHost, v.typedUser, v.pbxErrs)
 	if v.Conn == nil {
@@ -122,7 +117,7 @@ func (c *Console) tokenRevoke(g *gin.Context) {
 // refuses (written by hand) refuses the settings too.
 func (c *Console) telephonySave(g *gin.Context) {
 	var warn string
-	fields, msg, ok := c.applySettings(g, TelephonyFields, func(next aw.Settings) error {
+	fields, msg, ok := c.applySettings(g, aw.PageInstall, func(next aw.Settings) error {
 		err := c.cfg.Installation.RewritePBX(g.Request.Context(), next)
 		if errors.Is(err, aw.ErrNotReloaded) {
 			warn = texts[c.lang(g)]["err_pbx_reapply"] + " " + aw.ErrorMessage(err)

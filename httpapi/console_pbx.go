@@ -39,10 +39,11 @@ type extRow struct {
 // pbxForm is the trunk, extensions and prompts part of the page; host and
 // user, when typed, replace the stored ones, and errs marks fields.
 func (c *Console) pbxForm(set aw.Settings, in aw.Installation, host, user string, errs map[string]string) *pbxView {
-	if c.cfg.PBX == nil {
+	pbx := c.cfg.Installation.PBX
+	if pbx == nil {
 		return nil
 	}
-	v := &pbxView{Endpoint: set.TrunkEndpoint, Errors: errs, Prompts: c.cfg.PBX.Prompts(), Langs: aw.Languages}
+	v := &pbxView{Endpoint: set.TrunkEndpoint, Errors: errs, Prompts: pbx.Prompts(), Langs: aw.Languages}
 	if in.Connection != nil {
 		v.Proxy = in.Connection.NATSURL != ""
 	} else if c.cfg.Connection != nil {

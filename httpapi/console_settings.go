@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	aw "alleenwerken"
@@ -15,7 +14,6 @@ import (
 type settingField struct {
 	Name  string // form name, the same as the field an error names
 	Kind  string // text, int, seconds, minutes, list, lang, lines
-	def   aw.SettingDef
 	Label string
 	Help  string
 	Unit  string
@@ -23,26 +21,22 @@ type settingField struct {
 	Error string
 }
 
-// TelephonyFields are the settings the installer changes on the
-// installation page.
-var TelephonyFields = aw.SettingKeys(aw.PageInstall)
-
-// settingsFields are the settings the super admin changes on the settings
-// page.
-var settingsFields = aw.SettingKeys(aw.PageSettings)
-
 // settingsView is the settings page.
 type settingsView struct {
 	Fields []settingField
 }
 
-// fieldsWith fills labels and values; vals (as typed) override s.
-func (c *Console) fieldsWith(g *gin.Context, s *aw.Settings, vals map[string]string) []settingField {
+// fieldsWith returns the fields of the settings edited on page, with
+// labels and values; vals (as typed) override s.
+func (c *Console) fieldsWith(g *gin.Context, page aw.SettingPage, s *aw.Settings, vals map[string]string) []settingField {
 	lang := c.lang(g)
 	t := texts[lang]
 	var fields []settingField
 	for _, d := range aw.SettingDefs {
-		f := settingField{Name: d.Key, Kind: string(d.Kind), def: d, Label: d.LabelIn(lang), Help: d.HelpIn(lang), Value: d.Get(s)}
+		if d.Page != page {
+			continue
+		}
+		f := settingField{Name: d.Key, Kind: string(d.Kind), Label: d.LabelIn(lang), Help: d.HelpIn(lang), Value: d.Get(s)}
 		switch d.Kind {
 		case aw.KindSeconds:
 			f.Unit = t["unit_seconds"]
@@ -64,12 +58,7 @@ func (c *Console) settingsPage(g *gin.Context) {
 		c.internal(g, err)
 		return
 	}
-	var fields []settingField
-	for _, f := range c.fieldsWith(g, &s, nil) {
-		if slices.Contains(settingsFields, f.Name) {
-			fields = append(fields, f)
-		}
-	}
+	fields := c.fieldsWith(g, aw.PageSettings, &s, nil)
 	c.render(g, http.StatusOK, "settings", "settings_title", settingsView{Fields: fields}, func(p *page) {
 		if g.Query("saved") == "1" {
 			p.Flash = p.T["flash_saved"]
@@ -81,7 +70,7 @@ func (c *Console) settingsPage(g *gin.Context) {
 // settings validated (the error shown next to its field), stored, and each
 // changed field written to the audit log with its old and new value.
 func (c *Console) settingsSave(g *gin.Context) {
-	fields, msg, ok := c.applySettings(g, settingsFields, nil)
+	fields, msg, ok := c.applySettings(g, aw.PageSettings, nil)
 	if ok {
 		g.Redirect(http.StatusSeeOther, "/console/settings?saved=1")
 	} else if fields != nil {
@@ -103,20 +92,21 @@ func withFieldError(fields []settingField, msg string) func(*page) {
 	}
 }
 
-// applySettings reads the posted fields named in allowed, validates and stores the settings and audits each changed
-// field. On an invalid value it returns the allowed fields as typed, with
+// applySettings reads the posted fields of the settings on page, validates
+// and stores the settings and audits each changed field (SettingsService).
+// On an invalid value it returns the page's fields as typed, with
 // the error next to its field, the error's message and false; after an
 // internal error it has answered already and returns nil fields. before,
 // when set, runs on the valid new settings just before they are stored; its
 // field error refuses them like an invalid value.
-func (c *Console) applySettings(g *gin.Context, allowed []string, before func(next aw.Settings) error) ([]settingField, string, bool) {
+func (c *Console) applySettings(g *gin.Context, page aw.SettingPage, before func(next aw.Settings) error) ([]settingField, string, bool) {
 	vals := map[string]string{}
-	for _, key := range allowed {
+	for _, key := range aw.SettingKeys(page) {
 		if v, ok := g.GetPostForm(key); ok {
 			vals[key] = v
 		}
 	}
-	old, verr := c.cfg.Settings.Change(g.Request.Context(), c.actor(g), vals, allowed, before)
+	old, verr := c.cfg.Settings.Change(g.Request.Context(), c.actor(g), page, vals, before)
 	if verr == nil {
 		c.log.Info("settings changed", "by", currentUser(g).Name)
 		return nil, "", true
@@ -130,15 +120,11 @@ func (c *Console) applySettings(g *gin.Context, allowed []string, before func(ne
 	case field == "number", field == "name", field == "endpoint", strings.HasPrefix(field, "password_"):
 		field = "extensions"
 	}
-	var fields []settingField
-	for _, f := range c.fieldsWith(g, &old, vals) {
-		if !slices.Contains(allowed, f.Name) {
-			continue
+	fields := c.fieldsWith(g, page, &old, vals)
+	for i := range fields {
+		if fields[i].Name == field {
+			fields[i].Error = aw.ErrorMessage(verr)
 		}
-		if f.Name == field {
-			f.Error = aw.ErrorMessage(verr)
-		}
-		fields = append(fields, f)
 	}
 	return fields, aw.ErrorMessage(verr), false
 }

@@ -174,7 +174,7 @@ func (m *Main) Open(ctx context.Context) error {
 	cc.Backups = m.Backups
 	if !c.Demo {
 		cc.Connection, cc.Reconnect = c.Connection, m.reconnect
-		cc.PBX, cc.Installation.PBX, cc.Installation.Check = m.pbx, m.pbx, checkConnection
+		cc.Installation.PBX, cc.Installation.Check = m.pbx, checkConnection
 	}
 	console, err := httpapi.NewConsole(cc)
 	if err != nil {

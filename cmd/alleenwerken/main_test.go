@@ -290,15 +290,7 @@ func TestExpiredWhileStopped(t *testing.T) {
 		t.Fatalf("scheduled backups after the first start: %v", bs)
 	}
 
-	db := openStore(t, dir)
-	past := time.Now().Add(-time.Minute)
-	if _, err := db.UpdateSession(context.Background(), id, func(s *aw.Session) error {
-		s.ExpiresAt, s.ReminderAt = past, nil
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	testkit.ExpireWhileStopped(t, filepath.Join(dir, "aw.db"), id)
 
 	start := time.Now()
 	d2 := startDaemon(t, dir, listen)
