@@ -61,6 +61,8 @@ type ConnectionForm struct {
 // connection, for the adapters to reconnect with. EINVALID names the
 // field.
 func (s *InstallationService) ChangeConnection(ctx context.Context, by Actor, base Connection, f ConnectionForm) (Connection, error) {
+	configWrites.Lock()
+	defer configWrites.Unlock()
 	old, err := s.store.Installation(ctx)
 	if err != nil {
 		return Connection{}, err
@@ -121,6 +123,8 @@ func (s *InstallationService) ChangeConnection(ctx context.Context, by Actor, ba
 // ChangeSIMPIN stores the modems' SIM PIN (4 to 8 digits), or none with
 // clear. The PIN itself is never logged or audited.
 func (s *InstallationService) ChangeSIMPIN(ctx context.Context, by Actor, pin string, clear bool) error {
+	configWrites.Lock()
+	defer configWrites.Unlock()
 	old, err := s.store.Settings(ctx)
 	if err != nil {
 		return err
@@ -149,6 +153,8 @@ func (s *InstallationService) ChangeSIMPIN(ctx context.Context, by Actor, pin st
 // managing the trunk, and writes it into Asterisk. See applyPBX for the
 // errors.
 func (s *InstallationService) ChangeTrunk(ctx context.Context, by Actor, host, user, password string, remove bool) error {
+	configWrites.Lock()
+	defer configWrites.Unlock()
 	old, set, err := s.current(ctx)
 	if err != nil {
 		return err
@@ -202,6 +208,8 @@ func (s *InstallationService) auditTrunk(ctx context.Context, by Actor, set Sett
 // those in clear (left to the hand-written configuration), and writes them
 // into Asterisk. See applyPBX for the errors.
 func (s *InstallationService) ChangeExtensionPasswords(ctx context.Context, by Actor, passwords map[string]string, clear map[string]bool) error {
+	configWrites.Lock()
+	defer configWrites.Unlock()
 	old, set, err := s.current(ctx)
 	if err != nil {
 		return err

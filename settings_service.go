@@ -3,7 +3,13 @@ package alleenwerken
 import (
 	"context"
 	"log/slog"
+	"sync"
 )
+
+// configWrites serialises the read-change-write of the settings and the
+// installation (one daemon, one database): two people saving at the same
+// moment, through any door, each keep their change.
+var configWrites sync.Mutex
 
 // SettingsServiceStore is the storage the settings service needs.
 type SettingsServiceStore interface {
@@ -36,6 +42,8 @@ func (s *SettingsService) Settings(ctx context.Context) (Settings, error) {
 // changed setting. It returns the settings before the change. A refused
 // value is EINVALID naming its key (or a field of the extensions).
 func (s *SettingsService) Change(ctx context.Context, by Actor, page SettingPage, values map[string]string, before func(next Settings) error) (Settings, error) {
+	configWrites.Lock()
+	defer configWrites.Unlock()
 	old, err := s.store.Settings(ctx)
 	if err != nil {
 		return old, err

@@ -2,6 +2,7 @@ package alleenwerken_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,4 +51,44 @@ func TestSettingsServiceChange(t *testing.T) {
 			t.Fatalf("stored although refused: %+v", set.Extensions)
 		}
 	})
+}
+
+// Two admins save different settings at the same moment (and an installer
+// the SIM PIN): every change is kept, none overwrites another with the
+// value it read before.
+func TestSettingsChangedInParallel(t *testing.T) {
+	ctx := context.Background()
+	db := testkit.MustOpenDB(t)
+	s := aw.NewSettingsService(db, aw.NewManualClock(t0), discardLog)
+	inst := aw.NewInstallationService(db, aw.NewManualClock(t0), discardLog)
+	changes := map[string]string{"ring_timeout": "41", "cancel_window": "12", "prompt_repeats": "5",
+		"ladder_loops": "4", "default_extension": "90", "repeat_interval": "7", "simultaneous_calls": "9", "reminder_lead": "11"}
+	var wg sync.WaitGroup
+	for key, v := range changes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.Change(ctx, aw.SocketActor(key), aw.PageSettings, map[string]string{key: v}, nil); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := inst.ChangeSIMPIN(ctx, aw.CLIActor("root"), "2468", false); err != nil {
+			t.Error(err)
+		}
+	}()
+	wg.Wait()
+	set, _ := db.Settings(ctx)
+	for key, want := range changes {
+		d, _ := aw.SettingByKey(key)
+		if got := d.Get(&set); got != want {
+			t.Errorf("%s = %s, want %s (a parallel change overwrote it)", key, got, want)
+		}
+	}
+	if set.SIMPIN != "2468" {
+		t.Errorf("SIM PIN lost")
+	}
 }
