@@ -8,6 +8,9 @@ const (
 	DoorConsole Door = "console" // the web console, by a logged-in user
 	DoorSocket  Door = "socket"  // the daemon's admin socket
 	DoorCLI     Door = "cli"     // the admin command on the database, daemon stopped
+	// Responders without a log-in.
+	DoorLink Door = "sms-link"     // the link in a responder's SMS
+	DoorCode Door = "toegangscode" // the report number and access code
 )
 
 // Actor is who does an admin action and through which door. The audit log
@@ -36,15 +39,25 @@ func SocketActor(osUser string) Actor { return Actor{Door: DoorSocket, Name: osU
 // unknown).
 func CLIActor(osUser string) Actor { return Actor{Door: DoorCLI, Name: osUser} }
 
+// ResponderActor is a responder without a log-in who came in through door
+// (DoorLink or DoorCode) from ip and gave name ("" when not asked).
+func ResponderActor(door Door, name, ip string) Actor {
+	return Actor{Door: door, Name: name, IP: ip}
+}
+
 // String is the actor as the audit log shows it: the console user's name,
 // or the door and the operating-system user ("socket:root", "cli:beheer";
-// just "socket" or "cli" when the user is unknown).
+// just "socket" or "cli" when the user is unknown), or for a responder
+// without a log-in the name they gave and the door ("Jan (sms-link)"; just
+// the door when no name was asked).
 func (a Actor) String() string {
 	switch {
 	case a.Door == DoorConsole || a.Door == "":
 		return a.Name
 	case a.Name == "":
 		return string(a.Door)
+	case a.Door == DoorLink || a.Door == DoorCode:
+		return a.Name + " (" + string(a.Door) + ")"
 	default:
 		return string(a.Door) + ":" + a.Name
 	}

@@ -1,6 +1,10 @@
 package alleenwerken
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"strings"
+)
 
 // HandleAlarm marks an alarm handled; a running ladder stops and the session
 // is stopped.
@@ -25,9 +29,10 @@ func (s *Service) HandleAlarm(ctx context.Context, alarmID, by, remark string) (
 }
 
 // RaiseTestAlarm raises an alarm marked test that calls numbers, then the
-// fallback number, through the real ladder. Every prompt, SMS and record of
-// it is marked test. EINVALID names the field "numbers".
-func (s *Service) RaiseTestAlarm(ctx context.Context, numbers []string) (*Alarm, error) {
+// fallback number, through the real ladder, and audits it as by's. Every
+// prompt, SMS and record of it is marked test. EINVALID names the field
+// "numbers".
+func (s *Service) RaiseTestAlarm(ctx context.Context, by Actor, numbers []string) (*Alarm, error) {
 	set := s.settings(ctx)
 	if len(numbers) < 1 || len(numbers) > 3 {
 		return nil, FieldError("numbers", "Geef 1 tot 3 nummers voor het testalarm.")
@@ -53,6 +58,7 @@ func (s *Service) RaiseTestAlarm(ctx context.Context, numbers []string) (*Alarm,
 		return nil, err
 	}
 	s.log.Warn("TEST alarm raised", "alarm", a.Number, "ladder", a.LadderNumbers())
+	s.audit.audit(ctx, by, AuditEntry{Action: AuditTestAlarm, Target: fmt.Sprintf("#%d", a.Number), New: strings.Join(a.LadderNumbers(), ", ")})
 	s.esc.Start(a.ID)
 	return a, nil
 }

@@ -83,5 +83,16 @@ func (a auditor) audit(ctx context.Context, by Actor, e AuditEntry) {
 		a.log.Error("writing the audit log failed", "action", e.Action, "target", e.Target, "actor", by.String(), "err", err)
 		return
 	}
-	a.log.Info("admin action", "action", e.Action, "target", e.Target, "actor", by.String())
+	a.log.Info("audited", "action", e.Action, "target", e.Target, "actor", by.String())
+}
+
+// AuditLog reads the audit log.
+type AuditLog struct{ store AuditStore }
+
+// NewAuditLog returns the audit log of st.
+func NewAuditLog(st AuditStore) *AuditLog { return &AuditLog{store: st} }
+
+// Entries returns entries newest first, at most limit (0: all).
+func (l *AuditLog) Entries(ctx context.Context, limit int) ([]*AuditEntry, error) {
+	return l.store.AuditEntries(ctx, limit)
 }

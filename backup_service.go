@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 )
 
 // BackupSource writes a consistent copy of the database while it is in
@@ -49,4 +50,19 @@ func (s *BackupService) Backup(ctx context.Context, by Actor, name string, w io.
 // (with the daemon stopped); path is the key file.
 func (s *BackupService) KeyRotated(ctx context.Context, by Actor, path string) {
 	s.audit(ctx, by, AuditEntry{Action: AuditKeyRotated, Target: path})
+}
+
+// LastDownload returns when a backup was last taken on request, as the
+// newest of the last scan entries of the audit log shows; zero when none.
+func (s *BackupService) LastDownload(ctx context.Context, scan int) (time.Time, error) {
+	entries, err := s.store.AuditEntries(ctx, scan)
+	if err != nil {
+		return time.Time{}, err
+	}
+	for _, e := range entries {
+		if e.Action == AuditBackup {
+			return e.At, nil
+		}
+	}
+	return time.Time{}, nil
 }

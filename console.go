@@ -2,7 +2,6 @@ package alleenwerken
 
 import (
 	"context"
-	"io"
 	"time"
 )
 
@@ -57,35 +56,31 @@ type InfoLinks interface {
 type TestAlarms interface {
 	// RaiseTestAlarm raises an alarm marked test (every prompt, SMS and
 	// record) that calls numbers, then the fallback number, through the
-	// real ladder. EINVALID names the field "numbers".
-	RaiseTestAlarm(ctx context.Context, numbers []string) (*Alarm, error)
+	// real ladder, audited as by's. EINVALID names the field "numbers".
+	RaiseTestAlarm(ctx context.Context, by Actor, numbers []string) (*Alarm, error)
 }
 
 // The service raises the console's test alarms.
 var _ TestAlarms = (*Service)(nil)
 
-// ConsoleStore is all storage the web console uses.
-type ConsoleStore interface {
-	SessionStore
-	AlarmStore
-	DeviceStore
-	SettingsStore
-	UserStore
-	UserAdmin
-	AuditStore
-	ConsoleSessions
-	InfoLinks
-	InstallationStore
-	FailureStore
-	// Backup writes a consistent copy of the database to w.
-	Backup(ctx context.Context, w io.Writer) (int64, error)
-	// ListSMS returns outbox messages, newest first (the health page counts
-	// the queue).
-	ListSMS(ctx context.Context, limit int) ([]*SMS, error)
-	// AlarmSMS returns the messages sent for one alarm, oldest first (the
-	// information page shows how far each got).
-	AlarmSMS(ctx context.Context, alarmID string) ([]*SMS, error)
+// SessionCounter counts the running sessions.
+type SessionCounter interface {
+	// ActiveSessions returns how many sessions are running.
+	ActiveSessions(ctx context.Context) (int, error)
 }
+
+// The service counts the sessions.
+var _ SessionCounter = (*Service)(nil)
+
+// OutboxQueue tells how the SMS outbox is doing.
+type OutboxQueue interface {
+	// Queue returns how many messages wait to be sent and since when the
+	// oldest of them waits.
+	Queue(ctx context.Context) (waiting int, oldest time.Time, err error)
+}
+
+// The dispatcher knows its queue.
+var _ OutboxQueue = (*Dispatcher)(nil)
 
 // Valid roles, in the order the console lists them.
 var Roles = []Role{RoleSuperAdmin, RoleInstaller, RoleResponder}

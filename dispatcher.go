@@ -225,3 +225,22 @@ func (d *Dispatcher) finish(id string, fn func(*SMS)) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// Queue returns how many messages wait in the outbox (queued or being
+// sent) and since when the oldest of them waits.
+func (d *Dispatcher) Queue(ctx context.Context) (waiting int, oldest time.Time, err error) {
+	all, err := d.Outbox.ListSMS(ctx, 0)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	for _, m := range all {
+		if m.State != SMSQueued && m.State != SMSSending {
+			continue
+		}
+		waiting++
+		if oldest.IsZero() || m.CreatedAt.Before(oldest) {
+			oldest = m.CreatedAt
+		}
+	}
+	return waiting, oldest, nil
+}

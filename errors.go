@@ -3,6 +3,7 @@ package alleenwerken
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes shared by the core and every adapter. The HTTP layer maps them
@@ -13,6 +14,7 @@ const (
 	ENOTFOUND     = "not_found"
 	ECONFLICT     = "conflict"
 	EUNAVAILABLE  = "unavailable"
+	ETOOMANY      = "too_many_attempts" // locked out for a while; ErrorWait says how long
 	EINTERNAL     = "internal"
 )
 
@@ -22,6 +24,8 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
+	// Wait is, for ETOOMANY, how long the lock-out still lasts.
+	Wait time.Duration
 }
 
 // Error implements the error interface.
@@ -73,4 +77,13 @@ func ErrorField(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// ErrorWait returns how long an ETOOMANY error's lock-out still lasts, or 0.
+func ErrorWait(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Wait
+	}
+	return 0
 }

@@ -286,10 +286,10 @@ func sorted(s []string) []string {
 func TestTestAlarm(t *testing.T) {
 	tel := testkit.NewTelephony(map[string]string{numA: "accept_sms"})
 	h := newHarness(t, tel, nil)
-	if _, err := h.svc.RaiseTestAlarm(context.Background(), []string{"112"}); aw.ErrorField(err) != "numbers" {
+	if _, err := h.svc.RaiseTestAlarm(context.Background(), aw.CLIActor("test"), []string{"112"}); aw.ErrorField(err) != "numbers" {
 		t.Fatalf("112: %v", err)
 	}
-	a, err := h.svc.RaiseTestAlarm(context.Background(), []string{"0612000001"})
+	a, err := h.svc.RaiseTestAlarm(context.Background(), aw.CLIActor("test"), []string{"0612000001"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +372,7 @@ func TestConnectedWhileCallFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	a, err := svc.RaiseTestAlarm(context.Background(), []string{numA})
+	a, err := svc.RaiseTestAlarm(context.Background(), aw.CLIActor("test"), []string{numA})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ type Service struct {
 	sched *Scheduler
 	watch *Watchdog
 	esc   *Escalator
+	audit auditor
 
 	// SMS is the health of the SMS path (the dispatcher); optional.
 	SMS HealthReporter
@@ -43,6 +44,7 @@ func NewService(st Store, tel Telephony, clock Clock, logger *slog.Logger) *Serv
 	s := &Service{store: st, tel: tel, clock: clock, log: logger, sched: NewScheduler(clock)}
 	s.watch = NewWatchdog(s.sched, s.fireReminder, s.raise)
 	s.esc = NewEscalator(st, tel, s.sched, clock, logger)
+	s.audit = newAuditor(st, clock, logger)
 	return s
 }
 
@@ -133,4 +135,10 @@ func (s *Service) notify() {
 	if s.Notify != nil {
 		s.Notify()
 	}
+}
+
+// ActiveSessions returns how many sessions are running.
+func (s *Service) ActiveSessions(ctx context.Context) (int, error) {
+	open, err := s.store.OpenSessions(ctx)
+	return len(open), err
 }

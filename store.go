@@ -90,6 +90,7 @@ type Store interface {
 	SettingsStore
 	UserStore
 	Outbox
+	AuditStore
 	HealthReporter
 	// Backup writes a consistent copy of the database to w while it is in use.
 	Backup(ctx context.Context, w io.Writer) (int64, error)

@@ -136,3 +136,6 @@ func (s *UserService) EnableUser(ctx context.Context, by Actor, id string) (*Use
 	s.audit(ctx, by, AuditEntry{Action: AuditUserEnabled, Target: u.Name})
 	return u, nil
 }
+
+// Users returns every console user.
+func (s *UserService) Users(ctx context.Context) ([]*User, error) { return s.store.Users(ctx) }

@@ -61,6 +61,9 @@ func TestActorString(t *testing.T) {
 		{aw.SocketActor(""), "socket"},
 		{aw.CLIActor("root"), "cli:root"},
 		{aw.CLIActor(""), "cli"},
+		{aw.ResponderActor(aw.DoorLink, "", "10.0.0.7"), "sms-link"},
+		{aw.ResponderActor(aw.DoorLink, "Jan", "10.0.0.7"), "Jan (sms-link)"},
+		{aw.ResponderActor(aw.DoorCode, "", "10.0.0.7"), "toegangscode"},
 	} {
 		if got, want := c.a.String(), c.want; got != want {
 			t.Fatalf("%+v: %q, want %q", c.a, got, want)

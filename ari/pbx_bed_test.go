@@ -231,7 +231,7 @@ func TestPBXUploadedPromptPlayed(t *testing.T) {
 func TestPBXTestAlarmMarkedInPrompts(t *testing.T) {
 	needBed(t)
 	e := openE2E(t, func(s *aw.Settings) { s.FallbackNumber = "" })
-	a, err := e.svc.RaiseTestAlarm(context.Background(), []string{"0612345105", "0612345102"})
+	a, err := e.svc.RaiseTestAlarm(context.Background(), aw.CLIActor("test"), []string{"0612345105", "0612345102"})
 	if err != nil {
 		t.Fatal(err)
 	}

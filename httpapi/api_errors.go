@@ -22,6 +22,7 @@ var statusByCode = map[string]int{
 	aw.ENOTFOUND:     http.StatusNotFound,
 	aw.ECONFLICT:     http.StatusConflict,
 	aw.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	aw.ETOOMANY:      http.StatusTooManyRequests,
 	aw.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -24,10 +24,18 @@ var staticFS embed.FS
 
 // ConsoleConfig is what the web console needs.
 type ConsoleConfig struct {
-	// Store is all storage the console reads and writes.
-	Store aw.ConsoleStore
-	// Alarms marks alarms handled (stopping the ladder).
-	Alarms aw.AlarmService
+	// Logins logs console users in and out.
+	Logins *aw.LoginService
+	// Reports lists alarms and opens their pages to responders, through a
+	// log-in, an SMS link or the report number and access code; it marks
+	// them handled.
+	Reports *aw.ReportService
+	// Sessions counts the running sessions (the health page).
+	Sessions aw.SessionCounter
+	// Outbox says how many SMS wait (the health page).
+	Outbox aw.OutboxQueue
+	// Audit reads the audit log.
+	Audit *aw.AuditLog
 	// Clock stamps log-ins, links and audit entries; SystemClock if nil.
 	Clock aw.Clock
 	// Health holds the components shown on the health page: "storage",
@@ -74,17 +82,13 @@ type Console struct {
 	cfg   ConsoleConfig
 	log   *slog.Logger
 	pages map[string]*template.Template
-
-	loginThrottle *throttle // failed log-ins, per user name and per IP
-	codeThrottle  *throttle // wrong access codes, per IP
-	numThrottle   *throttle // wrong access codes, per report number
-	linkThrottle  *throttle // unknown or expired /m/ links, per IP
 }
 
 // NewConsole parses the templates and returns a console.
 func NewConsole(cfg ConsoleConfig) (*Console, error) {
-	if cfg.Store == nil || cfg.Alarms == nil || cfg.Users == nil || cfg.Devices == nil || cfg.Settings == nil || cfg.Installation == nil || cfg.Backups == nil {
-		return nil, fmt.Errorf("console: Store, Alarms, Users, Devices, Settings, Installation and Backups are required")
+	if cfg.Logins == nil || cfg.Reports == nil || cfg.Sessions == nil || cfg.Outbox == nil || cfg.Audit == nil ||
+		cfg.Users == nil || cfg.Devices == nil || cfg.Settings == nil || cfg.Installation == nil || cfg.Backups == nil {
+		return nil, fmt.Errorf("console: Logins, Reports, Sessions, Outbox, Audit, Users, Devices, Settings, Installation and Backups are required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = aw.SystemClock{}
@@ -92,22 +96,7 @@ func NewConsole(cfg ConsoleConfig) (*Console, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	c := &Console{
-		cfg:           cfg,
-		log:           cfg.Logger,
-		pages:         map[string]*template.Template{},
-		loginThrottle: newThrottle(cfg.Clock, LoginMaxFailures, LoginLockout),
-		codeThrottle:  newThrottle(cfg.Clock, CodeMaxFailures, CodeLockout),
-		numThrottle:   newThrottle(cfg.Clock, CodeMaxFailuresPerNumber, time.Hour),
-		linkThrottle:  newThrottle(cfg.Clock, LinkMaxFailures, LinkLockout),
-	}
-	// Lock-outs survive a restart: the failures inside their windows are
-	// read back from the store.
-	for kind, t := range map[string]*throttle{"login": c.loginThrottle, "code": c.codeThrottle, "number": c.numThrottle, "link": c.linkThrottle} {
-		if err := t.persist(context.Background(), cfg.Store, kind, cfg.Logger); err != nil {
-			return nil, fmt.Errorf("console: failed attempts (%s): %w", kind, err)
-		}
-	}
+	c := &Console{cfg: cfg, log: cfg.Logger, pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -305,19 +294,10 @@ func (c *Console) internal(g *gin.Context, err error) {
 	c.fail(g, status, texts[c.lang(g)]["err_internal"])
 }
 
-// audit writes an audit entry; a failure is logged, never shown.
-func (c *Console) audit(g *gin.Context, e aw.AuditEntry) {
-	e.At = c.cfg.Clock.Now()
-	e.IP = clientIP(g)
-	if err := c.cfg.Store.AppendAudit(g.Request.Context(), &e); err != nil {
-		c.log.Error("console: writing the audit log failed", "action", e.Action, "err", err)
-	}
-}
-
 // settings returns the stored settings, or the defaults when they cannot be
 // read.
 func (c *Console) settings(g *gin.Context) aw.Settings {
-	s, err := c.cfg.Store.Settings(g.Request.Context())
+	s, err := c.cfg.Settings.Settings(g.Request.Context())
 	if err != nil {
 		c.log.Error("console: reading settings failed", "err", err)
 		return aw.DefaultSettings()

@@ -30,7 +30,7 @@ func (c *Console) home(g *gin.Context) {
 	u := currentUser(g)
 	var open []alarmRow
 	if u.Role != aw.RoleInstaller {
-		alarms, err := c.cfg.Store.OpenAlarms(g.Request.Context())
+		alarms, err := c.cfg.Reports.Open(g.Request.Context())
 		if err != nil {
 			c.internal(g, err)
 			return
@@ -59,7 +59,7 @@ func (c *Console) alarmList(g *gin.Context) {
 		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_no_alarm"])
 		return
 	}
-	alarms, err := c.cfg.Store.Alarms(g.Request.Context(), MaxAlarmsListed)
+	alarms, err := c.cfg.Reports.Recent(g.Request.Context(), MaxAlarmsListed)
 	if err != nil {
 		c.internal(g, err)
 		return
@@ -74,7 +74,7 @@ func (c *Console) alarmByParam(g *gin.Context) *aw.Alarm {
 		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_no_alarm"])
 		return nil
 	}
-	a, err := c.cfg.Store.AlarmByNumber(g.Request.Context(), n)
+	a, err := c.cfg.Reports.ByNumber(g.Request.Context(), n)
 	if aw.ErrorCode(err) == aw.ENOTFOUND {
 		c.fail(g, http.StatusNotFound, texts[c.lang(g)]["err_no_alarm"])
 		return nil
@@ -90,7 +90,7 @@ func (c *Console) alarmByParam(g *gin.Context) *aw.Alarm {
 func (c *Console) alarmPage(g *gin.Context) {
 	if a := c.alarmByParam(g); a != nil {
 		base := fmt.Sprintf("/console/alarms/%d", a.Number)
-		c.showInfo(g, a, base, currentUser(g).Name, false, "")
+		c.showInfo(g, a, base, c.actor(g), false, "")
 	}
 }
 
@@ -104,35 +104,22 @@ func (c *Console) alarmLive(g *gin.Context) {
 // alarmHandle handles POST /console/alarms/:number/handle.
 func (c *Console) alarmHandle(g *gin.Context) {
 	if a := c.alarmByParam(g); a != nil {
-		u := currentUser(g)
-		c.handleInfo(g, a, fmt.Sprintf("/console/alarms/%d", a.Number), u.Name, u.Name, false)
+		c.handleInfo(g, a, fmt.Sprintf("/console/alarms/%d", a.Number), c.actor(g), false)
 	}
 }
 
 // info builds the view of an alarm with its session.
 func (c *Console) info(g *gin.Context, a *aw.Alarm, base string, askName bool) *infoView {
-	var sess *aw.Session
-	if a.SessionID != "" {
-		s, err := c.cfg.Store.Session(g.Request.Context(), a.SessionID)
-		if err == nil {
-			sess = s
-		} else if aw.ErrorCode(err) != aw.ENOTFOUND {
-			c.log.Warn("console: reading the alarm's session failed", "alarm", a.Number, "err", err)
-		}
-	}
-	msgs, err := c.cfg.Store.AlarmSMS(g.Request.Context(), a.ID)
-	if err != nil {
-		c.log.Warn("console: reading the alarm's SMS failed", "alarm", a.Number, "err", err)
-	}
-	v := buildInfo(c.lang(g), a, sess, msgs, c.settings(g).Location(), c.cfg.Clock.Now())
+	r := c.cfg.Reports.Report(g.Request.Context(), a)
+	v := buildInfo(c.lang(g), a, r.Session, r.SMS, c.settings(g).Location(), c.cfg.Clock.Now())
 	v.LiveURL, v.HandleURL, v.AskName = base+"/live", base+"/handle", askName
 	return v
 }
 
 // showInfo renders the information page and audits the view.
-func (c *Console) showInfo(g *gin.Context, a *aw.Alarm, base, actor string, askName bool, errMsg string) {
+func (c *Console) showInfo(g *gin.Context, a *aw.Alarm, base string, by aw.Actor, askName bool, errMsg string) {
 	v := c.info(g, a, base, askName)
-	c.audit(g, aw.AuditEntry{Actor: actor, Action: aw.AuditAlarmViewed, Target: fmt.Sprintf("#%d", a.Number)})
+	c.cfg.Reports.Viewed(g.Request.Context(), by, a)
 	status := http.StatusOK
 	if errMsg != "" {
 		status = http.StatusUnprocessableEntity
@@ -170,28 +157,21 @@ func (c *Console) liveInfo(g *gin.Context, a *aw.Alarm, base string, askName boo
 }
 
 // handleInfo marks the alarm handled with the form's remark (the ladder
-// stops) and audits it.
-func (c *Console) handleInfo(g *gin.Context, a *aw.Alarm, base, actor, by string, askName bool) {
-	t := texts[c.lang(g)]
-	remark := strings.TrimSpace(g.PostForm("remark"))
+// stops); a responder without a log-in (askName) gives a name.
+func (c *Console) handleInfo(g *gin.Context, a *aw.Alarm, base string, by aw.Actor, askName bool) {
+	viewer := by
 	if askName {
-		name := strings.TrimSpace(g.PostForm("name"))
-		if name == "" || len([]rune(name)) > aw.MaxNameLen {
-			c.showInfo(g, a, base, actor, askName, t["err_name_needed"])
-			return
-		}
-		by = name + " (" + by + ")"
+		by.Name = strings.TrimSpace(g.PostForm("name"))
 	}
-	got, err := c.cfg.Alarms.HandleAlarm(g.Request.Context(), a.ID, by, remark)
-	switch aw.ErrorCode(err) {
-	case "":
-	case aw.EINVALID, aw.ECONFLICT:
-		c.showInfo(g, a, base, actor, askName, aw.ErrorMessage(err))
-		return
+	_, err := c.cfg.Reports.Handle(g.Request.Context(), by, a, strings.TrimSpace(g.PostForm("remark")))
+	switch {
+	case err == nil:
+		g.Redirect(http.StatusSeeOther, base+"?handled=1")
+	case aw.ErrorField(err) == "name":
+		c.showInfo(g, a, base, viewer, askName, texts[c.lang(g)]["err_name_needed"])
+	case aw.ErrorCode(err) == aw.EINVALID || aw.ErrorCode(err) == aw.ECONFLICT:
+		c.showInfo(g, a, base, viewer, askName, aw.ErrorMessage(err))
 	default:
 		c.internal(g, err)
-		return
 	}
-	c.audit(g, aw.AuditEntry{Actor: by, Action: aw.AuditAlarmHandled, Target: fmt.Sprintf("#%d", got.Number), New: remark})
-	g.Redirect(http.StatusSeeOther, base+"?handled=1")
 }

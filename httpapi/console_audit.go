@@ -18,7 +18,7 @@ type auditRow struct {
 
 // auditPage handles GET /console/audit (super admin).
 func (c *Console) auditPage(g *gin.Context) {
-	entries, err := c.cfg.Store.AuditEntries(g.Request.Context(), MaxAuditListed)
+	entries, err := c.cfg.Audit.Entries(g.Request.Context(), MaxAuditListed)
 	if err != nil {
 		c.internal(g, err)
 		return

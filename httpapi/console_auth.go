@@ -12,7 +12,6 @@ import (
 	aw "alleenwerken"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // Cookie names.
@@ -27,10 +26,6 @@ const (
 	userKey    = "console.user"
 	sessionKey = "console.session"
 )
-
-// dummyHash is compared against for unknown users, so a log-in takes as
-// long whether the name exists or not.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), aw.DefaultBcryptCost)
 
 // currentUser returns the logged-in user, or nil.
 func currentUser(g *gin.Context) *aw.User {
@@ -50,13 +45,8 @@ func (c *Console) loadSession(g *gin.Context) bool {
 	if err != nil || tok == "" {
 		return false
 	}
-	ctx := g.Request.Context()
-	s, err := c.cfg.Store.ConsoleSession(ctx, aw.HashToken(tok), c.cfg.Clock.Now())
+	s, u, err := c.cfg.Logins.Authenticate(g.Request.Context(), tok)
 	if err != nil {
-		return false
-	}
-	u, err := c.cfg.Store.UserByID(ctx, s.UserID)
-	if err != nil || u.DisabledAt != nil {
 		return false
 	}
 	g.Set(userKey, u)

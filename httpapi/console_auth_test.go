@@ -9,7 +9,6 @@ import (
 	"time"
 
 	aw "alleenwerken"
-	"alleenwerken/httpapi"
 )
 
 func TestConsoleLogin(t *testing.T) {
@@ -107,12 +106,12 @@ func TestConsoleLogin(t *testing.T) {
 		e := MustOpenConsoleEnv(t)
 		c := e.NewClient()
 		c.Get("/login")
-		for i := 0; i < httpapi.LoginMaxFailures; i++ {
+		for i := 0; i < aw.LoginMaxFailures; i++ {
 			c.Post("/login", url.Values{"name": {superName}, "password": {"wrong password!"}})
 		}
 		p := c.Post("/login", url.Values{"name": {superName}, "password": {testPassword}})
 		if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Te veel mislukte pogingen") {
-			t.Fatalf("right password after %d failures: status %d", httpapi.LoginMaxFailures, p.Status)
+			t.Fatalf("right password after %d failures: status %d", aw.LoginMaxFailures, p.Status)
 		}
 		if len(e.Audit(aw.AuditLoginThrottled)) != 1 {
 			t.Fatal("throttled attempt not audited")
@@ -123,7 +122,7 @@ func TestConsoleLogin(t *testing.T) {
 		if p := c2.Post("/login", url.Values{"name": {responderName}, "password": {testPassword}}); p.Status != http.StatusTooManyRequests {
 			t.Fatalf("same IP, other user: %d, want 429", p.Status)
 		}
-		e.Clock.Advance(httpapi.LoginLockout)
+		e.Clock.Advance(aw.LoginLockout)
 		if p := c.Post("/login", url.Values{"name": {superName}, "password": {testPassword}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("after the lockout: %d", p.Status)
 		}

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	aw "alleenwerken"
 
@@ -28,17 +27,10 @@ func (c *Console) backup(g *gin.Context) {
 // backupHealth reports the age of the newest backup: the last scheduled one
 // or the last one downloaded from the console (from the audit log).
 func (c *Console) backupHealth(g *gin.Context, t map[string]string) aw.Health {
-	var at time.Time
 	reasonFmt := t["health_backup"]
-	entries, err := c.cfg.Store.AuditEntries(g.Request.Context(), MaxAuditListed)
+	at, err := c.cfg.Backups.LastDownload(g.Request.Context(), MaxAuditListed)
 	if err != nil {
 		return aw.Health{State: aw.HealthDegraded, Reason: aw.ErrorMessage(err)}
-	}
-	for _, e := range entries {
-		if e.Action == aw.AuditBackup {
-			at = e.At
-			break
-		}
 	}
 	if c.cfg.LastBackup != nil {
 		if last, ok := c.cfg.LastBackup(); ok && last.After(at) {

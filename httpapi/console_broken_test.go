@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	aw "alleenwerken"
+	"alleenwerken/store"
 )
 
-// brokenStore is the console's store with reads that fail while broken is
-// set, as on a failing disk.
+// brokenStore is the store under the console's services, with reads that
+// fail while broken is set, as on a failing disk.
 type brokenStore struct {
-	aw.ConsoleStore
+	*store.DB
 	broken atomic.Bool
 }
 
@@ -31,63 +32,63 @@ func (b *brokenStore) Alarms(ctx context.Context, limit int) ([]*aw.Alarm, error
 	if err := b.fail(); err != nil {
 		return nil, err
 	}
-	return b.ConsoleStore.Alarms(ctx, limit)
+	return b.DB.Alarms(ctx, limit)
 }
 
 func (b *brokenStore) OpenAlarms(ctx context.Context) ([]*aw.Alarm, error) {
 	if err := b.fail(); err != nil {
 		return nil, err
 	}
-	return b.ConsoleStore.OpenAlarms(ctx)
+	return b.DB.OpenAlarms(ctx)
 }
 
 func (b *brokenStore) AlarmByNumber(ctx context.Context, n int) (*aw.Alarm, error) {
 	if err := b.fail(); err != nil {
 		return nil, err
 	}
-	return b.ConsoleStore.AlarmByNumber(ctx, n)
+	return b.DB.AlarmByNumber(ctx, n)
 }
 
 func (b *brokenStore) Settings(ctx context.Context) (aw.Settings, error) {
 	if err := b.fail(); err != nil {
 		return aw.Settings{}, err
 	}
-	return b.ConsoleStore.Settings(ctx)
+	return b.DB.Settings(ctx)
 }
 
 func (b *brokenStore) Installation(ctx context.Context) (aw.Installation, error) {
 	if err := b.fail(); err != nil {
 		return aw.Installation{}, err
 	}
-	return b.ConsoleStore.Installation(ctx)
+	return b.DB.Installation(ctx)
 }
 
 func (b *brokenStore) AuditEntries(ctx context.Context, limit int) ([]*aw.AuditEntry, error) {
 	if err := b.fail(); err != nil {
 		return nil, err
 	}
-	return b.ConsoleStore.AuditEntries(ctx, limit)
+	return b.DB.AuditEntries(ctx, limit)
 }
 
 func (b *brokenStore) Users(ctx context.Context) ([]*aw.User, error) {
 	if err := b.fail(); err != nil {
 		return nil, err
 	}
-	return b.ConsoleStore.Users(ctx)
+	return b.DB.Users(ctx)
 }
 
 func (b *brokenStore) Devices(ctx context.Context) ([]*aw.Device, error) {
 	if err := b.fail(); err != nil {
 		return nil, err
 	}
-	return b.ConsoleStore.Devices(ctx)
+	return b.DB.Devices(ctx)
 }
 
 func (b *brokenStore) ListSMS(ctx context.Context, limit int) ([]*aw.SMS, error) {
 	if err := b.fail(); err != nil {
 		return nil, err
 	}
-	return b.ConsoleStore.ListSMS(ctx, limit)
+	return b.DB.ListSMS(ctx, limit)
 }
 
 // When the disk fails under the console, every page says so in plain

@@ -89,20 +89,30 @@ func MustOpenConsoleEnv(tb testing.TB) *ConsoleEnv {
 	}
 	health := map[string]aw.HealthReporter{"storage": db, "telephony": e.Tel, "sms": e.SMS}
 	e.Server = httpapi.NewServer(httpapi.Config{Sessions: e.Svc, Devices: db, Health: health, Logger: discard})
-	e.Broken = &brokenStore{ConsoleStore: db}
-	users := aw.NewUserService(db, e.Clock, discard)
+	e.Broken = &brokenStore{DB: db}
+	users := aw.NewUserService(e.Broken, e.Clock, discard)
 	users.BcryptCost = bcrypt.MinCost
-	inst := aw.NewInstallationService(db, e.Clock, discard)
+	inst := aw.NewInstallationService(e.Broken, e.Clock, discard)
 	inst.PBX, inst.Check = e.PBX, func(context.Context, aw.Connection) error { return e.CheckErr }
+	ctx := context.Background()
+	logins, err := aw.NewLoginService(ctx, e.Broken, e.Clock, discard)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	reports, err := aw.NewReportService(ctx, e.Broken, e.Svc, e.Clock, discard)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	con, err := httpapi.NewConsole(httpapi.ConsoleConfig{
-		Store: e.Broken, Alarms: e.Svc, Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
+		Logins: logins, Reports: reports, Sessions: e.Svc, Outbox: &aw.Dispatcher{Outbox: e.Broken},
+		Audit: aw.NewAuditLog(e.Broken), Clock: e.Clock, Health: health, DatabasePath: path, Logger: discard,
 		Users:        users,
-		Devices:      aw.NewDeviceService(db, e.Clock, discard),
-		Settings:     aw.NewSettingsService(db, e.Clock, discard),
+		Devices:      aw.NewDeviceService(e.Broken, e.Clock, discard),
+		Settings:     aw.NewSettingsService(e.Broken, e.Clock, discard),
 		TestAlarms:   e.Svc,
 		Connection:   func() aw.Connection { return e.Conn },
 		Installation: inst,
-		Backups:      aw.NewBackupService(db, e.Clock, discard),
+		Backups:      aw.NewBackupService(e.Broken, e.Clock, discard),
 		Reconnect: func(_ context.Context, c aw.Connection) (int, error) {
 			e.Reconnects = append(e.Reconnects, c)
 			return e.Waiting, nil

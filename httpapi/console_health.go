@@ -92,13 +92,13 @@ func (c *Console) healthPage(g *gin.Context) {
 	add(t["comp_queue"], c.queueHealth(g, t))
 	add(t["comp_disk"], c.diskHealth(t))
 
-	sessions, err := c.cfg.Store.OpenSessions(ctx)
+	active, err := c.cfg.Sessions.ActiveSessions(ctx)
 	if err != nil {
 		add(t["comp_sessions"], aw.Health{State: aw.HealthDown, Reason: aw.ErrorMessage(err)})
 	} else {
-		v.ActiveSessions = len(sessions)
+		v.ActiveSessions = active
 	}
-	v.ConsoleSessions, _ = c.cfg.Store.CountConsoleSessions(ctx, c.cfg.Clock.Now())
+	v.ConsoleSessions, _ = c.cfg.Logins.Active(ctx)
 	add(t["comp_test_alarm"], c.testAlarmHealth(g, t))
 	add(t["comp_backup"], c.backupHealth(g, t))
 
@@ -132,41 +132,27 @@ func gib(b uint64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) }
 
 // testAlarmHealth reports the last test alarm and how it went.
 func (c *Console) testAlarmHealth(g *gin.Context, t map[string]string) aw.Health {
-	alarms, err := c.cfg.Store.Alarms(g.Request.Context(), MaxAlarmsListed)
+	a, err := c.cfg.Reports.LastTest(g.Request.Context(), MaxAlarmsListed)
 	if err != nil {
 		return aw.Health{State: aw.HealthDown, Reason: aw.ErrorMessage(err)}
 	}
-	lang, loc := c.lang(g), c.settings(g).Location()
-	for _, a := range alarms {
-		if !a.Test {
-			continue
-		}
-		reason := fmt.Sprintf(t["health_test"], a.Number, localTime(a.RaisedAt, loc), stateText(lang, a.State))
-		if a.AcceptedAt == nil && a.State != aw.AlarmEscalating {
-			return aw.Health{State: aw.HealthDegraded, Reason: reason + " " + t["health_test_unaccepted"]}
-		}
-		return aw.Health{State: aw.HealthOK, Reason: reason}
+	if a == nil {
+		return aw.Health{State: aw.HealthDegraded, Reason: t["health_no_test"]}
 	}
-	return aw.Health{State: aw.HealthDegraded, Reason: t["health_no_test"]}
+	lang, loc := c.lang(g), c.settings(g).Location()
+	reason := fmt.Sprintf(t["health_test"], a.Number, localTime(a.RaisedAt, loc), stateText(lang, a.State))
+	if a.AcceptedAt == nil && a.State != aw.AlarmEscalating {
+		return aw.Health{State: aw.HealthDegraded, Reason: reason + " " + t["health_test_unaccepted"]}
+	}
+	return aw.Health{State: aw.HealthOK, Reason: reason}
 }
 
 // queueHealth counts the SMS waiting in the outbox (counts only, no numbers
 // or texts) and says how long the oldest has waited.
 func (c *Console) queueHealth(g *gin.Context, t map[string]string) aw.Health {
-	all, err := c.cfg.Store.ListSMS(g.Request.Context(), 0)
+	waiting, oldest, err := c.cfg.Outbox.Queue(g.Request.Context())
 	if err != nil {
 		return aw.Health{State: aw.HealthDown, Reason: aw.ErrorMessage(err)}
-	}
-	waiting := 0
-	var oldest time.Time
-	for _, m := range all {
-		if m.State != aw.SMSQueued && m.State != aw.SMSSending {
-			continue
-		}
-		waiting++
-		if oldest.IsZero() || m.CreatedAt.Before(oldest) {
-			oldest = m.CreatedAt
-		}
 	}
 	if waiting == 0 {
 		return aw.Health{State: aw.HealthOK, Reason: t["health_queue_empty"]}

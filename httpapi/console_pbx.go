@@ -83,7 +83,7 @@ func (c *Console) pbxSaved(g *gin.Context, err error, host, user string) {
 // installation returns the stored installation, or an empty one when it
 // cannot be read.
 func (c *Console) installation(g *gin.Context) aw.Installation {
-	in, err := c.cfg.Store.Installation(g.Request.Context())
+	in, err := c.cfg.Installation.Installation(g.Request.Context())
 	if err != nil {
 		c.log.Error("console: reading the installation failed", "err", err)
 	}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"math"
 	"net/http"
@@ -13,36 +12,17 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// CodeValidAfterHandled is how long the report number and access code open
-// the page after the alarm was handled.
-const CodeValidAfterHandled = aw.InfoTokenTTL
-
-// Actors in the audit log for responders without a log-in.
-const (
-	actorLink = "sms-link"
-	actorCode = "toegangscode"
-)
-
 // alarmByLink loads the alarm of the /m/:token link; 403 when it is unknown
 // or expired (the two look the same).
 func (c *Console) alarmByLink(g *gin.Context) *aw.Alarm {
-	// Polls are neither throttled nor audited: a link's page left open
-	// after it expired must not lock out a whole office behind one address.
 	live := strings.HasSuffix(g.Request.URL.Path, "/live")
-	ipKey := "ip:" + clientIP(g)
-	if wait := c.linkThrottle.wait(ipKey); wait > 0 && !live {
-		c.fail(g, http.StatusTooManyRequests, fmt.Sprintf(texts[c.lang(g)]["err_throttled"], int(math.Ceil(wait.Minutes()))))
-		return nil
-	}
-	a, err := c.cfg.Store.AlarmByInfoToken(g.Request.Context(), g.Param("token"), c.cfg.Clock.Now())
+	a, err := c.cfg.Reports.ByLink(g.Request.Context(), g.Param("token"), clientIP(g), live)
 	switch aw.ErrorCode(err) {
 	case "":
 		return a
-	case aw.EUNAUTHORIZED, aw.ENOTFOUND:
-		if !live {
-			c.linkThrottle.fail(g.Request.Context(), ipKey)
-			c.audit(g, aw.AuditEntry{Actor: actorLink, Action: aw.AuditAccessRefused, Detail: "link onbekend of verlopen"})
-		}
+	case aw.ETOOMANY:
+		c.fail(g, http.StatusTooManyRequests, throttled(c.lang(g), err))
+	case aw.EUNAUTHORIZED:
 		c.fail(g, http.StatusForbidden, texts[c.lang(g)]["err_link"])
 	default:
 		c.internal(g, err)
@@ -50,13 +30,16 @@ func (c *Console) alarmByLink(g *gin.Context) *aw.Alarm {
 	return nil
 }
 
+// linkActor is the responder who opened a link.
+func linkActor(g *gin.Context) aw.Actor { return aw.ResponderActor(aw.DoorLink, "", clientIP(g)) }
+
 // linkBase is the path of a link's page.
 func linkBase(g *gin.Context) string { return "/m/" + g.Param("token") }
 
 // linkPage handles GET /m/:token: that one alarm's page without a log-in.
 func (c *Console) linkPage(g *gin.Context) {
 	if a := c.alarmByLink(g); a != nil {
-		c.showInfo(g, a, linkBase(g), actorLink, true, "")
+		c.showInfo(g, a, linkBase(g), linkActor(g), true, "")
 	}
 }
 
@@ -71,7 +54,7 @@ func (c *Console) linkLive(g *gin.Context) {
 // a remark.
 func (c *Console) linkHandle(g *gin.Context) {
 	if a := c.alarmByLink(g); a != nil {
-		c.handleInfo(g, a, linkBase(g), actorLink, actorLink, true)
+		c.handleInfo(g, a, linkBase(g), linkActor(g), true)
 	}
 }
 
@@ -106,51 +89,22 @@ func (c *Console) codeSubmit(g *gin.Context) {
 		c.render(g, http.StatusUnprocessableEntity, "code", "code_title", form)
 		return
 	}
-	ipKey, numKey := "ip:"+clientIP(g), "num:"+strconv.Itoa(n)
-	if wait := max(c.codeThrottle.wait(ipKey), c.numThrottle.wait(numKey)); wait > 0 {
-		c.render(g, http.StatusTooManyRequests, "code", "code_title", form, func(p *page) {
-			p.Error = fmt.Sprintf(t["err_throttled"], int(math.Ceil(wait.Minutes())))
-		})
-		return
-	}
-	ctx := g.Request.Context()
-	now := c.cfg.Clock.Now()
-	a, err := c.cfg.Store.AlarmByNumber(ctx, n)
-	if err != nil && aw.ErrorCode(err) != aw.ENOTFOUND {
-		c.internal(g, err)
-		return
-	}
-	ok := a != nil && a.AccessCode != "" && subtle.ConstantTimeCompare([]byte(a.AccessCode), []byte(code)) == 1
-	if ok && a.State == aw.AlarmHandled && (a.HandledAt == nil || now.Sub(*a.HandledAt) >= CodeValidAfterHandled) {
-		ok = false
-	}
-	if !ok {
-		c.codeThrottle.fail(ctx, ipKey)
-		c.numThrottle.fail(ctx, numKey)
-		c.audit(g, aw.AuditEntry{Actor: actorCode, Action: aw.AuditAccessRefused, Target: "#" + strconv.Itoa(n), Detail: "verkeerde toegangscode of verlopen"})
+	// A right pair opens the page through a link of its own.
+	tok, err := c.cfg.Reports.ByCode(g.Request.Context(), n, code, clientIP(g))
+	switch aw.ErrorCode(err) {
+	case "":
+		g.Redirect(http.StatusSeeOther, "/m/"+tok)
+	case aw.ETOOMANY:
+		c.render(g, http.StatusTooManyRequests, "code", "code_title", form, func(p *page) { p.Error = throttled(c.lang(g), err) })
+	case aw.EUNAUTHORIZED:
 		c.render(g, http.StatusForbidden, "code", "code_title", form, func(p *page) { p.Error = t["err_code"] })
-		return
-	}
-	// The page is opened through a link of its own, valid as long as the
-	// code is.
-	tok, hash := aw.NewToken("")
-	exp := now.Add(aw.InfoTokenTTL)
-	if a.HandledAt != nil && a.HandledAt.Add(CodeValidAfterHandled).Before(exp) {
-		exp = a.HandledAt.Add(CodeValidAfterHandled)
-	}
-	if _, err := c.cfg.Store.UpdateAlarm(ctx, a.ID, func(x *aw.Alarm) error {
-		var keep []aw.InfoToken // expired links open nothing: drop them
-		for _, it := range x.InfoTokens {
-			if now.Before(it.ExpiresAt) {
-				keep = append(keep, it)
-			}
-		}
-		x.InfoTokens = append(keep, aw.InfoToken{Hash: hash, ExpiresAt: exp})
-		return nil
-	}); err != nil {
+	default:
 		c.internal(g, err)
-		return
 	}
-	c.audit(g, aw.AuditEntry{Actor: actorCode, Action: aw.AuditAlarmViewed, Target: "#" + strconv.Itoa(n), Detail: "toegang met meldingsnummer en toegangscode"})
-	g.Redirect(http.StatusSeeOther, "/m/"+tok)
+}
+
+// throttled is the page's text for a lock-out error: how many minutes
+// are left.
+func throttled(lang string, err error) string {
+	return fmt.Sprintf(texts[lang]["err_throttled"], int(math.Ceil(aw.ErrorWait(err).Minutes())))
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	aw "alleenwerken"
-	"alleenwerken/httpapi"
 )
 
 func TestConsoleLink(t *testing.T) {
@@ -81,27 +80,27 @@ func TestConsoleLink(t *testing.T) {
 		a := e.RaiseAlarm()
 		good := e.Link(a.ID)
 		c := e.NewClient()
-		for i := 0; i < httpapi.LinkMaxFailures; i++ {
+		for i := 0; i < aw.LinkMaxFailures; i++ {
 			tok, _ := aw.NewToken("")
 			if p := c.Get("/m/" + tok); p.Status != http.StatusForbidden {
 				t.Fatalf("unknown link: %d", p.Status)
 			}
 		}
-		if got := len(e.Audit(aw.AuditAccessRefused)); got != httpapi.LinkMaxFailures {
+		if got := len(e.Audit(aw.AuditAccessRefused)); got != aw.LinkMaxFailures {
 			t.Fatalf("%d refusals audited", got)
 		}
 		// Then this address waits, and the flood no longer reaches the log.
 		if p := c.Get(good); p.Status != http.StatusTooManyRequests {
-			t.Fatalf("after %d unknown links: %d", httpapi.LinkMaxFailures, p.Status)
+			t.Fatalf("after %d unknown links: %d", aw.LinkMaxFailures, p.Status)
 		}
-		if got := len(e.Audit(aw.AuditAccessRefused)); got != httpapi.LinkMaxFailures {
+		if got := len(e.Audit(aw.AuditAccessRefused)); got != aw.LinkMaxFailures {
 			t.Fatalf("%d refusals audited after the lock", got)
 		}
 		// An open page's poll is not locked out.
 		if p := c.Get(good + "/live"); p.Status != http.StatusOK {
 			t.Fatalf("poll: %d", p.Status)
 		}
-		e.Clock.Advance(httpapi.LinkLockout)
+		e.Clock.Advance(aw.LinkLockout)
 		if p := c.Get(good); p.Status != http.StatusOK {
 			t.Fatalf("after the lockout: %d", p.Status)
 		}
@@ -170,13 +169,13 @@ func TestConsoleAccessCode(t *testing.T) {
 		a := e.RaiseAlarm()
 		c := e.NewClient()
 		c.Get("/melding")
-		for i := 0; i < httpapi.CodeMaxFailures; i++ {
+		for i := 0; i < aw.CodeMaxFailures; i++ {
 			c.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}, "code": {fmt.Sprintf("x%d", i)}})
 		}
 		if p := c.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}, "code": {a.AccessCode}}); p.Status != http.StatusTooManyRequests {
-			t.Fatalf("right code after %d wrong ones: %d", httpapi.CodeMaxFailures, p.Status)
+			t.Fatalf("right code after %d wrong ones: %d", aw.CodeMaxFailures, p.Status)
 		}
-		e.Clock.Advance(httpapi.CodeLockout)
+		e.Clock.Advance(aw.CodeLockout)
 		if p := c.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}, "code": {a.AccessCode}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("after the lockout: %d", p.Status)
 		}

@@ -53,7 +53,7 @@ func (c *Console) fieldsWith(g *gin.Context, page aw.SettingPage, s *aw.Settings
 
 // settingsPage handles GET /console/settings.
 func (c *Console) settingsPage(g *gin.Context) {
-	s, err := c.cfg.Store.Settings(g.Request.Context())
+	s, err := c.cfg.Settings.Settings(g.Request.Context())
 	if err != nil {
 		c.internal(g, err)
 		return

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -21,22 +20,16 @@ type testAlarmView struct {
 
 // lastTestAlarm returns the newest test alarm, or nil.
 func (c *Console) lastTestAlarm(g *gin.Context) *testAlarmView {
-	alarms, err := c.cfg.Store.Alarms(g.Request.Context(), MaxAlarmsListed)
-	if err != nil {
+	a, err := c.cfg.Reports.LastTest(g.Request.Context(), MaxAlarmsListed)
+	if err != nil || a == nil {
 		return nil
 	}
 	lang, loc := c.lang(g), c.settings(g).Location()
-	for _, a := range alarms {
-		if !a.Test || a.SessionID != "" {
-			continue
-		}
-		v := &testAlarmView{Number: a.Number, State: stateText(lang, a.State), Time: localTime(a.RaisedAt, loc)}
-		for _, t := range a.Attempts {
-			v.Attempts = append(v.Attempts, attemptView{Number: t.Number, Outcome: outcomeText(lang, t.Outcome), Class: "o-" + string(t.Outcome), Time: localTime(t.StartedAt, loc)})
-		}
-		return v
+	v := &testAlarmView{Number: a.Number, State: stateText(lang, a.State), Time: localTime(a.RaisedAt, loc)}
+	for _, t := range a.Attempts {
+		v.Attempts = append(v.Attempts, attemptView{Number: t.Number, Outcome: outcomeText(lang, t.Outcome), Class: "o-" + string(t.Outcome), Time: localTime(t.StartedAt, loc)})
 	}
-	return nil
+	return v
 }
 
 // testAlarmCreate handles POST /console/installation/test-alarm.
@@ -52,7 +45,7 @@ func (c *Console) testAlarmCreate(g *gin.Context) {
 			numbers = append(numbers, n)
 		}
 	}
-	a, err := c.cfg.TestAlarms.RaiseTestAlarm(g.Request.Context(), numbers)
+	_, err := c.cfg.TestAlarms.RaiseTestAlarm(g.Request.Context(), c.actor(g), numbers)
 	switch aw.ErrorCode(err) {
 	case "":
 	case aw.EINVALID:
@@ -62,6 +55,5 @@ func (c *Console) testAlarmCreate(g *gin.Context) {
 		c.internal(g, err)
 		return
 	}
-	c.audit(g, aw.AuditEntry{Actor: currentUser(g).Name, Action: aw.AuditTestAlarm, Target: fmt.Sprintf("#%d", a.Number), New: strings.Join(a.LadderNumbers(), ", ")})
 	g.Redirect(http.StatusSeeOther, "/console/installation?done=test")
 }

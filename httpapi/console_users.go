@@ -28,7 +28,7 @@ type usersView struct {
 func (c *Console) usersPage(g *gin.Context) { c.renderUsers(g, http.StatusOK, "", usersView{}) }
 
 func (c *Console) renderUsers(g *gin.Context, status int, errMsg string, v usersView) {
-	users, err := c.cfg.Store.Users(g.Request.Context())
+	users, err := c.cfg.Users.Users(g.Request.Context())
 	if err != nil {
 		c.internal(g, err)
 		return

@@ -14,8 +14,11 @@ import (
 // cookie's token. It is created on the first write.
 var consoleSessionsBucket = []byte("Console.Sessions")
 
-// Ensure DB implements everything the console needs.
-var _ aw.ConsoleStore = (*DB)(nil)
+// Ensure DB implements the storage of the services the console uses.
+var (
+	_ aw.LoginStore  = (*DB)(nil)
+	_ aw.ReportStore = (*DB)(nil)
+)
 
 // consoleSessionRecord is how a console log-in is stored.
 type consoleSessionRecord struct {

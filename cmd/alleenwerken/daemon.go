@@ -164,8 +164,17 @@ func (m *Main) Open(ctx context.Context) error {
 	} else {
 		log.Warn("no backup_dir: no scheduled backups")
 	}
+	logins, err := aw.NewLoginService(ctx, db, aw.SystemClock{}, log.With("component", "login"))
+	if err != nil {
+		return err
+	}
+	reports, err := aw.NewReportService(ctx, db, m.Service, aw.SystemClock{}, log.With("component", "reports"))
+	if err != nil {
+		return err
+	}
 	cc := httpapi.ConsoleConfig{
-		Store: db, Alarms: m.Service, TestAlarms: m.Service, Users: m.Users, Devices: m.Devices, Clock: aw.SystemClock{},
+		Logins: logins, Reports: reports, Sessions: m.Service, Outbox: m.Dispatcher, Audit: aw.NewAuditLog(db),
+		TestAlarms: m.Service, Users: m.Users, Devices: m.Devices, Clock: aw.SystemClock{},
 		Settings: aw.NewSettingsService(db, aw.SystemClock{}, log.With("component", "settings")),
 		Health:   hc.Health, DatabasePath: c.Database, Logger: log.With("component", "console"),
 		Details: m.details, LastBackup: lastBackup,

@@ -177,10 +177,10 @@ func (d *daemon) stop(t *testing.T) {
 	d.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-d.done:
+		d.done <- err // for the cleanup
 		if err != nil {
 			t.Fatalf("daemon exit after SIGTERM: %v\n%s", err, d.stderr)
 		}
-		d.done <- nil
 	case <-time.After(15 * time.Second):
 		t.Fatal("daemon did not stop on SIGTERM")
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"alleenwerken/httpapi"
+	aw "alleenwerken"
 )
 
 // TestLoginLockoutSurvivesRestart: after too many wrong passwords the real
@@ -21,13 +21,13 @@ func TestLoginLockoutSurvivesRestart(t *testing.T) {
 		c.do("GET", "/login", nil)
 		return c.do("POST", "/login", url.Values{"name": {"inst"}, "password": {password}})
 	}
-	for i := 0; i < httpapi.LoginMaxFailures; i++ {
+	for i := 0; i < aw.LoginMaxFailures; i++ {
 		if st, _ := login("verkeerd wachtwoord"); st != http.StatusUnauthorized {
 			t.Fatalf("wrong password %d: %d", i+1, st)
 		}
 	}
 	if st, body := login("Installateur-wachtwoord-1"); st != http.StatusTooManyRequests || !strings.Contains(body, "Te veel mislukte pogingen") {
-		t.Fatalf("right password after %d failures: %d", httpapi.LoginMaxFailures, st)
+		t.Fatalf("right password after %d failures: %d", aw.LoginMaxFailures, st)
 	}
 	d = restartReal(t, d, f)
 	waitHealthy(t, d, "sms")

@@ -1,0 +1,131 @@
+package alleenwerken
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Log-in lock-out: LoginMaxFailures failed log-ins for one user name or
+// from one address within LoginLockout lock further attempts until
+// LoginLockout after the last of them.
+const (
+	LoginMaxFailures = 5
+	LoginLockout     = 15 * time.Minute
+)
+
+// LoginStore is the storage the log-in service needs.
+type LoginStore interface {
+	UserStore
+	// UserByID returns a user, or ENOTFOUND.
+	UserByID(ctx context.Context, id string) (*User, error)
+	ConsoleSessions
+	AuditStore
+	FailureStore
+}
+
+// LoginService logs console users in and out: the lock-out, the password
+// check, the session and the audit entries are here.
+type LoginService struct {
+	store LoginStore
+	auditor
+	lock *lockout // per user name and per address
+}
+
+// NewLoginService returns a log-in service on st; the failed log-ins still
+// inside the lock-out window are read back, so a lock-out survives a
+// restart.
+func NewLoginService(ctx context.Context, st LoginStore, clock Clock, log *slog.Logger) (*LoginService, error) {
+	s := &LoginService{store: st, auditor: newAuditor(st, clock, log)}
+	s.lock = newLockout(s.clock, LoginMaxFailures, LoginLockout)
+	if err := s.lock.persist(ctx, st, "login", s.log); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// dummyHash is compared against for unknown users, so a log-in takes as
+// long whether the name exists or not. It is made on first use, not when
+// the program starts.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("not a password of anyone"), DefaultBcryptCost)
+	return h
+})
+
+// Login checks name and password from ip and starts a console session;
+// it returns the session's cookie token (only its hash is stored). A wrong
+// name or password is EUNAUTHORIZED; ETOOMANY while the name or the
+// address is locked out (not audited: the lock itself was, and a flood
+// must not fill the disk).
+func (s *LoginService) Login(ctx context.Context, name, password, ip string) (string, *ConsoleSession, *User, error) {
+	name = strings.TrimSpace(name)
+	userKey, ipKey := "user:"+strings.ToLower(name), "ip:"+ip
+	if wait := s.lock.waitAny(userKey, ipKey); wait > 0 {
+		return "", nil, nil, errLockedOut(wait)
+	}
+	u, err := s.store.UserByName(ctx, name)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return "", nil, nil, err
+	}
+	ok := false
+	if u != nil {
+		ok = bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) == nil && u.DisabledAt == nil
+	} else {
+		bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
+	}
+	by := Actor{Door: DoorConsole, Name: name, IP: ip}
+	if !ok || name == "" || password == "" {
+		s.lock.fail(ctx, userKey)
+		s.lock.fail(ctx, ipKey)
+		s.audit(ctx, by, AuditEntry{Action: AuditLoginFailed})
+		if s.lock.waitAny(userKey, ipKey) > 0 {
+			s.audit(ctx, by, AuditEntry{Action: AuditLoginThrottled, Detail: "te veel mislukte pogingen"})
+		}
+		return "", nil, nil, Errorf(EUNAUTHORIZED, "Onjuiste naam of wachtwoord.")
+	}
+	s.lock.reset(ctx, userKey)
+	now := s.clock.Now()
+	tok, hash := NewToken("")
+	csrf, _ := NewToken("")
+	cs := &ConsoleSession{TokenHash: hash, UserID: u.ID, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(ConsoleSessionTTL)}
+	if err := s.store.CreateConsoleSession(ctx, cs, now); err != nil {
+		return "", nil, nil, err
+	}
+	s.audit(ctx, ConsoleActor(u, ip), AuditEntry{Action: AuditLogin})
+	return tok, cs, u, nil
+}
+
+// Authenticate returns the session of a cookie token and its user;
+// EUNAUTHORIZED when the session is unknown or expired or the user is
+// disabled.
+func (s *LoginService) Authenticate(ctx context.Context, token string) (*ConsoleSession, *User, error) {
+	cs, err := s.store.ConsoleSession(ctx, HashToken(token), s.clock.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.store.UserByID(ctx, cs.UserID)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && u.DisabledAt != nil) {
+		return nil, nil, Errorf(EUNAUTHORIZED, "Niet ingelogd.")
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return cs, u, nil
+}
+
+// Logout ends the session cs of by.
+func (s *LoginService) Logout(ctx context.Context, by Actor, cs *ConsoleSession) error {
+	if err := s.store.DeleteConsoleSession(ctx, cs.TokenHash); err != nil {
+		return err
+	}
+	s.audit(ctx, by, AuditEntry{Action: AuditLogout})
+	return nil
+}
+
+// Active returns how many console sessions are valid now.
+func (s *LoginService) Active(ctx context.Context) (int, error) {
+	return s.store.CountConsoleSessions(ctx, s.clock.Now())
+}
