@@ -17,7 +17,6 @@ import (
 // daemon's user can open (0600), so the admin commands (and curl
 // --unix-socket) work while the daemon holds the database.
 type adminServer struct {
-	db      aw.Store
 	users   *aw.UserService
 	devices *aw.DeviceService
 	backups *aw.BackupService

@@ -194,7 +194,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("config: key listen: %w", err)
 	}
 	if c.AdminSocket != "" {
-		m.admin = &adminServer{db: db, users: m.Users, devices: m.Devices, backups: m.Backups, log: log.With("component", "admin")}
+		m.admin = &adminServer{users: m.Users, devices: m.Devices, backups: m.Backups, log: log.With("component", "admin")}
 		if err := m.admin.Open(c.AdminSocket); err != nil {
 			return fmt.Errorf("config: key admin_socket: %w", err)
 		}
