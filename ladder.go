@@ -17,10 +17,10 @@ const (
 
 // Step is one row of an alarm's ladder.
 type Step struct {
-	Kind   StepKind
-	Number string        // E.164 or an extension number
-	Ring   time.Duration // how long it rings; 0: the settings' ring timeout
-	Loops  []int         // the loops (1-based) it is called in; empty: every loop
+	Kind   StepKind      `json:"kind"`
+	Number string        `json:"number"`          // E.164 or an extension number
+	Ring   time.Duration `json:"ring,omitempty"`  // how long it rings; 0: the settings' ring timeout
+	Loops  []int         `json:"loops,omitempty"` // the loops (1-based) it is called in; empty: every loop
 }
 
 // InLoop reports whether the step is called in loop.

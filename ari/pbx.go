@@ -135,7 +135,10 @@ func (p *PBX) Apply(ctx context.Context, t *aw.Trunk, xs []aw.ExtensionSecret) e
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return fmt.Errorf("ari: writing %s: %w", PBXFile, err)
 	}
-	if err := writeAtomic(path, p.Render(t, xs), 0o640); err != nil {
+	if err := aw.WriteFileAtomic(path, 0o640, func(f *os.File) error {
+		_, err := f.Write(p.Render(t, xs))
+		return err
+	}); err != nil {
 		return fmt.Errorf("ari: writing %s: %w", PBXFile, err)
 	}
 	if err := reload(ctx, p.ARI); err != nil {
@@ -266,42 +269,15 @@ func (p *PBX) InstallPrompt(ctx context.Context, lang, name string, wav io.Reade
 	if err := in.Close(); err != nil {
 		return err
 	}
-	out := filepath.Join(dir, ".aw-"+name+".new.wav")
-	defer os.Remove(out)
 	sox := p.Sox
 	if sox == "" {
 		sox = "sox"
 	}
-	cmd := exec.CommandContext(ctx, sox, "-t", "wav", in.Name(), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", out)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("ari: convert prompt: %v: %s", err, strings.TrimSpace(string(msg)))
-	}
-	if err := os.Chmod(out, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(out, filepath.Join(dir, "aw-"+name+".wav"))
-}
-
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return aw.WriteFileAtomic(filepath.Join(dir, "aw-"+name+".wav"), 0o644, func(out *os.File) error {
+		cmd := exec.CommandContext(ctx, sox, "-t", "wav", in.Name(), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "wav", out.Name())
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("ari: convert prompt: %v: %s", err, strings.TrimSpace(string(msg)))
+		}
+		return nil
+	})
 }

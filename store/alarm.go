@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	aw "alleenwerken"
 
@@ -13,62 +12,26 @@ import (
 // up by one and are never reused.
 const firstAlarmNumber = 101
 
-// alarmRecord is how an alarm is stored.
+// alarmRecord is how an alarm is stored: the alarm's own JSON form, with
+// its ladder under "steps".
 type alarmRecord struct {
-	ID            string            `json:"id"`
-	Number        int               `json:"number"`
-	AccessCode    string            `json:"access_code"`
-	SessionID     string            `json:"session_id,omitempty"`
-	Cause         string            `json:"cause"`
-	Test          bool              `json:"test,omitempty"`
-	State         string            `json:"state"`
-	RaisedAt      time.Time         `json:"raised_at"`
-	Ladder        []string          `json:"ladder,omitempty"` // before steps: the numbers only
-	Steps         []stepRecord      `json:"steps,omitempty"`
-	Loop          int               `json:"loop"`
-	Step          int               `json:"step"`
-	NextCallAt    *time.Time        `json:"next_call_at,omitempty"`
-	Attempts      []attemptRecord   `json:"attempts,omitempty"`
-	AcceptedBy    string            `json:"accepted_by,omitempty"`
-	AcceptedAt    *time.Time        `json:"accepted_at,omitempty"`
-	UnansweredAt  *time.Time        `json:"unanswered_at,omitempty"`
-	HandledBy     string            `json:"handled_by,omitempty"`
-	HandledAt     *time.Time        `json:"handled_at,omitempty"`
-	Remark        string            `json:"remark,omitempty"`
-	FanOutSentAt  *time.Time        `json:"fan_out_sent_at,omitempty"`
-	AdminSMSAt    *time.Time        `json:"admin_sms_at,omitempty"`
-	PlaceFailures int               `json:"place_failures,omitempty"`
-	InfoTokens    []infoTokenRecord `json:"info_tokens,omitempty"`
+	*aw.Alarm
+	Ladder []string  `json:"ladder,omitempty"` // before steps: the numbers only; read, never written
+	Steps  []aw.Step `json:"steps,omitempty"`
 }
 
-// stepRecord is how a ladder step is stored.
-type stepRecord struct {
-	Kind   string        `json:"kind"`
-	Number string        `json:"number"`
-	Ring   time.Duration `json:"ring,omitempty"`
-	Loops  []int         `json:"loops,omitempty"`
-}
-
-// steps returns the record's ladder. An alarm stored before ladders had
+// alarm returns the record's alarm. An alarm stored before ladders had
 // steps has its numbers only: each is read as an alarm number called in
 // every loop.
-func (rec *alarmRecord) steps() []aw.Step {
-	var out []aw.Step
-	for _, s := range rec.Steps {
-		out = append(out, aw.Step{Kind: aw.StepKind(s.Kind), Number: s.Number, Ring: s.Ring, Loops: append([]int(nil), s.Loops...)})
-	}
+func (rec *alarmRecord) alarm() *aw.Alarm {
+	a := rec.Alarm
+	a.Ladder = rec.Steps
 	if len(rec.Steps) == 0 {
 		for _, n := range rec.Ladder {
-			out = append(out, aw.Step{Kind: aw.StepAlarmNumber, Number: n})
+			a.Ladder = append(a.Ladder, aw.Step{Kind: aw.StepAlarmNumber, Number: n})
 		}
 	}
-	return out
-}
-
-// infoTokenRecord is the hash of an information-link token.
-type infoTokenRecord struct {
-	Hash      []byte    `json:"hash"`
-	ExpiresAt time.Time `json:"expires_at"`
+	return a
 }
 
 // CreateAlarm assigns a an id and the next report number and stores it. When
@@ -217,7 +180,7 @@ func (db *DB) OpenAlarms(ctx context.Context) ([]*aw.Alarm, error) {
 
 // findAlarm loads an alarm by id, or ENOTFOUND.
 func findAlarm(tx *bolt.Tx, id string) (*aw.Alarm, error) {
-	var rec alarmRecord
+	rec := alarmRecord{Alarm: &aw.Alarm{}}
 	if ok, err := getJSON(tx.Bucket(alarmsBucket), []byte(id), &rec); err != nil {
 		return nil, err
 	} else if !ok {
@@ -241,73 +204,5 @@ func saveAlarm(tx *bolt.Tx, a *aw.Alarm) error {
 	} else if err := open.Delete(num); err != nil {
 		return err
 	}
-	return putJSON(tx.Bucket(alarmsBucket), id, newAlarmRecord(a))
-}
-
-func newAlarmRecord(a *aw.Alarm) *alarmRecord {
-	rec := &alarmRecord{
-		ID:            a.ID,
-		Number:        a.Number,
-		AccessCode:    a.AccessCode,
-		SessionID:     a.SessionID,
-		Cause:         string(a.Cause),
-		Test:          a.Test,
-		State:         string(a.State),
-		RaisedAt:      a.RaisedAt,
-		Loop:          a.Loop,
-		Step:          a.Step,
-		NextCallAt:    timePtr(a.NextCallAt),
-		AcceptedBy:    a.AcceptedBy,
-		AcceptedAt:    timePtr(a.AcceptedAt),
-		UnansweredAt:  timePtr(a.UnansweredAt),
-		HandledBy:     a.HandledBy,
-		HandledAt:     timePtr(a.HandledAt),
-		Remark:        a.Remark,
-		FanOutSentAt:  timePtr(a.FanOutSentAt),
-		AdminSMSAt:    timePtr(a.AdminSMSAt),
-		PlaceFailures: a.PlaceFailures,
-	}
-	for _, st := range a.Ladder {
-		rec.Steps = append(rec.Steps, stepRecord{Kind: string(st.Kind), Number: st.Number, Ring: st.Ring, Loops: append([]int(nil), st.Loops...)})
-	}
-	for i := range a.Attempts {
-		rec.Attempts = append(rec.Attempts, newAttemptRecord(&a.Attempts[i]))
-	}
-	for _, t := range a.InfoTokens {
-		rec.InfoTokens = append(rec.InfoTokens, infoTokenRecord{Hash: append([]byte(nil), t.Hash...), ExpiresAt: t.ExpiresAt})
-	}
-	return rec
-}
-
-func (rec *alarmRecord) alarm() *aw.Alarm {
-	a := &aw.Alarm{
-		ID:            rec.ID,
-		Number:        rec.Number,
-		AccessCode:    rec.AccessCode,
-		SessionID:     rec.SessionID,
-		Cause:         aw.AlarmCause(rec.Cause),
-		Test:          rec.Test,
-		State:         aw.AlarmState(rec.State),
-		RaisedAt:      rec.RaisedAt,
-		Ladder:        rec.steps(),
-		Loop:          rec.Loop,
-		Step:          rec.Step,
-		NextCallAt:    rec.NextCallAt,
-		AcceptedBy:    rec.AcceptedBy,
-		AcceptedAt:    rec.AcceptedAt,
-		UnansweredAt:  rec.UnansweredAt,
-		HandledBy:     rec.HandledBy,
-		HandledAt:     rec.HandledAt,
-		Remark:        rec.Remark,
-		FanOutSentAt:  rec.FanOutSentAt,
-		AdminSMSAt:    rec.AdminSMSAt,
-		PlaceFailures: rec.PlaceFailures,
-	}
-	for _, r := range rec.Attempts {
-		a.Attempts = append(a.Attempts, r.attempt())
-	}
-	for _, t := range rec.InfoTokens {
-		a.InfoTokens = append(a.InfoTokens, aw.InfoToken{Hash: t.Hash, ExpiresAt: t.ExpiresAt})
-	}
-	return a
+	return putJSON(tx.Bucket(alarmsBucket), id, alarmRecord{Alarm: a, Steps: a.Ladder})
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"time"
 
 	aw "alleenwerken"
 
@@ -13,20 +12,6 @@ import (
 // auditBucket holds the audit log, keyed by sequence number. It is created
 // on the first write (allBuckets predates it).
 var auditBucket = []byte("Audit")
-
-// auditRecord is how an audit entry is stored.
-type auditRecord struct {
-	ID     uint64    `json:"id"`
-	At     time.Time `json:"at"`
-	Actor  string    `json:"actor"`
-	Action string    `json:"action"`
-	Target string    `json:"target,omitempty"`
-	Field  string    `json:"field,omitempty"`
-	Old    string    `json:"old,omitempty"`
-	New    string    `json:"new,omitempty"`
-	Detail string    `json:"detail,omitempty"`
-	IP     string    `json:"ip,omitempty"`
-}
 
 // AppendAudit assigns e the next id and stores it.
 func (db *DB) AppendAudit(ctx context.Context, e *aw.AuditEntry) error {
@@ -40,10 +25,8 @@ func (db *DB) AppendAudit(ctx context.Context, e *aw.AuditEntry) error {
 			return err
 		}
 		e.ID = seq
-		return putJSON(b, u64(seq), &auditRecord{
-			ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Target: e.Target,
-			Field: e.Field, Old: e.Old, New: e.New, Detail: e.Detail, IP: e.IP,
-		})
+		return putJSON(b, u64(seq), e) // stored in its own JSON form
+
 	})
 }
 
@@ -57,14 +40,11 @@ func (db *DB) AuditEntries(ctx context.Context, limit int) ([]*aw.AuditEntry, er
 		}
 		c := b.Cursor()
 		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
-			var r auditRecord
-			if err := json.Unmarshal(v, &r); err != nil {
+			e := &aw.AuditEntry{}
+			if err := json.Unmarshal(v, e); err != nil {
 				return err
 			}
-			out = append(out, &aw.AuditEntry{
-				ID: r.ID, At: r.At, Actor: r.Actor, Action: r.Action, Target: r.Target,
-				Field: r.Field, Old: r.Old, New: r.New, Detail: r.Detail, IP: r.IP,
-			})
+			out = append(out, e)
 		}
 		return nil
 	})

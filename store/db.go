@@ -269,7 +269,7 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 	return true, json.Unmarshal(buf, v)
 }
 
-// timePtr copies a time pointer so records and domain values share nothing.
+// timePtr copies a time pointer so two values share nothing.
 func timePtr(t *time.Time) *time.Time {
 	if t == nil {
 		return nil

@@ -12,13 +12,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// deviceRecord is how a device is stored: the token only as its SHA-256.
+// deviceRecord is how a device is stored: the device's own JSON form and
+// the SHA-256 of its token, which that form leaves out.
 type deviceRecord struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	TokenHash []byte     `json:"token_hash"`
-	CreatedAt time.Time  `json:"created_at"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	*aw.Device
+	TokenHash []byte `json:"token_hash"`
 }
 
 // errUnauthorizedDevice is the one answer for an unknown or revoked token, so
@@ -56,14 +54,14 @@ func (db *DB) AuthenticateDevice(ctx context.Context, token string) (*aw.Device,
 		if id == nil {
 			return errUnauthorizedDevice()
 		}
-		rec, err := findDeviceRecord(tx, string(id))
+		found, err := findDevice(tx, string(id))
 		if err != nil {
 			return err
 		}
-		if subtle.ConstantTimeCompare(rec.TokenHash, hash) != 1 || rec.RevokedAt != nil {
+		if subtle.ConstantTimeCompare(found.TokenHash, hash) != 1 || found.RevokedAt != nil {
 			return errUnauthorizedDevice()
 		}
-		d = rec.device()
+		d = found
 		return nil
 	})
 	if aw.ErrorCode(err) == aw.ENOTFOUND {
@@ -78,14 +76,13 @@ func (db *DB) AuthenticateDevice(ctx context.Context, token string) (*aw.Device,
 // stands); ENOTFOUND for an unknown id.
 func (db *DB) RevokeDevice(ctx context.Context, id string, now time.Time) error {
 	return db.update(ctx, func(tx *bolt.Tx) error {
-		rec, err := findDeviceRecord(tx, id)
+		d, err := findDevice(tx, id)
 		if err != nil {
 			return err
 		}
-		if rec.RevokedAt != nil {
+		if d.RevokedAt != nil {
 			return nil
 		}
-		d := rec.device()
 		d.RevokedAt = &now
 		return saveDevice(tx, d)
 	})
@@ -96,11 +93,11 @@ func (db *DB) Devices(ctx context.Context) ([]*aw.Device, error) {
 	var out []*aw.Device
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		return tx.Bucket(devicesBucket).ForEach(func(k, _ []byte) error {
-			rec, err := findDeviceRecord(tx, string(k))
+			d, err := findDevice(tx, string(k))
 			if err != nil {
 				return err
 			}
-			out = append(out, rec.device())
+			out = append(out, d)
 			return nil
 		})
 	})
@@ -108,32 +105,18 @@ func (db *DB) Devices(ctx context.Context) ([]*aw.Device, error) {
 	return out, err
 }
 
-func findDeviceRecord(tx *bolt.Tx, id string) (*deviceRecord, error) {
-	var rec deviceRecord
+// findDevice loads a device with its token hash, or ENOTFOUND.
+func findDevice(tx *bolt.Tx, id string) (*aw.Device, error) {
+	rec := deviceRecord{Device: &aw.Device{}}
 	if ok, err := getJSON(tx.Bucket(devicesBucket), []byte(id), &rec); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, aw.Errorf(aw.ENOTFOUND, "Toestel %s niet gevonden.", id)
 	}
-	return &rec, nil
+	rec.Device.TokenHash = rec.TokenHash
+	return rec.Device, nil
 }
 
 func saveDevice(tx *bolt.Tx, d *aw.Device) error {
-	return putJSON(tx.Bucket(devicesBucket), []byte(d.ID), &deviceRecord{
-		ID:        d.ID,
-		Name:      d.Name,
-		TokenHash: d.TokenHash,
-		CreatedAt: d.CreatedAt,
-		RevokedAt: timePtr(d.RevokedAt),
-	})
-}
-
-func (rec *deviceRecord) device() *aw.Device {
-	return &aw.Device{
-		ID:        rec.ID,
-		Name:      rec.Name,
-		TokenHash: rec.TokenHash,
-		CreatedAt: rec.CreatedAt,
-		RevokedAt: rec.RevokedAt,
-	}
+	return putJSON(tx.Bucket(devicesBucket), []byte(d.ID), deviceRecord{Device: d, TokenHash: d.TokenHash})
 }

@@ -2,18 +2,8 @@ package store
 
 import (
 	"os"
-	"path/filepath"
 	"syscall"
 )
-
-// syncDir makes a rename or link of path durable by syncing its folder;
-// best effort.
-func syncDir(path string) {
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
 
 // keepOwner gives path the owner and group of ref, when this process may
 // (root): a file the admin command writes as root in place of the daemon's

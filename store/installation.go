@@ -12,29 +12,11 @@ import (
 // installationKey holds the installation in the settings bucket.
 var installationKey = []byte("installation")
 
-// installationRecord is how the installation is stored. SIP and ARI need the
-// passwords themselves, so they are sealed with the key file (secret.go),
-// not hashed.
-type installationRecord struct {
-	Trunk              *trunkRecord      `json:"trunk,omitempty"`
-	ExtensionPasswords map[string]string `json:"extension_passwords,omitempty"`
-	Connection         *connectionRecord `json:"connection,omitempty"`
-}
-
-type trunkRecord struct {
-	Host     string `json:"host"`
-	User     string `json:"user"`
-	Password string `json:"password"`
-}
-
-type connectionRecord struct {
-	ARIURL      string   `json:"ari_url,omitempty"`
-	ARIUser     string   `json:"ari_user,omitempty"`
-	ARIPassword string   `json:"ari_password,omitempty"`
-	ARIApp      string   `json:"ari_app"`
-	NATSURL     string   `json:"nats_url,omitempty"`
-	ModemPorts  []string `json:"modem_ports"`
-}
+// installationRecord is how the installation is stored: in its own JSON
+// form, the trunk without its endpoint (that follows the settings). SIP and
+// ARI need the passwords themselves, so they are sealed with the key file
+// (secret.go), not hashed.
+type installationRecord aw.Installation
 
 // recordInstallation names the installation in the secrets' bookkeeping.
 const recordInstallation = "installation"
@@ -49,14 +31,7 @@ func (db *DB) Installation(ctx context.Context) (aw.Installation, error) {
 			return err
 		}
 		db.openAll(recordInstallation, rec.eachSecret)
-		if t := rec.Trunk; t != nil {
-			in.Trunk = &aw.Trunk{Host: t.Host, User: t.User, Password: t.Password}
-		}
-		in.ExtensionPasswords = rec.ExtensionPasswords
-		if c := rec.Connection; c != nil {
-			in.Connection = &aw.Connection{ARIURL: c.ARIURL, ARIUser: c.ARIUser, ARIPassword: c.ARIPassword,
-				ARIApp: c.ARIApp, NATSURL: c.NATSURL, ModemPorts: c.ModemPorts}
-		}
+		in = aw.Installation(rec)
 		return nil
 	})
 	return in, err
@@ -75,13 +50,16 @@ func (db *DB) SaveInstallation(ctx context.Context, in aw.Installation) error {
 			return err
 		}
 	}
+	// A copy to seal: the caller's values keep the passwords as typed.
 	rec := installationRecord{ExtensionPasswords: maps.Clone(in.ExtensionPasswords)}
-	if t := in.Trunk; t != nil {
-		rec.Trunk = &trunkRecord{Host: t.Host, User: t.User, Password: t.Password}
+	if in.Trunk != nil {
+		t := *in.Trunk
+		t.Endpoint = ""
+		rec.Trunk = &t
 	}
-	if c := in.Connection; c != nil {
-		rec.Connection = &connectionRecord{ARIURL: c.ARIURL, ARIUser: c.ARIUser, ARIPassword: c.ARIPassword,
-			ARIApp: c.ARIApp, NATSURL: c.NATSURL, ModemPorts: c.ModemPorts}
+	if in.Connection != nil {
+		c := *in.Connection
+		rec.Connection = &c
 	}
 	return db.putSealed(ctx, recordInstallation, installationKey, &rec, &installationRecord{})
 }

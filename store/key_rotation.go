@@ -117,8 +117,7 @@ func replaceKeyFile(path string) error {
 	if err := os.Rename(nextKeyPath(path), path); err != nil {
 		return fmt.Errorf("sleutelbestand %s vervangen: %w", path, err)
 	}
-	syncDir(path)
-	return nil
+	return aw.SyncDir(path)
 }
 
 // settleRotation finishes or drops a rotation a crash interrupted: when

@@ -12,30 +12,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// smsRecord is how an outbox message is stored.
-type smsRecord struct {
-	ID         string     `json:"id"`
-	Kind       string     `json:"kind"`
-	To         string     `json:"to"`
-	Text       string     `json:"text"`
-	State      string     `json:"state"`
-	CreatedAt  time.Time  `json:"created_at"`
-	Deadline   *time.Time `json:"deadline,omitempty"`
-	SessionID  string     `json:"session_id,omitempty"`
-	AlarmID    string     `json:"alarm_id,omitempty"`
-	Test       bool       `json:"test,omitempty"`
-	Tries      int        `json:"tries"`
-	NextTryAt  *time.Time `json:"next_try_at,omitempty"`
-	LastError  string     `json:"last_error,omitempty"`
-	Resent     bool       `json:"resent,omitempty"`
-	SentAt     *time.Time `json:"sent_at,omitempty"`
-	Modem      string     `json:"modem,omitempty"`
-	Refs       []int      `json:"refs,omitempty"`
-	PartStatus []int      `json:"part_status,omitempty"`
-	Delivery   string     `json:"delivery,omitempty"`
-	DeliveryAt *time.Time `json:"delivery_at,omitempty"`
-}
-
 // EnqueueSMS assigns m an id and stores it as queued; a zero CreatedAt is
 // set to now.
 func (db *DB) EnqueueSMS(ctx context.Context, m *aw.SMS) error {
@@ -56,16 +32,16 @@ func (db *DB) CancelSMS(ctx context.Context, sessionID string, kind aw.SMSKind) 
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		n = 0
 		for _, id := range indexedSMSIDs(tx, smsSessionBucket, sessionID) {
-			rec, err := findSMSRecord(tx, id)
+			old, err := findSMS(tx, id)
 			if err != nil {
 				return err
 			}
-			if rec.State != string(aw.SMSQueued) || rec.Kind != string(kind) {
+			if old.State != aw.SMSQueued || old.Kind != kind {
 				continue
 			}
-			m := rec.sms()
+			m := *old
 			m.State = aw.SMSCancelled
-			if err := saveSMS(tx, rec, m); err != nil {
+			if err := saveSMS(tx, old, &m); err != nil {
 				return err
 			}
 			n++
@@ -82,11 +58,11 @@ func (db *DB) PurgeSessionSMS(ctx context.Context, sessionID string) error {
 	}
 	return db.update(ctx, func(tx *bolt.Tx) error {
 		for _, id := range indexedSMSIDs(tx, smsSessionBucket, sessionID) {
-			rec, err := findSMSRecord(tx, id)
+			m, err := findSMS(tx, id)
 			if err != nil {
 				return err
 			}
-			if err := deleteSMSIndexes(tx, rec); err != nil {
+			if err := deleteSMSIndexes(tx, m); err != nil {
 				return err
 			}
 			if err := tx.Bucket(smsBucket).Delete([]byte(id)); err != nil {
@@ -106,18 +82,19 @@ func (db *DB) ClaimSMS(ctx context.Context, now time.Time, modem string) (*aw.SM
 		m = nil
 		c := tx.Bucket(smsQueueBucket).Cursor()
 		for k, id := c.First(); k != nil; k, id = c.Next() {
-			rec, err := findSMSRecord(tx, string(id))
+			old, err := findSMS(tx, string(id))
 			if err != nil {
 				return err
 			}
-			if rec.NextTryAt != nil && rec.NextTryAt.After(now) {
+			if old.NextTryAt != nil && old.NextTryAt.After(now) {
 				continue
 			}
-			m = rec.sms()
+			m = new(aw.SMS)
+			*m = *old
 			m.State = aw.SMSSending
 			m.Modem = modem
 			m.Tries++
-			return saveSMS(tx, rec, m)
+			return saveSMS(tx, old, m)
 		}
 		return nil
 	})
@@ -132,16 +109,17 @@ func (db *DB) ClaimSMS(ctx context.Context, now time.Time, modem string) (*aw.SM
 func (db *DB) UpdateSMS(ctx context.Context, id string, fn func(*aw.SMS) error) (*aw.SMS, error) {
 	var m *aw.SMS
 	err := db.update(ctx, func(tx *bolt.Tx) error {
-		rec, err := findSMSRecord(tx, id)
+		old, err := findSMS(tx, id)
 		if err != nil {
 			return err
 		}
-		m = rec.sms()
+		m = new(aw.SMS)
+		*m = *old
 		if err := fn(m); err != nil {
 			return err
 		}
 		m.ID = id
-		return saveSMS(tx, rec, m)
+		return saveSMS(tx, old, m)
 	})
 	if err != nil {
 		return nil, err
@@ -155,11 +133,11 @@ func (db *DB) ListSMS(ctx context.Context, limit int) ([]*aw.SMS, error) {
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(smsTimeBucket).Cursor()
 		for k, id := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, id = c.Prev() {
-			rec, err := findSMSRecord(tx, string(id))
+			m, err := findSMS(tx, string(id))
 			if err != nil {
 				return err
 			}
-			out = append(out, rec.sms())
+			out = append(out, m)
 		}
 		return nil
 	})
@@ -171,11 +149,11 @@ func (db *DB) AlarmSMS(ctx context.Context, alarmID string) ([]*aw.SMS, error) {
 	var out []*aw.SMS
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		for _, id := range indexedSMSIDs(tx, smsAlarmBucket, alarmID) {
-			rec, err := findSMSRecord(tx, id)
+			m, err := findSMS(tx, id)
 			if err != nil {
 				return err
 			}
-			out = append(out, rec.sms())
+			out = append(out, m)
 		}
 		return nil
 	})
@@ -186,12 +164,12 @@ func (db *DB) AlarmSMS(ctx context.Context, alarmID string) ([]*aw.SMS, error) {
 func indexAlarmSMS(tx *bolt.Tx) error {
 	idx := tx.Bucket(smsAlarmBucket)
 	return tx.Bucket(smsBucket).ForEach(func(k, v []byte) error {
-		var rec smsRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
+		var m aw.SMS
+		if err := json.Unmarshal(v, &m); err != nil {
 			return fmt.Errorf("SMS %s: %w", k, err)
 		}
-		if key, ok := smsIndexKeys(&rec)[string(smsAlarmBucket)]; ok {
-			return idx.Put(key, []byte(rec.ID))
+		if key, ok := smsIndexKeys(&m)[string(smsAlarmBucket)]; ok {
+			return idx.Put(key, []byte(m.ID))
 		}
 		return nil
 	})
@@ -211,13 +189,14 @@ func (db *DB) RecoverSMS(ctx context.Context) ([]*aw.SMS, error) {
 			return err
 		}
 		for _, id := range ids {
-			rec, err := findSMSRecord(tx, id)
+			old, err := findSMS(tx, id)
 			if err != nil {
 				return err
 			}
-			m := rec.sms()
+			m := new(aw.SMS)
+			*m = *old
 			m.State = aw.SMSUnknown
-			if err := saveSMS(tx, rec, m); err != nil {
+			if err := saveSMS(tx, old, m); err != nil {
 				return err
 			}
 			out = append(out, m)
@@ -248,25 +227,27 @@ func indexedSMSIDs(tx *bolt.Tx, bucket []byte, owner string) []string {
 	return ids
 }
 
-func findSMSRecord(tx *bolt.Tx, id string) (*smsRecord, error) {
-	var rec smsRecord
-	if ok, err := getJSON(tx.Bucket(smsBucket), []byte(id), &rec); err != nil {
+// findSMS loads a message by id, or ENOTFOUND. It is stored in its own
+// JSON form.
+func findSMS(tx *bolt.Tx, id string) (*aw.SMS, error) {
+	var m aw.SMS
+	if ok, err := getJSON(tx.Bucket(smsBucket), []byte(id), &m); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, aw.Errorf(aw.ENOTFOUND, "SMS %s niet gevonden.", id)
 	}
-	return &rec, nil
+	return &m, nil
 }
 
 // queueKey orders the queue index: priority, then creation time, then id.
-func queueKey(kind string, created time.Time, id string) []byte {
-	k := []byte{byte(aw.SMSKind(kind).Priority())}
+func queueKey(kind aw.SMSKind, created time.Time, id string) []byte {
+	k := []byte{byte(kind.Priority())}
 	k = append(k, timeKey(created)...)
 	return append(k, id...)
 }
 
-// smsIndexKeys returns the index entries (bucket -> key) a record needs.
-func smsIndexKeys(rec *smsRecord) map[string][]byte {
+// smsIndexKeys returns the index entries (bucket -> key) a message needs.
+func smsIndexKeys(rec *aw.SMS) map[string][]byte {
 	keys := map[string][]byte{
 		string(smsTimeBucket): append(timeKey(rec.CreatedAt), rec.ID...),
 	}
@@ -276,7 +257,7 @@ func smsIndexKeys(rec *smsRecord) map[string][]byte {
 	if rec.AlarmID != "" {
 		keys[string(smsAlarmBucket)] = joinKey([]byte(rec.AlarmID), append(timeKey(rec.CreatedAt), rec.ID...))
 	}
-	switch aw.SMSState(rec.State) {
+	switch rec.State {
 	case aw.SMSQueued:
 		keys[string(smsQueueBucket)] = queueKey(rec.Kind, rec.CreatedAt, rec.ID)
 	case aw.SMSSending:
@@ -285,7 +266,7 @@ func smsIndexKeys(rec *smsRecord) map[string][]byte {
 	return keys
 }
 
-func deleteSMSIndexes(tx *bolt.Tx, rec *smsRecord) error {
+func deleteSMSIndexes(tx *bolt.Tx, rec *aw.SMS) error {
 	for bucket, k := range smsIndexKeys(rec) {
 		if err := tx.Bucket([]byte(bucket)).Delete(k); err != nil {
 			return err
@@ -296,67 +277,16 @@ func deleteSMSIndexes(tx *bolt.Tx, rec *smsRecord) error {
 
 // saveSMS stores m and moves its index entries from what old (nil for a new
 // message) had to what m needs.
-func saveSMS(tx *bolt.Tx, old *smsRecord, m *aw.SMS) error {
-	rec := newSMSRecord(m)
+func saveSMS(tx *bolt.Tx, old, m *aw.SMS) error {
 	if old != nil {
 		if err := deleteSMSIndexes(tx, old); err != nil {
 			return err
 		}
 	}
-	for bucket, k := range smsIndexKeys(rec) {
-		if err := tx.Bucket([]byte(bucket)).Put(k, []byte(rec.ID)); err != nil {
+	for bucket, k := range smsIndexKeys(m) {
+		if err := tx.Bucket([]byte(bucket)).Put(k, []byte(m.ID)); err != nil {
 			return err
 		}
 	}
-	return putJSON(tx.Bucket(smsBucket), []byte(rec.ID), rec)
-}
-
-func newSMSRecord(m *aw.SMS) *smsRecord {
-	return &smsRecord{
-		ID:         m.ID,
-		Kind:       string(m.Kind),
-		To:         m.To,
-		Text:       m.Text,
-		State:      string(m.State),
-		CreatedAt:  m.CreatedAt,
-		Deadline:   timePtr(m.Deadline),
-		SessionID:  m.SessionID,
-		AlarmID:    m.AlarmID,
-		Test:       m.Test,
-		Tries:      m.Tries,
-		NextTryAt:  timePtr(m.NextTryAt),
-		LastError:  m.LastError,
-		Resent:     m.Resent,
-		SentAt:     timePtr(m.SentAt),
-		Modem:      m.Modem,
-		Refs:       append([]int(nil), m.Refs...),
-		PartStatus: append([]int(nil), m.PartStatus...),
-		Delivery:   m.Delivery,
-		DeliveryAt: timePtr(m.DeliveryAt),
-	}
-}
-
-func (rec *smsRecord) sms() *aw.SMS {
-	return &aw.SMS{
-		ID:         rec.ID,
-		Kind:       aw.SMSKind(rec.Kind),
-		To:         rec.To,
-		Text:       rec.Text,
-		State:      aw.SMSState(rec.State),
-		CreatedAt:  rec.CreatedAt,
-		Deadline:   rec.Deadline,
-		SessionID:  rec.SessionID,
-		AlarmID:    rec.AlarmID,
-		Test:       rec.Test,
-		Tries:      rec.Tries,
-		NextTryAt:  rec.NextTryAt,
-		LastError:  rec.LastError,
-		Resent:     rec.Resent,
-		SentAt:     rec.SentAt,
-		Modem:      rec.Modem,
-		Refs:       rec.Refs,
-		PartStatus: rec.PartStatus,
-		Delivery:   rec.Delivery,
-		DeliveryAt: rec.DeliveryAt,
-	}
+	return putJSON(tx.Bucket(smsBucket), []byte(m.ID), m)
 }

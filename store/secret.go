@@ -9,10 +9,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+
+	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -64,38 +65,19 @@ func (db *DB) UseKeyFile(ctx context.Context, path string) error {
 	return db.rewrite()
 }
 
-// newKeyFile writes a new random key to path, whole or not at all: to a
-// temporary file first, synced, then linked into place (never over a key
-// another process just made).
+// newKeyFile writes a new random key to path, whole or not at all, and
+// never over a key another process just made (aw.CreateFileAtomic).
 func newKeyFile(path string) ([]byte, error) {
 	key := make([]byte, KeySize)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := aw.CreateFileAtomic(path, 0o600, func(f *os.File) error {
+		_, err := f.Write(key)
+		return err
+	}); err != nil {
 		return nil, err
 	}
-	defer os.Remove(f.Name())
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if _, err := f.Write(key); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if err := f.Close(); err != nil {
-		return nil, err
-	}
-	if err := os.Link(f.Name(), path); err != nil {
-		return nil, err
-	}
-	syncDir(path)
 	return key, nil
 }
 

@@ -84,7 +84,7 @@ func TestSecretsSealed(t *testing.T) {
 	if fi, err := os.Stat(keyPath); err != nil || fi.Mode().Perm() != 0o600 || fi.Size() != store.KeySize {
 		t.Fatalf("key file: %v %v", fi, err)
 	}
-	if tmp, _ := filepath.Glob(keyPath + ".tmp*"); len(tmp) != 0 {
+	if tmp, _ := filepath.Glob(filepath.Join(dir, ".aw.key.tmp*")); len(tmp) != 0 {
 		t.Fatalf("temporary key files left: %v", tmp)
 	}
 	for _, f := range []string{path, backup} {

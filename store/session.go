@@ -11,37 +11,14 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// sessionRecord is how a session is stored.
+// sessionRecord is how a session is stored: the session's own JSON form
+// with the worker flat, and when its stub was made.
 type sessionRecord struct {
-	ID           string          `json:"id"`
-	DeviceID     string          `json:"device_id,omitempty"`
-	State        string          `json:"state"`
-	WorkerName   string          `json:"worker_name,omitempty"`
-	WorkerPhone  string          `json:"worker_phone,omitempty"`
-	AlarmNumbers []string        `json:"alarm_numbers,omitempty"`
-	Description  string          `json:"description,omitempty"`
-	Reference    string          `json:"reference,omitempty"`
-	Address      string          `json:"address,omitempty"`
-	Location     *locationRecord `json:"location,omitempty"`
-	Test         bool            `json:"test,omitempty"`
-	StartedAt    time.Time       `json:"started_at"`
-	ExpiresAt    time.Time       `json:"expires_at"`
-	ReminderAt   *time.Time      `json:"reminder_at,omitempty"`
-	AlarmFiresAt *time.Time      `json:"alarm_fires_at,omitempty"`
-	StoppedAt    *time.Time      `json:"stopped_at,omitempty"`
-	AlarmID      string          `json:"alarm_id,omitempty"`
-	ReminderDone bool            `json:"reminder_done,omitempty"`
-	Purged       bool            `json:"purged,omitempty"`
-	PurgedAt     *time.Time      `json:"purged_at,omitempty"` // storage only: when the stub was made
-}
-
-// locationRecord is how a location is stored.
-type locationRecord struct {
-	Lat       float64   `json:"lat"`
-	Lon       float64   `json:"lon"`
-	AccuracyM float64   `json:"accuracy_m"`
-	At        time.Time `json:"at"`
-	Status    string    `json:"status,omitempty"`
+	*aw.Session
+	Worker      struct{}   `json:"worker,omitzero"` // hides Session.Worker, stored flat:
+	WorkerName  string     `json:"worker_name,omitempty"`
+	WorkerPhone string     `json:"worker_phone,omitempty"`
+	PurgedAt    *time.Time `json:"purged_at,omitempty"` // storage only: when the stub was made
 }
 
 // idempotencyRecord remembers which session an Idempotency-Key created, and
@@ -216,7 +193,7 @@ func findSession(tx *bolt.Tx, id string) (*aw.Session, error) {
 }
 
 func findSessionRecord(tx *bolt.Tx, id string) (*sessionRecord, error) {
-	var rec sessionRecord
+	rec := sessionRecord{Session: &aw.Session{}}
 	if ok, err := getJSON(tx.Bucket(sessionsBucket), []byte(id), &rec); err != nil {
 		return nil, err
 	} else if !ok {
@@ -228,7 +205,7 @@ func findSessionRecord(tx *bolt.Tx, id string) (*sessionRecord, error) {
 // saveSession stores s and moves its index entries from what old (nil for a
 // new session) had to what s needs.
 func (db *DB) saveSession(tx *bolt.Tx, old *sessionRecord, s *aw.Session) error {
-	rec := newSessionRecord(s)
+	rec := &sessionRecord{Session: s, WorkerName: s.Worker.Name, WorkerPhone: s.Worker.Phone}
 	id := []byte(s.ID)
 	open := tx.Bucket(sessionsOpenBucket)
 	byDevice := tx.Bucket(sessionsDeviceBucket)
@@ -236,7 +213,7 @@ func (db *DB) saveSession(tx *bolt.Tx, old *sessionRecord, s *aw.Session) error 
 
 	if old != nil {
 		rec.PurgedAt = old.PurgedAt
-		if old.State != string(aw.SessionStopped) {
+		if old.State != aw.SessionStopped {
 			if err := open.Delete(id); err != nil {
 				return err
 			}
@@ -276,55 +253,9 @@ func (db *DB) saveSession(tx *bolt.Tx, old *sessionRecord, s *aw.Session) error 
 	return putJSON(tx.Bucket(sessionsBucket), id, rec)
 }
 
-func newSessionRecord(s *aw.Session) *sessionRecord {
-	rec := &sessionRecord{
-		ID:           s.ID,
-		DeviceID:     s.DeviceID,
-		State:        string(s.State),
-		WorkerName:   s.Worker.Name,
-		WorkerPhone:  s.Worker.Phone,
-		AlarmNumbers: append([]string(nil), s.AlarmNumbers...),
-		Description:  s.Description,
-		Reference:    s.Reference,
-		Address:      s.Address,
-		Test:         s.Test,
-		StartedAt:    s.StartedAt,
-		ExpiresAt:    s.ExpiresAt,
-		ReminderAt:   timePtr(s.ReminderAt),
-		AlarmFiresAt: timePtr(s.AlarmFiresAt),
-		StoppedAt:    timePtr(s.StoppedAt),
-		AlarmID:      s.AlarmID,
-		ReminderDone: s.ReminderDone,
-		Purged:       s.Purged,
-	}
-	if l := s.Location; l != nil {
-		rec.Location = &locationRecord{Lat: l.Lat, Lon: l.Lon, AccuracyM: l.AccuracyM, At: l.At, Status: l.Status}
-	}
-	return rec
-}
-
+// session returns a copy of the record's session, its worker filled in.
 func (rec *sessionRecord) session() *aw.Session {
-	s := &aw.Session{
-		ID:           rec.ID,
-		DeviceID:     rec.DeviceID,
-		State:        aw.SessionState(rec.State),
-		Worker:       aw.Worker{Name: rec.WorkerName, Phone: rec.WorkerPhone},
-		AlarmNumbers: rec.AlarmNumbers,
-		Description:  rec.Description,
-		Reference:    rec.Reference,
-		Address:      rec.Address,
-		Test:         rec.Test,
-		StartedAt:    rec.StartedAt,
-		ExpiresAt:    rec.ExpiresAt,
-		ReminderAt:   rec.ReminderAt,
-		AlarmFiresAt: rec.AlarmFiresAt,
-		StoppedAt:    rec.StoppedAt,
-		AlarmID:      rec.AlarmID,
-		ReminderDone: rec.ReminderDone,
-		Purged:       rec.Purged,
-	}
-	if l := rec.Location; l != nil {
-		s.Location = &aw.Location{Lat: l.Lat, Lon: l.Lon, AccuracyM: l.AccuracyM, At: l.At, Status: l.Status}
-	}
-	return s
+	s := *rec.Session
+	s.Worker = aw.Worker{Name: rec.WorkerName, Phone: rec.WorkerPhone}
+	return &s
 }

@@ -2,21 +2,17 @@ package store
 
 import (
 	"context"
-	"time"
 
 	aw "alleenwerken"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// userRecord is how a console user is stored.
+// userRecord is how a console user is stored: the user's own JSON form and
+// the password hash, which that form leaves out.
 type userRecord struct {
-	ID           string     `json:"id"`
-	Name         string     `json:"name"`
-	Role         string     `json:"role"`
-	PasswordHash []byte     `json:"password_hash"`
-	CreatedAt    time.Time  `json:"created_at"`
-	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
+	*aw.User
+	PasswordHash []byte `json:"password_hash"`
 }
 
 // CreateUser assigns u an id and stores it; EINVALID without a name,
@@ -34,14 +30,7 @@ func (db *DB) CreateUser(ctx context.Context, u *aw.User) error {
 		if err := idx.Put([]byte(u.Name), []byte(u.ID)); err != nil {
 			return err
 		}
-		return putJSON(tx.Bucket(usersBucket), []byte(u.ID), &userRecord{
-			ID:           u.ID,
-			Name:         u.Name,
-			Role:         string(u.Role),
-			PasswordHash: u.PasswordHash,
-			CreatedAt:    u.CreatedAt,
-			DisabledAt:   timePtr(u.DisabledAt),
-		})
+		return saveUser(tx, u)
 	})
 }
 
@@ -77,18 +66,16 @@ func (db *DB) Users(ctx context.Context) ([]*aw.User, error) {
 }
 
 func findUser(tx *bolt.Tx, id string) (*aw.User, error) {
-	var rec userRecord
+	rec := userRecord{User: &aw.User{}}
 	if ok, err := getJSON(tx.Bucket(usersBucket), []byte(id), &rec); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, aw.Errorf(aw.ENOTFOUND, "Gebruiker %s niet gevonden.", id)
 	}
-	return &aw.User{
-		ID:           rec.ID,
-		Name:         rec.Name,
-		Role:         aw.Role(rec.Role),
-		PasswordHash: rec.PasswordHash,
-		CreatedAt:    rec.CreatedAt,
-		DisabledAt:   rec.DisabledAt,
-	}, nil
+	rec.User.PasswordHash = rec.PasswordHash
+	return rec.User, nil
+}
+
+func saveUser(tx *bolt.Tx, u *aw.User) error {
+	return putJSON(tx.Bucket(usersBucket), []byte(u.ID), userRecord{User: u, PasswordHash: u.PasswordHash})
 }

@@ -32,14 +32,7 @@ func (db *DB) UpdateUser(ctx context.Context, id string, fn func(*aw.User) error
 			return err
 		}
 		u.ID, u.Name, u.CreatedAt = id, name, created
-		return putJSON(tx.Bucket(usersBucket), []byte(id), &userRecord{
-			ID:           u.ID,
-			Name:         u.Name,
-			Role:         string(u.Role),
-			PasswordHash: u.PasswordHash,
-			CreatedAt:    u.CreatedAt,
-			DisabledAt:   timePtr(u.DisabledAt),
-		})
+		return saveUser(tx, u)
 	})
 	if err != nil {
 		return nil, err

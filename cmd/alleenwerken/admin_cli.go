@@ -219,48 +219,36 @@ func (a *adminClient) do(ctx context.Context, method, path string, body, out any
 }
 
 func (a *adminClient) backup(ctx context.Context, out string) error {
-	tmp := out + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp)
+	return aw.WriteFileAtomic(out, 0o600, func(f *os.File) error {
+		if err := a.backupTo(ctx, out, f); err != nil {
+			return err
+		}
+		// Check the copy opens as a valid database before calling it a backup.
+		chk, err := store.Open(f.Name(), nil)
+		if err != nil {
+			return fmt.Errorf("backup is not a valid database: %w", err)
+		}
+		return chk.Close()
+	})
+}
+
+// backupTo writes a backup to w: from the daemon's admin socket when it
+// runs, else from the database file.
+func (a *adminClient) backupTo(ctx context.Context, out string, w io.Writer) error {
 	if hc := a.socket(); hc != nil {
 		req, _ := http.NewRequestWithContext(ctx, "GET", "http://admin/backup", nil)
 		resp, err := hc.Do(req)
 		if err != nil {
-			f.Close()
 			return err
 		}
-		_, err = io.Copy(f, resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			f.Close()
-			return err
-		}
-	} else {
-		db, err := a.store()
-		if err != nil {
-			f.Close()
-			return err
-		}
-		if _, err := aw.NewBackupService(db, aw.SystemClock{}, a.log).Backup(ctx, aw.CLIActor(currentOSUser()), out, f); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
+		defer resp.Body.Close()
+		_, err = io.Copy(w, resp.Body)
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	// Check the copy opens as a valid database before calling it a backup.
-	chk, err := store.Open(tmp, nil)
+	db, err := a.store()
 	if err != nil {
-		return fmt.Errorf("backup is not a valid database: %w", err)
+		return err
 	}
-	chk.Close()
-	return os.Rename(tmp, out)
+	_, err = aw.NewBackupService(db, aw.SystemClock{}, a.log).Backup(ctx, aw.CLIActor(currentOSUser()), out, w)
+	return err
 }
