@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit/testbed"
 )
 
 // callLog is a Telephony that notes which calls have returned. A call
@@ -43,7 +44,7 @@ func (c *callLog) ended() map[string]bool {
 // and whose call had not returned once the list had arrived. It does not
 // fail the test: it runs in polling goroutines.
 func (c *callLog) liveChannels(ours func(id string) bool) (int, error) {
-	ids, err := listChannels()
+	ids, err := testbed.ListChannels()
 	if err != nil {
 		return 0, err
 	}

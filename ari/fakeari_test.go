@@ -14,6 +14,7 @@ import (
 	aw "alleenwerken"
 	"alleenwerken/ari"
 	"alleenwerken/cmd/testkit"
+	"alleenwerken/cmd/testkit/testbed"
 
 	ariv5 "github.com/CyCoreSystems/ari/v5"
 	"golang.org/x/net/websocket"
@@ -163,7 +164,7 @@ func TestUnknownEventType(t *testing.T) {
 		t.Log("ari/v5 now decodes ChannelToneDetected")
 	}
 	f := newFakeARI(t)
-	tel, err := ari.New(f.config(), nil, testLogger(t))
+	tel, err := ari.New(f.config(), nil, testbed.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,13 +195,13 @@ func TestUnknownEventType(t *testing.T) {
 func TestPromptTimingOnClock(t *testing.T) {
 	f := newFakeARI(t)
 	clock := aw.NewManualClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
-	tel, err := ari.New(f.config(), clock, testLogger(t))
+	tel, err := ari.New(f.config(), clock, testbed.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tel.Close()
 	testkit.Eventually(t, "connection", tel.Connected)
-	req := request("+31612345678")
+	req := testbed.Request("+31612345678")
 	req.Test = true
 	r := newRecorder(aw.AcceptPlan{})
 	done := make(chan aw.CallResult, 1)
@@ -240,7 +241,7 @@ func TestPromptTimingOnClock(t *testing.T) {
 // adapter reconnects and hangs up the lost call's channel.
 func TestReconnectReconciles(t *testing.T) {
 	f := newFakeARI(t)
-	tel, err := ari.New(f.config(), nil, testLogger(t))
+	tel, err := ari.New(f.config(), nil, testbed.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +250,7 @@ func TestReconnectReconciles(t *testing.T) {
 	f.mu.Lock()
 	f.answer = false // keeps ringing
 	f.mu.Unlock()
-	req := request("+31612345678")
+	req := testbed.Request("+31612345678")
 	req.RingTimeout = time.Minute
 	done := make(chan aw.CallResult, 1)
 	go func() {
@@ -277,7 +278,7 @@ func TestNewDoesNotBlock(t *testing.T) {
 	cfg.URL = "http://127.0.0.1:1/ari"
 	cfg.Password = "x"
 	start := time.Now()
-	tel, err := ari.New(cfg, nil, testLogger(t))
+	tel, err := ari.New(cfg, nil, testbed.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +300,7 @@ func TestHangupQueuedUntilConnected(t *testing.T) {
 	f.down = true
 	f.channels["aw-left-from-before"] = true
 	f.mu.Unlock()
-	tel, err := ari.New(f.config(), nil, testLogger(t))
+	tel, err := ari.New(f.config(), nil, testbed.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,14 +331,14 @@ func TestFailedPromptFailsTheCall(t *testing.T) {
 	f.mu.Unlock()
 	cfg := f.config()
 	cfg.PromptWait = 10 * time.Millisecond
-	tel, err := ari.New(cfg, nil, testLogger(t))
+	tel, err := ari.New(cfg, nil, testbed.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tel.Close()
 	testkit.Eventually(t, "connection", tel.Connected)
 	r := newRecorder(aw.AcceptPlan{})
-	res, err := tel.Call(context.Background(), request("+31612345678"), r)
+	res, err := tel.Call(context.Background(), testbed.Request("+31612345678"), r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,13 +354,13 @@ func TestDroppedAfterAcceptIsAccepted(t *testing.T) {
 	f.mu.Lock()
 	f.holdPlay = true
 	f.mu.Unlock()
-	tel, err := ari.New(f.config(), nil, testLogger(t))
+	tel, err := ari.New(f.config(), nil, testbed.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tel.Close()
 	testkit.Eventually(t, "connection", tel.Connected)
-	req := request("+31612345678")
+	req := testbed.Request("+31612345678")
 	r := newRecorder(aw.AcceptPlan{OfferSMS: true})
 	done := make(chan aw.CallResult, 1)
 	go func() {
@@ -389,7 +390,7 @@ func TestCloseWithWaitingCall(t *testing.T) {
 	f.mu.Unlock()
 	cfg := f.config()
 	cfg.MaxCalls = 1
-	tel, err := ari.New(cfg, nil, testLogger(t))
+	tel, err := ari.New(cfg, nil, testbed.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -400,7 +401,7 @@ func TestCloseWithWaitingCall(t *testing.T) {
 	}
 	first, second := make(chan result, 1), make(chan result, 1)
 	r1 := newRecorder(aw.AcceptPlan{})
-	req1, req2 := request("+31612345678"), request("+31612345679")
+	req1, req2 := testbed.Request("+31612345678"), testbed.Request("+31612345679")
 	go func() { res, err := tel.Call(context.Background(), req1, r1); first <- result{res, err} }()
 	testkit.Eventually(t, "answer", func() bool { log, _, _, _ := r1.snapshot(); return len(log) > 0 })
 	go func() {

@@ -1,10 +1,8 @@
 package ari_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -12,13 +10,14 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/ari"
+	"alleenwerken/cmd/testkit/testbed"
 )
 
 // The desk phone 201 registered itself; it is dialled as its PJSIP endpoint.
 func TestExtension(t *testing.T) {
-	needBed(t)
-	tel := MustOpen(t, testConfig("ext"))
-	req := request("201")
+	testbed.Need(t)
+	tel := testbed.MustOpen(t, testbed.Config("ext"))
+	req := testbed.Request("201")
 	req.Extension = &aw.Extension{Number: "201", Name: "Portiersloge"}
 	r := newRecorder(aw.AcceptPlan{ReportNumber: 897, AccessCode: "4217"})
 	res, err := tel.Call(context.Background(), req, r)
@@ -35,10 +34,10 @@ func TestExtension(t *testing.T) {
 
 // At most MaxCalls calls run at once; the others wait for a slot.
 func TestSimultaneousLimit(t *testing.T) {
-	needBed(t)
-	cfg := testConfig("limit")
+	testbed.Need(t)
+	cfg := testbed.Config("limit")
 	cfg.MaxCalls = 2
-	tel := MustOpen(t, cfg)
+	tel := testbed.MustOpen(t, cfg)
 	const n = 6
 	var wg sync.WaitGroup
 	results := make([]aw.CallResult, n)
@@ -46,7 +45,7 @@ func TestSimultaneousLimit(t *testing.T) {
 	ids := map[string]bool{}
 	reqs := make([]aw.CallRequest, n)
 	for i := range reqs {
-		reqs[i] = request(numNoAnswer)
+		reqs[i] = testbed.Request(testbed.NumNoAnswer)
 		reqs[i].RingTimeout = 2 * time.Second
 		ids[reqs[i].ID] = true
 	}
@@ -92,9 +91,9 @@ func TestSimultaneousLimit(t *testing.T) {
 
 // One full call in English, for a test alarm.
 func TestEnglish(t *testing.T) {
-	needBed(t)
-	tel := MustOpen(t, testConfig("en"))
-	req := request(numSMSNo)
+	testbed.Need(t)
+	tel := testbed.MustOpen(t, testbed.Config("en"))
+	req := testbed.Request(testbed.NumSMSNo)
 	req.Language = "en"
 	req.Test = true
 	r := newRecorder(aw.AcceptPlan{OfferSMS: true, ReportNumber: 42, AccessCode: "9031"})
@@ -117,8 +116,8 @@ func TestEnglish(t *testing.T) {
 
 // Close hangs up the calls in progress: no channel of ours is left.
 func TestCloseHangsUp(t *testing.T) {
-	needBed(t)
-	tel, err := ari.New(testConfig("close"), nil, testLogger(t))
+	testbed.Need(t)
+	tel, err := ari.New(testbed.Config("close"), nil, testbed.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +126,7 @@ func TestCloseHangsUp(t *testing.T) {
 	if err := tel.WaitConnected(ctx); err != nil {
 		t.Fatal(err)
 	}
-	reqs := []aw.CallRequest{request(numVoicemail), request(numNoAnswer), request(numPress2)}
+	reqs := []aw.CallRequest{testbed.Request(testbed.NumVoicemail), testbed.Request(testbed.NumNoAnswer), testbed.Request(testbed.NumPress2)}
 	reqs[1].RingTimeout = 30 * time.Second
 	var wg sync.WaitGroup
 	results := make([]aw.CallResult, len(reqs))
@@ -146,7 +145,7 @@ func TestCloseHangsUp(t *testing.T) {
 	tel.Close()
 	t.Logf("Close took %v", time.Since(start))
 	wg.Wait()
-	for _, id := range channels(t) {
+	for _, id := range testbed.Channels(t) {
 		for _, r := range reqs {
 			if id == r.ID {
 				t.Fatalf("channel %s still exists after Close", id)
@@ -163,10 +162,10 @@ func TestCloseHangsUp(t *testing.T) {
 // Hangup ends a call by its id from another adapter instance (as after a
 // daemon restart); an unknown id is not an error.
 func TestHangupByID(t *testing.T) {
-	needBed(t)
-	a := MustOpen(t, testConfig("hangup-a"))
-	b := MustOpen(t, testConfig("hangup-b"))
-	req := request(numNoAnswer)
+	testbed.Need(t)
+	a := testbed.MustOpen(t, testbed.Config("hangup-a"))
+	b := testbed.MustOpen(t, testbed.Config("hangup-b"))
+	req := testbed.Request(testbed.NumNoAnswer)
 	req.RingTimeout = 30 * time.Second
 	done := make(chan aw.CallResult, 1)
 	go func() {
@@ -193,8 +192,8 @@ func TestHangupByID(t *testing.T) {
 
 // Health shows Asterisk and the trunk's qualify state.
 func TestHealthTrunk(t *testing.T) {
-	needBed(t)
-	tel := MustOpen(t, testConfig("health"))
+	testbed.Need(t)
+	tel := testbed.MustOpen(t, testbed.Config("health"))
 	h := tel.Health()
 	t.Logf("health %+v trunk %q", h, tel.TrunkState())
 	if h.State != aw.HealthOK || tel.TrunkState() != "online" {
@@ -205,17 +204,17 @@ func TestHealthTrunk(t *testing.T) {
 // The time from Call() to the INVITE reaching the SIPp phone, read from
 // SIPp's message trace.
 func TestInviteLatency(t *testing.T) {
-	needBed(t)
-	tel := MustOpen(t, testConfig("latency"))
+	testbed.Need(t)
+	tel := testbed.MustOpen(t, testbed.Config("latency"))
 	var worst time.Duration
 	for i := range 3 {
-		req := request(numBusy)
+		req := testbed.Request(testbed.NumBusy)
 		req.CallerID = fmt.Sprintf("+3130%07d", time.Now().UnixNano()%1e7)
 		start := time.Now()
 		if _, err := tel.Call(context.Background(), req, newRecorder(aw.AcceptPlan{})); err != nil {
 			t.Fatal(err)
 		}
-		at, err := inviteTime(bedState+"/sipp-05.msg", req.CallerID)
+		at, err := testbed.InviteTime(testbed.StateDir+"/sipp-05.msg", req.CallerID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,33 +225,4 @@ func TestInviteLatency(t *testing.T) {
 	if worst > time.Second {
 		t.Fatalf("INVITE took %v to reach the phone, want well under 1 s", worst)
 	}
-}
-
-// inviteTime finds the INVITE carrying callerID in a SIPp message trace and
-// returns when SIPp received it.
-func inviteTime(path, callerID string) (time.Time, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return time.Time{}, err
-	}
-	defer f.Close()
-	var stamp time.Time
-	var received bool
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "----------------------------------------------- ") {
-			ts := strings.TrimPrefix(line, "----------------------------------------------- ")
-			stamp, _ = time.ParseInLocation("2006-01-02 15:04:05.000000", strings.TrimSpace(ts), time.Local)
-			received = false
-			continue
-		}
-		if strings.Contains(line, "message received") {
-			received = true
-		}
-		if received && strings.HasPrefix(line, "From:") && strings.Contains(line, callerID) {
-			return stamp, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("no INVITE from %s in %s", callerID, path)
 }

@@ -9,6 +9,7 @@ import (
 	aw "alleenwerken"
 	"alleenwerken/ari"
 	"alleenwerken/cmd/testkit"
+	"alleenwerken/cmd/testkit/testbed"
 )
 
 // placeAsync starts a call on tel; the returned channel gets its error.
@@ -47,12 +48,12 @@ func TestCallWaitsForFirstConnection(t *testing.T) {
 	cfg := f.config()
 	var connects atomic.Int32
 	cfg.OnConnected = func() { connects.Add(1) }
-	tel, err := ari.New(cfg, nil, testLogger(t))
+	tel, err := ari.New(cfg, nil, testbed.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tel.Close()
-	req := request(numBusy)
+	req := testbed.Request(testbed.NumBusy)
 	done := placeAsync(t, tel, req)
 	time.Sleep(300 * time.Millisecond)
 	select {
@@ -80,13 +81,13 @@ func TestCallDuringOutageNotPlaced(t *testing.T) {
 	cfg.ConnectGrace = 300 * time.Millisecond
 	var connects atomic.Int32
 	cfg.OnConnected = func() { connects.Add(1) }
-	tel := MustOpen(t, cfg)
+	tel := testbed.MustOpen(t, cfg)
 
 	f.setDown(true)
 	f.drop()
 	testkit.Eventually(t, "the lost connection", func() bool { return !tel.Connected() })
 	// Within the grace: the call waits for the connection to come back.
-	req := request(numBusy)
+	req := testbed.Request(testbed.NumBusy)
 	done := placeAsync(t, tel, req)
 	f.setDown(false)
 	testkit.Eventually(t, "the call placed after the reconnect", func() bool { return f.hasChannel(req.ID) })
@@ -100,7 +101,7 @@ func TestCallDuringOutageNotPlaced(t *testing.T) {
 	testkit.Eventually(t, "the lost connection", func() bool { return !tel.Connected() })
 	time.Sleep(cfg.ConnectGrace + 50*time.Millisecond)
 	start := time.Now()
-	_, err := tel.Call(context.Background(), request(numBusy), newRecorder(aw.AcceptPlan{}))
+	_, err := tel.Call(context.Background(), testbed.Request(testbed.NumBusy), newRecorder(aw.AcceptPlan{}))
 	if aw.ErrorCode(err) != aw.EUNAVAILABLE {
 		t.Fatalf("call during the outage: %v, want unavailable", err)
 	}

@@ -9,13 +9,14 @@ import (
 	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit/testbed"
 )
 
 // TestPhones calls every SIPp phone once, in parallel, and checks outcome,
 // cause, digits and what was played.
 func TestPhones(t *testing.T) {
-	needBed(t)
-	tel := MustOpen(t, testConfig("phones"))
+	testbed.Need(t)
+	tel := testbed.MustOpen(t, testbed.Config("phones"))
 	plan := aw.AcceptPlan{ReportNumber: 897, AccessCode: "4217"}
 	offer := plan
 	offer.OfferSMS = true
@@ -33,7 +34,7 @@ func TestPhones(t *testing.T) {
 		want   want
 		check  func(t *testing.T, r *recorder, res aw.CallResult)
 	}{
-		{"SMSYes", numSMSYes, offer, want{aw.OutcomeAccepted, 16, "11", "yes"}, func(t *testing.T, r *recorder, _ aw.CallResult) {
+		{"SMSYes", testbed.NumSMSYes, offer, want{aw.OutcomeAccepted, 16, "11", "yes"}, func(t *testing.T, r *recorder, _ aw.CallResult) {
 			log, played, _, _ := r.snapshot()
 			if i, j := slices.Index(log, "sms yes"), slices.Index(log, "played sound:aw-sms-sent"); i < 0 || j < i {
 				t.Fatalf("sms-sent not after the yes: %q", log)
@@ -42,8 +43,8 @@ func TestPhones(t *testing.T) {
 				t.Fatalf("report number played %d times after an SMS yes", n)
 			}
 		}},
-		{"SMSNo", numSMSNo, offer, want{aw.OutcomeAccepted, 16, "12", "no"}, checkReport},
-		{"Late", numLate, plan, want{aw.OutcomeAccepted, 16, "1", ""}, func(t *testing.T, r *recorder, res aw.CallResult) {
+		{"SMSNo", testbed.NumSMSNo, offer, want{aw.OutcomeAccepted, 16, "12", "no"}, checkReport},
+		{"Late", testbed.NumLate, plan, want{aw.OutcomeAccepted, 16, "1", ""}, func(t *testing.T, r *recorder, res aw.CallResult) {
 			log, _, _, _ := r.snapshot()
 			i := slices.Index(log, "accepted")
 			if n := count(strings.Fields(strings.Join(log[:i], " ")), "sound:aw-press1"); n < 2 {
@@ -54,15 +55,15 @@ func TestPhones(t *testing.T) {
 			}
 			checkReport(t, r, res)
 		}},
-		{"Press2", numPress2, plan, want{aw.OutcomeDeclined, 16, "2", ""}, nil},
-		{"Busy", numBusy, plan, want{aw.OutcomeBusy, 17, "", ""}, func(t *testing.T, _ *recorder, res aw.CallResult) {
+		{"Press2", testbed.NumPress2, plan, want{aw.OutcomeDeclined, 16, "2", ""}, nil},
+		{"Busy", testbed.NumBusy, plan, want{aw.OutcomeBusy, 17, "", ""}, func(t *testing.T, _ *recorder, res aw.CallResult) {
 			if !strings.Contains(res.SIPDetail, "SIP 486") {
 				t.Fatalf("SIP detail %q, want SIP 486", res.SIPDetail)
 			}
 		}},
-		{"Decline", numDecline, plan, want{aw.OutcomeDeclined, 21, "", ""}, nil},
-		{"NoAnswer", numNoAnswer, plan, want{aw.OutcomeNoAnswer, 19, "", ""}, nil},
-		{"Voicemail", numVoicemail, plan, want{aw.OutcomeNoAnswer, 16, "", ""}, func(t *testing.T, r *recorder, _ aw.CallResult) {
+		{"Decline", testbed.NumDecline, plan, want{aw.OutcomeDeclined, 21, "", ""}, nil},
+		{"NoAnswer", testbed.NumNoAnswer, plan, want{aw.OutcomeNoAnswer, 19, "", ""}, nil},
+		{"Voicemail", testbed.NumVoicemail, plan, want{aw.OutcomeNoAnswer, 16, "", ""}, func(t *testing.T, r *recorder, _ aw.CallResult) {
 			_, played, _, _ := r.snapshot()
 			if n := count(played, "sound:aw-press1"); n != 3 {
 				t.Fatalf("'press 1' played %d times, want 3: %q", n, played)
@@ -86,7 +87,7 @@ func TestPhones(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
 			start := time.Now()
-			res, err := tel.Call(ctx, request(tc.number), r)
+			res, err := tel.Call(ctx, testbed.Request(tc.number), r)
 			results[i] = outcome{r, res, err, time.Since(start)}
 		}()
 	}

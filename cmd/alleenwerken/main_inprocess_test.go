@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -20,17 +19,33 @@ import (
 // the returned buffer.
 func openMain(t *testing.T, extra ...string) (*Main, *testkit.SyncBuffer) {
 	t.Helper()
+	m, out, _ := startMain(t, demoConfig, extra)
+	return m, out
+}
+
+// startMain opens the daemon in this process on the config text base with
+// the extra lines after it, its files (database, admin socket, backups) in
+// a temporary folder; it is closed at the end of the test. It returns the
+// daemon, what it prints (the demo's telephony and modem) and its log,
+// which a failed test shows.
+func startMain(t *testing.T, base string, extra []string) (m *Main, out, log *testkit.SyncBuffer) {
+	t.Helper()
 	dir := t.TempDir()
 	sets := append([]string{
 		"listen = 127.0.0.1:0", "database = " + filepath.Join(dir, "aw.db"),
 		"admin_socket = " + filepath.Join(dir, "admin.sock"), "backup_dir = " + filepath.Join(dir, "backups"),
 	}, extra...)
-	cfg, err := loadConfig(true, "", sets)
+	cfg, err := ParseConfig(strings.NewReader(base + "\n" + strings.Join(sets, "\n")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &testkit.SyncBuffer{}
-	m := NewMain(cfg, out, io.Discard)
+	out, log = &testkit.SyncBuffer{}, &testkit.SyncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the daemon's log:\n%s", log)
+		}
+	})
+	m = NewMain(cfg, out, log)
 	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +54,7 @@ func openMain(t *testing.T, extra ...string) (*Main, *testkit.SyncBuffer) {
 			t.Error(err)
 		}
 	})
-	return m, out
+	return m, out, log
 }
 
 // The whole daemon in this process: a token from the device service, a

@@ -19,24 +19,25 @@ import (
 
 	aw "alleenwerken"
 	"alleenwerken/cmd/testkit"
+	"alleenwerken/cmd/testkit/testbed"
 	"alleenwerken/gsm/modemsim"
 	"alleenwerken/store"
 )
 
 var binary string
 
+// TestMain builds the binary once for the tests that run it; the test bed
+// (asterisk-conf/testbed.sh) is started by the first test that needs it
+// and stopped after the tests if this run started it.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "aw-bin")
+	bin, err := testkit.Build(".")
 	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "alleenwerken")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	code := m.Run()
-	os.RemoveAll(dir)
+	binary = bin
+	code := testbed.Main(m)
+	os.RemoveAll(filepath.Dir(bin))
 	os.Exit(code)
 }
 

@@ -1,4 +1,4 @@
-package ari_test
+package main
 
 import (
 	"context"
@@ -18,34 +18,38 @@ import (
 	aw "alleenwerken"
 	"alleenwerken/ari"
 	"alleenwerken/cmd/testkit"
+	"alleenwerken/cmd/testkit/testbed"
 	"alleenwerken/httpapi/browsertest"
 )
 
 // TestConsoleDrivesAsterisk is the installer's work in headless Chromium
-// against the real daemon binary, the test bed's Asterisk 22 and a modem on
-// a pty: a trunk and an extension password saved in the console appear in
+// against the whole daemon in this process, the test bed's Asterisk 22 and
+// a modem on a pty: a trunk and an extension password saved in the console appear in
 // Asterisk over ARI; a name written by hand is refused next to the field; a
 // test alarm is TEST in its prompts and its SMS; an uploaded WAV is what
 // Asterisk plays in the next call; a connection change during an alarm call
 // waits for that call and then reconnects without a restart.
 func TestConsoleDrivesAsterisk(t *testing.T) {
-	needBed(t)
+	testbed.Need(t)
 	sfx := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	trunk, ext := "aw-console-"+sfx, strconv.Itoa(400+int(time.Now().UnixNano()%500))
-	gen := filepath.Join(bedConfigDir, ari.PBXFile)
-	keepPrompt(t, "nl", "intro")
+	gen := filepath.Join(testbed.ConfigDir, ari.PBXFile)
+	testbed.KeepPrompt(t, "nl", "intro")
 	t.Cleanup(func() {
 		os.Remove(gen)
-		if err := (&ari.PBX{ConfigDir: bedConfigDir, ARI: testConfig("cleanup")}).Reload(context.Background()); err != nil {
+		if err := (&ari.PBX{ConfigDir: testbed.ConfigDir, ARI: testbed.Config("cleanup")}).Reload(context.Background()); err != nil {
 			t.Errorf("reload after cleanup: %v", err)
 		}
 	})
-	d := startBedDaemon(t, "awtest-console-"+sfx, "asterisk.config_dir = "+bedConfigDir+"\nasterisk.sounds_dir = "+bedSoundsDir+"\n"+
-		"settings.extensions = 201:Portiersloge, "+ext+":Werkplaats\nsettings.trunk_endpoint = "+trunk+"\n"+
-		"settings.cancel_window = 1s\nsettings.ring_timeout = 8s\nsettings.prompt_repeats = 1\nsettings.caller_id = 0301234567\n")
-	d.admin("Installateur-wachtwoord-1\n", "user", "create", "-name", "inst", "-role", "installer")
+	d := openBedMain(t, "awtest-console-"+sfx, "asterisk.config_dir = "+testbed.ConfigDir, "asterisk.sounds_dir = "+testbed.SoundsDir,
+		"settings.extensions = 201:Portiersloge, "+ext+":Werkplaats", "settings.trunk_endpoint = "+trunk,
+		"settings.cancel_window = 1s", "settings.ring_timeout = 8s", "settings.prompt_repeats = 1", "settings.caller_id = 0301234567")
+	testkit.EventuallyWithin(t, 20*time.Second, "telephony up", d.telephonyUp)
+	if _, err := d.Users.CreateUser(context.Background(), aw.CLIActor("test"), "inst", aw.RoleInstaller, "Installateur-wachtwoord-1"); err != nil {
+		t.Fatal(err)
+	}
 
-	b := browsertest.New(t, d.base)
+	b := browsertest.New(t, "http://"+d.HTTP.Addr())
 	tab := b.NewTab()
 	step := func(name string, f func(t *testing.T)) { b.Step(t, name, f) }
 	step("Login", func(t *testing.T) {
@@ -55,7 +59,7 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 	})
 
 	step("TrunkVisibleOverARI", func(t *testing.T) {
-		if code, _ := ariEndpoint(t, trunk); code != 404 {
+		if code, _ := testbed.Endpoint(t, trunk); code != 404 {
 			t.Fatalf("%s exists before: %d", trunk, code)
 		}
 		tab.Open("/console/installation")
@@ -70,7 +74,7 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 		if got := tab.Text(".flash"); !strings.Contains(got, "in Asterisk gezet") {
 			t.Fatalf("flash %q", got)
 		}
-		code, state := ariEndpoint(t, trunk)
+		code, state := testbed.Endpoint(t, trunk)
 		t.Logf("PJSIP/%s over ARI %v after the click: %d %s", trunk, time.Since(start).Round(time.Millisecond), code, state)
 		if code != 200 {
 			t.Fatalf("trunk not in Asterisk: %d", code)
@@ -93,7 +97,7 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 		if got := tab.Text(".flash"); !strings.Contains(got, "in Asterisk gezet") {
 			t.Fatalf("flash %q", got)
 		}
-		if code, _ := ariEndpoint(t, ext); code != 200 {
+		if code, _ := testbed.Endpoint(t, ext); code != 200 {
 			t.Fatalf("PJSIP/%s not in Asterisk: %d", ext, code)
 		}
 		b, err := os.ReadFile(gen)
@@ -109,7 +113,7 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 		// The bed's 201 is online once Asterisk qualified its contact
 		// (every 5 s on the bed); the page must then say so.
 		testkit.EventuallyWithin(t, 20*time.Second, "the bed's desk phone 201 online over ARI", func() bool {
-			_, state := ariEndpoint(t, "201")
+			_, state := testbed.Endpoint(t, "201")
 			return state == "online"
 		})
 		tab.Open("/console/health")
@@ -138,7 +142,7 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("test alarm not accepted on the installation page:\n%s\n%s", tab.Text("main"), d.stderr.String())
+				t.Fatalf("test alarm not accepted on the installation page:\n%s\n%s", tab.Text("main"), d.log.String())
 			}
 			time.Sleep(500 * time.Millisecond)
 		}
@@ -161,14 +165,14 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 	})
 
 	step("UploadedPromptPlayedInNextCall", func(t *testing.T) {
-		wav := toneWAV(t, 12)
+		wav := testbed.ToneWAV(t, 12)
 		tab.Open("/console/installation")
 		tab.Eval(`(document.getElementById('prompt-lang').value='nl', document.getElementById('prompt-name').value='intro', true)`)
 		tab.Upload("prompt-file", wav)
 		if r := tab.Submit("#upload-prompt"); r.Status != http.StatusOK || !tab.Eval(`document.body.innerText.includes('opname is vervangen')`) {
-			t.Fatalf("upload: %d\n%s\n%s", r.Status, tab.Text("main"), d.stderr.String())
+			t.Fatalf("upload: %d\n%s\n%s", r.Status, tab.Text("main"), d.log.String())
 		}
-		dur := introPlayed(t, "consoleprompt")
+		dur := testbed.IntroPlayed(t, "consoleprompt")
 		t.Logf("uploaded aw-intro finished %v after the answer (generated: about 6 s)", dur.Round(10*time.Millisecond))
 		if dur < 11500*time.Millisecond || dur > 14*time.Second {
 			t.Fatalf("aw-intro took %v; the upload is 12 s", dur)
@@ -181,9 +185,10 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 		// new Stasis application: the change waits for that call, so its
 		// own outcome is recorded, and the next call uses the new one.
 		app := "awtest-console2-" + sfx
-		before := len(channels(t))
-		d.raiseAlarm(numNoAnswer, numBusy)
-		testkit.EventuallyWithin(t, 15*time.Second, "the alarm call ringing in Asterisk", func() bool { return len(channels(t)) > before })
+		before := len(testbed.Channels(t))
+		d.token = d.newDevice("Telefoon Laura")
+		d.pressAlarm([]string{testbed.NumNoAnswer, testbed.NumBusy})
+		testkit.EventuallyWithin(t, 15*time.Second, "the alarm call ringing in Asterisk", func() bool { return len(testbed.Channels(t)) > before })
 		tab.Open("/console/installation")
 		tab.Fill("ari_app", app)
 		saved := time.Now()
@@ -191,25 +196,26 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 		if got := tab.Text("#error"); !strings.Contains(got, "Er loopt nu een alarmgesprek") {
 			t.Fatalf("no warning about the call in progress: %q", got)
 		}
-		if code := ariApplication(t, app); code != 404 {
+		if code := testbed.Application(t, app); code != 404 {
 			t.Fatalf("the new application registered while the call rings: %d", code)
 		}
 		tab.Open("/console/health")
 		if got := tab.Text("#health"); !strings.Contains(got, "gaat in zodra het lopende alarmgesprek is afgelopen") {
 			t.Fatalf("health page while waiting:\n%s", got)
 		}
-		testkit.EventuallyWithin(t, 30*time.Second, "the new Stasis application registered", func() bool { return ariApplication(t, app) == 200 })
+		testkit.EventuallyWithin(t, 30*time.Second, "the new Stasis application registered", func() bool { return testbed.Application(t, app) == 200 })
 		appUp = time.Now()
 		testkit.EventuallyWithin(t, 20*time.Second, "telephony up again", d.telephonyUp)
 		t.Logf("saved during the call; %s registered %v later", app, appUp.Sub(saved).Round(time.Millisecond))
 		second := regexp.MustCompile(`msg="attempt ended".* alarm=102 attempt=2 `)
 		testkit.EventuallyWithin(t, 20*time.Second, "the second call (busy) through the new application", func() bool {
-			return second.MatchString(d.stderr.String())
+			return second.MatchString(d.log.String())
 		})
 	})
 
-	d.stop()
-	db := d.openStore()
+	// The daemon runs on (it is closed at the end of the test): its store
+	// is read in place.
+	db := d.DB
 	a, err := db.AlarmByNumber(context.Background(), 101)
 	if err != nil {
 		t.Fatal(err)
@@ -224,10 +230,10 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("alarm #%d\n%s", a.Number, attemptsString(a))
-	if len(a.Attempts) < 2 || a.Attempts[0].Number != numNoAnswer || a.Attempts[0].Outcome != aw.OutcomeNoAnswer ||
-		a.Attempts[1].Number != numBusy || a.Attempts[1].Outcome != aw.OutcomeBusy {
-		t.Fatalf("want no answer from %s, then busy from %s", numNoAnswer, numBusy)
+	t.Logf("alarm #%d\n%s", a.Number, testkit.FormatAttempts(a))
+	if len(a.Attempts) < 2 || a.Attempts[0].Number != testbed.NumNoAnswer || a.Attempts[0].Outcome != aw.OutcomeNoAnswer ||
+		a.Attempts[1].Number != testbed.NumBusy || a.Attempts[1].Outcome != aw.OutcomeBusy {
+		t.Fatalf("want no answer from %s, then busy from %s", testbed.NumNoAnswer, testbed.NumBusy)
 	}
 	if end := *a.Attempts[0].EndedAt; end.After(appUp) {
 		t.Fatalf("call ended %v, new application registered %v", end, appUp)
@@ -238,16 +244,4 @@ func TestConsoleDrivesAsterisk(t *testing.T) {
 	if err != nil || in.Connection == nil || in.Connection.ARIApp != "awtest-console2-"+sfx {
 		t.Fatalf("connection not stored: %+v %v", in.Connection, err)
 	}
-}
-
-// ariApplication returns the status of GET /applications/<name>: 200 while
-// a websocket has that Stasis application registered.
-func ariApplication(t *testing.T, name string) int {
-	t.Helper()
-	resp, err := ariGet("/applications/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
 }
