@@ -109,6 +109,12 @@ func runDaemon(ctx context.Context, cmd string, args []string, stdout, stderr io
 	defer stop()
 	if err := m.Open(ctx); err != nil {
 		m.Close()
+		if ctx.Err() != nil {
+			// SIGTERM while starting (systemd stopping a start that takes
+			// long) is a stop, not a failure.
+			fmt.Fprintln(stderr, "alleenwerken: stopped while starting")
+			return nil
+		}
 		return err
 	}
 	<-ctx.Done()

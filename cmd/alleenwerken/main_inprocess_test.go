@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -108,5 +109,26 @@ func TestMainInProcess(t *testing.T) {
 	}
 	if a.Ladder[3].Kind != aw.StepFallback || a.Ladder[0].Kind != aw.StepAlarmNumber {
 		t.Fatalf("ladder = %+v", a.Ladder)
+	}
+}
+
+// A SIGTERM while the daemon is still starting (systemd stopping a slow
+// start) is a stop, not a failure: exit 0, nothing left open. Before, the
+// start broke off with "context canceled" and the daemon exited 1 (seen in
+// TestKeyRotate when the signal came during the start).
+func TestStopWhileStarting(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the signal has come already
+	var stderr testkit.SyncBuffer
+	err := runDaemon(ctx, "demo", []string{
+		"-set", "listen=127.0.0.1:0", "-set", "database=" + filepath.Join(dir, "aw.db"),
+		"-set", "admin_socket=" + filepath.Join(dir, "admin.sock"), "-set", "backup_dir=" + filepath.Join(dir, "backups"),
+	}, io.Discard, &stderr)
+	if err != nil {
+		t.Fatalf("stopped while starting: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "stopped while starting") {
+		t.Fatalf("stderr: %s", stderr.String())
 	}
 }
