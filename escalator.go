@@ -244,7 +244,7 @@ func (e *Escalator) run(ctx context.Context, id string) *time.Time {
 	return nil
 }
 
-// endOfLoop starts the next loop, or after the last loop marks the alarm
+// endOfLoop starts the next loop after the loop pause, or after the last loop marks the alarm
 // unanswered, tells the admins, and waits the repeat interval. It is
 // written even when the ladder is stopping.
 func (e *Escalator) endOfLoop(a *Alarm, set Settings, now time.Time) error {
@@ -258,7 +258,7 @@ func (e *Escalator) endOfLoop(a *Alarm, set Settings, now time.Time) error {
 	}
 	switch next.Action {
 	case ActNextLoop:
-		e.log.Warn("ladder: nobody accepted; next loop", "alarm", a.Number, "loop", a.Loop)
+		e.log.Warn("ladder: nobody accepted; next loop after the loop pause", "alarm", a.Number, "loop", a.Loop, "next_call_at", next.At)
 	case ActUnanswered:
 		e.log.Error("ALARM NOT ACCEPTED after all numbers; calling the ladder again", "alarm", a.Number, "next_call_at", next.At)
 		if a.AdminSMSAt == nil {

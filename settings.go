@@ -19,6 +19,7 @@ type Settings struct {
 	RingTimeout      time.Duration `json:"ring_timeout"`
 	PromptRepeats    int           `json:"prompt_repeats"`
 	LadderLoops      int           `json:"ladder_loops"`
+	LoopPause        time.Duration `json:"loop_pause"` // between the loops of the ladder
 	RepeatInterval   time.Duration `json:"repeat_interval"`
 	SimultaneousCall int           `json:"simultaneous_calls"`
 	Language         string        `json:"language"`  // "nl" or "en"
@@ -44,6 +45,7 @@ func DefaultSettings() Settings {
 		RingTimeout:      30 * time.Second,
 		PromptRepeats:    3,
 		LadderLoops:      2,
+		LoopPause:        60 * time.Second,
 		RepeatInterval:   5 * time.Minute,
 		SimultaneousCall: 4,
 		Language:         "nl",
@@ -89,6 +91,8 @@ func (s *Settings) Validate() error {
 		return FieldError("prompt_repeats", "Het aantal herhalingen ligt tussen 1 en 10.")
 	case s.LadderLoops < 1 || s.LadderLoops > 10:
 		return FieldError("ladder_loops", "Het aantal rondes ligt tussen 1 en 10.")
+	case s.LoopPause < 0 || s.LoopPause > time.Hour:
+		return FieldError("loop_pause", "De pauze tussen rondes ligt tussen 0 seconden en 60 minuten.")
 	case s.RepeatInterval < time.Second || s.RepeatInterval > time.Hour:
 		return FieldError("repeat_interval", "De herhaaltijd ligt tussen 1 seconde en 60 minuten.")
 	case s.SimultaneousCall < 1 || s.SimultaneousCall > 100:

@@ -19,6 +19,7 @@ type settingsRecord struct {
 	RingTimeout      int64             `json:"ring_timeout_ns"`
 	PromptRepeats    int               `json:"prompt_repeats"`
 	LadderLoops      int               `json:"ladder_loops"`
+	LoopPause        *int64            `json:"loop_pause_ns,omitempty"` // absent in settings stored before it: the default
 	RepeatInterval   int64             `json:"repeat_interval_ns"`
 	SimultaneousCall int               `json:"simultaneous_calls"`
 	Language         string            `json:"language"`
@@ -96,6 +97,7 @@ func (rec *settingsRecord) eachSecret(fn func(field string, v *string)) {
 
 // newSettingsRecord is s as stored (its SIM PIN as typed).
 func newSettingsRecord(s aw.Settings) *settingsRecord {
+	pause := int64(s.LoopPause)
 	rec := &settingsRecord{
 		FallbackNumber:   s.FallbackNumber,
 		AdminNumbers:     s.AdminNumbers,
@@ -105,6 +107,7 @@ func newSettingsRecord(s aw.Settings) *settingsRecord {
 		RingTimeout:      int64(s.RingTimeout),
 		PromptRepeats:    s.PromptRepeats,
 		LadderLoops:      s.LadderLoops,
+		LoopPause:        &pause,
 		RepeatInterval:   int64(s.RepeatInterval),
 		SimultaneousCall: s.SimultaneousCall,
 		Language:         s.Language,
@@ -140,6 +143,10 @@ func (rec *settingsRecord) settings() aw.Settings {
 		DialTemplate:     rec.DialTemplate,
 		TrunkEndpoint:    rec.TrunkEndpoint,
 		SIMPIN:           rec.SIMPIN,
+	}
+	s.LoopPause = aw.DefaultSettings().LoopPause
+	if rec.LoopPause != nil {
+		s.LoopPause = time.Duration(*rec.LoopPause)
 	}
 	for _, x := range rec.Extensions {
 		s.Extensions = append(s.Extensions, aw.Extension{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})
