@@ -20,6 +20,7 @@ type alarmRow struct {
 	Number     int
 	State      string
 	StateClass string
+	Cause      string // why it went off, in words
 	Time       string
 	Test       bool
 }
@@ -44,7 +45,8 @@ func (c *Console) rows(g *gin.Context, alarms []*aw.Alarm) []alarmRow {
 	lang, loc := c.lang(g), c.settings(g).Location()
 	rows := []alarmRow{}
 	for _, a := range alarms {
-		rows = append(rows, alarmRow{Number: a.Number, State: stateText(lang, a.State), StateClass: string(a.State), Time: localTime(a.RaisedAt, loc), Test: a.Test})
+		rows = append(rows, alarmRow{Number: a.Number, State: stateText(lang, a.State), StateClass: string(a.State),
+			Cause: causeText(lang, a.Cause), Time: localTime(a.RaisedAt, loc, lang), Test: a.Test})
 	}
 	return rows
 }
@@ -111,7 +113,7 @@ func (c *Console) alarmHandle(g *gin.Context) {
 // info builds the view of an alarm with its session.
 func (c *Console) info(g *gin.Context, a *aw.Alarm, base string, askName bool) *infoView {
 	r := c.cfg.Reports.Report(g.Request.Context(), a)
-	v := buildInfo(c.lang(g), a, r.Session, r.SMS, c.settings(g).Location(), c.cfg.Clock.Now())
+	v := buildInfo(c.lang(g), a, r.Session, r.SMS, c.settings(g), c.cfg.Clock.Now())
 	v.LiveURL, v.HandleURL, v.AskName = base+"/live", base+"/handle", askName
 	return v
 }

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	aw "alleenwerken"
 )
@@ -26,6 +28,8 @@ var texts = map[string]map[string]string{
 		"alarms_title": "Meldingen", "col_number": "Nummer", "col_state": "Status", "col_time": "Tijd",
 		"info_title": "Melding", "alarm": "Melding", "flash_handled": "De melding is afgehandeld. Er wordt niet meer gebeld.",
 		"err_no_alarm": "Die melding bestaat niet.", "err_name_needed": "Vul uw naam in.",
+		"months": "jan feb mrt apr mei jun jul aug sep okt nov dec",
+		"cause":  "Oorzaak", "col_cause": "Oorzaak", "cause_manual": "Alarmknop ingedrukt", "cause_expired": "Timer verlopen", "cause_test": "Testalarm",
 		"state_escalating": "Bezig met bellen", "state_accepted": "Aangenomen", "state_handled": "Afgehandeld", "state_unanswered": "Niet aangenomen",
 		"age_now": "zojuist", "age_min": "%d min geleden", "age_hour": "%d uur %d min geleden", "age_day": "%d dagen geleden",
 		"employee": "Medewerker", "address": "Adres", "reference": "Referentie", "description": "Omschrijving",
@@ -125,6 +129,8 @@ var texts = map[string]map[string]string{
 		"alarms_title": "Alarms", "col_number": "Number", "col_state": "State", "col_time": "Time",
 		"info_title": "Alarm", "alarm": "Alarm", "flash_handled": "The alarm is handled. Nobody will be called any more.",
 		"err_no_alarm": "That alarm does not exist.", "err_name_needed": "Enter your name.",
+		"months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+		"cause":  "Cause", "col_cause": "Cause", "cause_manual": "Alarm button pressed", "cause_expired": "Timer ran out", "cause_test": "Test alarm",
 		"state_escalating": "Calling", "state_accepted": "Accepted", "state_handled": "Handled", "state_unanswered": "Not accepted",
 		"age_now": "just now", "age_min": "%d min ago", "age_hour": "%d h %d min ago", "age_day": "%d days ago",
 		"employee": "Employee", "address": "Address", "reference": "Reference", "description": "Description",
@@ -207,4 +213,18 @@ var texts = map[string]map[string]string{
 		"comp_backup":  "Last backup", "health_backup": "Downloaded %s.", "health_backup_auto": "Scheduled backup %s.", "health_backup_old": "Make a new backup.",
 		"health_no_backup": "No backup downloaded yet.", "backup": "Download backup", "backup_key": "The passwords and the PIN are sealed in the backup; the key (the .key file beside the database) is not in it. Keep it apart.",
 	},
+}
+
+// monthAbbr is the month's short name in lang ("nov", "Nov").
+func monthAbbr(lang string, m time.Month) string {
+	names := strings.Fields(texts[lang]["months"])
+	if len(names) != 12 {
+		names = strings.Fields(texts["nl"]["months"])
+	}
+	return names[m-1]
+}
+
+// causeText says why an alarm went off, in lang.
+func causeText(lang string, c aw.AlarmCause) string {
+	return texts[lang]["cause_"+string(c)]
 }
