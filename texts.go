@@ -30,6 +30,9 @@ func ResponderText(lang string, a *Alarm, s *Session, link string, loc *time.Loc
 	} else {
 		fmt.Fprintf(&b, "ALARM Alleen Werken #%d:", a.Number)
 	}
+	if c := CauseText(lang, a.Cause); c != "" {
+		fmt.Fprintf(&b, " %s.", c)
+	}
 	if s != nil {
 		if s.Worker.Name != "" {
 			fmt.Fprintf(&b, " %s", s.Worker.Name)
@@ -62,6 +65,20 @@ func ResponderText(lang string, a *Alarm, s *Session, link string, loc *time.Loc
 	}
 	fmt.Fprintf(&b, " Info: %s", link)
 	return b.String()
+}
+
+// CauseText says in words why an alarm went off ("alarmknop ingedrukt",
+// "timer verlopen"); empty for a test alarm (its texts say TEST) and for an
+// alarm stored without a cause.
+func CauseText(lang string, c AlarmCause) string {
+	en := lang == "en"
+	switch c {
+	case CauseManual:
+		return map[bool]string{false: "alarmknop ingedrukt", true: "alarm button pressed"}[en]
+	case CauseExpired:
+		return map[bool]string{false: "timer verlopen", true: "timer ran out"}[en]
+	}
+	return ""
 }
 
 // UnansweredText is the SMS to admins when nobody accepted.

@@ -76,6 +76,9 @@ func TestMainInProcess(t *testing.T) {
 	testkit.EventuallyWithin(t, 20*time.Second, "the responder SMS", func() bool {
 		return strings.Contains(out.String(), "SMS (responder) aan +31612345673")
 	})
+	if !strings.Contains(out.String(), ": alarmknop ingedrukt. Laura van Dijk") {
+		t.Fatalf("the responder SMS does not say why the alarm went off:\n%s", out.String())
+	}
 	sess, err := m.DB.Session(ctx, id)
 	if err != nil {
 		t.Fatal(err)
