@@ -294,7 +294,7 @@ func (e *Escalator) call(ctx context.Context, a *Alarm, step int, set Settings) 
 func callRequest(a *Alarm, att Attempt, st Step, set Settings) CallRequest {
 	req := CallRequest{
 		ID: att.CallID, Number: st.Number, Language: set.Language, RingTimeout: st.RingTimeout(set),
-		PromptRepeats: set.PromptRepeats, CallerID: set.CallerID, Test: a.Test, AlarmNumber: a.Number,
+		PromptRepeats: set.PromptRepeats, CallerID: set.CallerID, Test: a.Test, Cause: a.Cause, AlarmNumber: a.Number,
 		Dial: set.Dial(st.Number), Trunk: set.TrunkEndpoint, MaxCalls: set.SimultaneousCall,
 	}
 	if x, ok := set.Extension(st.Number); ok {

@@ -82,6 +82,11 @@ func TestLadder(t *testing.T) {
 		if got := outcomes(a); got != "busy declined accepted" {
 			t.Fatalf("outcomes = %s", got)
 		}
+		for _, c := range tel.Calls() {
+			if c.Cause != aw.CauseExpired {
+				t.Fatalf("call to %s: cause %q, want the timer's", c.Number, c.Cause)
+			}
+		}
 		if a.AcceptedBy != numC || a.Attempts[2].Digits != "1" || a.Attempts[2].SMSChoice != "yes" {
 			t.Fatalf("accepted by %s digits %q choice %q", a.AcceptedBy, a.Attempts[2].Digits, a.Attempts[2].SMSChoice)
 		}
@@ -301,8 +306,8 @@ func TestTestAlarm(t *testing.T) {
 	if m := smsOf(t, h, aw.SMSResponder)[0]; !m.Test || !strings.HasPrefix(m.Text, "TEST ALARM Alleen Werken #") {
 		t.Fatalf("test SMS = %+v", m)
 	}
-	if !tel.Calls()[0].Test {
-		t.Fatal("the call is not marked test")
+	if c := tel.Calls()[0]; !c.Test || c.Cause != aw.CauseTest {
+		t.Fatalf("the call is not marked test: test %v cause %q", c.Test, c.Cause)
 	}
 }
 
