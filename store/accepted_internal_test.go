@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -82,5 +83,41 @@ func TestAcceptedBeforeUpgrade(t *testing.T) {
 	s = &aw.Session{DeviceID: "devc", State: aw.SessionActive, StartedAt: now, ExpiresAt: now.Add(time.Hour)}
 	if _, _, err := db.CreateSession(ctx, s, "", now); aw.ErrorCode(err) != aw.ECONFLICT {
 		t.Fatalf("start while the alarm escalates: %v, want conflict", err)
+	}
+}
+
+// The reminders of an accepted alarm are stored on it and read back after
+// the file is opened again (the timer is armed again from them).
+func TestUnhandledReminderStored(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "aw.db")
+	db, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 26, 14, 31, 0, 0, time.UTC)
+	a := &aw.Alarm{State: aw.AlarmAccepted, Loop: 1, AcceptedAt: &at, Ladder: aw.NewLadder([]string{"201"}, "")}
+	if err := db.CreateAlarm(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateAlarm(ctx, a.ID, func(x *aw.Alarm) error {
+		x.UnhandledReminders, x.UnhandledRemindedAt = 2, &at
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = Open(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err := db.Alarm(ctx, a.ID)
+	if err != nil || got.UnhandledReminders != 2 || !got.UnhandledRemindedAt.Equal(at) {
+		t.Fatalf("read back %+v, %v", got, err)
+	}
+	var raw map[string]any
+	db.view(ctx, func(tx *bolt.Tx) error { return json.Unmarshal(tx.Bucket(alarmsBucket).Get([]byte(a.ID)), &raw) })
+	if raw["unhandled_reminders"] != 2.0 || raw["unhandled_reminded_at"] != "2026-11-26T14:31:00Z" {
+		t.Fatalf("stored JSON %v", raw)
 	}
 }
