@@ -151,6 +151,11 @@ func (s Settings) Location() *time.Location {
 	return time.UTC
 }
 
+// UnhandledReminderReachesNobody reports whether the reminder of an accepted
+// alarm nobody handles can reach nobody: no admin numbers are set, so an
+// alarm accepted by an extension (or a landline) reminds no one.
+func (s Settings) UnhandledReminderReachesNobody() bool { return len(s.AdminNumbers) == 0 }
+
 // NumberLabel shows a number as people know it: an extension with its
 // name ("201 Portiersloge"), else the number itself.
 func (s Settings) NumberLabel(number string) string {
