@@ -140,9 +140,11 @@ func (e *Escalator) callNow(id string) bool {
 	return true
 }
 
-// Stop ends a running ladder (the call in progress is hung up).
+// Stop ends a running ladder (the call in progress is hung up) and the
+// reminders of an accepted alarm.
 func (e *Escalator) Stop(alarmID string) {
 	e.sched.Cancel("ladder:" + alarmID)
+	e.sched.Cancel(unhandledKey(alarmID))
 	e.mu.Lock()
 	cancel := e.running[alarmID]
 	e.mu.Unlock()
@@ -163,8 +165,12 @@ func (e *Escalator) wait() { e.wg.Wait() }
 
 // Resume is called at start-up: an attempt that was in progress when the
 // daemon died is failed ("daemon restart"), its call hung up if it still
-// exists, and the ladder goes on with the next number.
+// exists, and the ladder goes on with the next number. The reminders of
+// accepted alarms not handled yet are armed again.
 func (e *Escalator) Resume(ctx context.Context) error {
+	if err := e.resumeUnhandled(ctx); err != nil {
+		return err
+	}
 	alarms, err := e.store.OpenAlarms(ctx)
 	if err != nil {
 		return err

@@ -116,6 +116,10 @@ var SettingDefs = []SettingDef{
 		[2]string{"Zo lang wachten we na een ronde zonder aanname voor we weer bij het eerste nummer beginnen.", "This long we wait after a round nobody accepted before calling the first number again."}),
 	durationSetting("repeat_interval", KindMinutes, func(s *Settings) *time.Duration { return &s.RepeatInterval },
 		[2]string{"Herhaaltijd na de laatste ronde", "Repeat interval after the last round"}, [2]string{}),
+	durationSetting("unhandled_reminder", KindMinutes, func(s *Settings) *time.Duration { return &s.UnhandledReminder },
+		[2]string{"Herinnering bij aangenomen, niet afgehandelde melding", "Reminder for an accepted alarm not yet handled"},
+		[2]string{"Zo lang na het aannemen, en daarna steeds weer na deze tijd, krijgen de aannemer (als die mobiel is) en de beheerders een sms tot iemand de melding afsluit.",
+			"This long after acceptance, and again after each such interval, the acceptor (if mobile) and the admins get an SMS until someone closes the alarm."}),
 	intSetting("simultaneous_calls", func(s *Settings) *int { return &s.SimultaneousCall },
 		[2]string{"Gelijktijdige gesprekken", "Simultaneous calls"}, [2]string{}),
 	func() SettingDef {

@@ -90,6 +90,20 @@ func UnansweredText(lang string, a *Alarm, link string) string {
 	return fmt.Sprintf("%sALARM Alleen Werken #%d NIET AANGENOMEN na alle nummers. Bekijk direct de melding: %s", p, a.Number, link)
 }
 
+// NotHandledText is the SMS to the acceptor and the admins while an
+// accepted alarm is not handled: who accepted (acceptor, as shown) and when.
+func NotHandledText(lang string, a *Alarm, acceptor, link string, loc *time.Location) string {
+	p := testPrefix(a)
+	at := ""
+	if a.AcceptedAt != nil {
+		at = a.AcceptedAt.In(loc).Format("15:04")
+	}
+	if lang == "en" {
+		return fmt.Sprintf("%sWorking Alone #%d: accepted at %s by %s, not yet handled. Has the worker been helped? Close the alarm: %s", p, a.Number, at, acceptor, link)
+	}
+	return fmt.Sprintf("%sAlleen Werken #%d: aangenomen om %s door %s, nog niet afgehandeld. Is de medewerker geholpen? Sluit de melding af: %s", p, a.Number, at, acceptor, link)
+}
+
 // TelephonyDownText is the SMS to every alarm number and admin when the
 // phone system cannot place calls.
 func TelephonyDownText(lang string, a *Alarm, workerName, link string) string {

@@ -22,6 +22,7 @@ type alarmRow struct {
 	StateClass string
 	Cause      string // why it went off, in words
 	Time       string
+	Age        string // how long it is open, or since it was accepted; empty once handled
 	Test       bool
 }
 
@@ -42,11 +43,17 @@ func (c *Console) home(g *gin.Context) {
 }
 
 func (c *Console) rows(g *gin.Context, alarms []*aw.Alarm) []alarmRow {
-	lang, loc := c.lang(g), c.settings(g).Location()
+	lang, loc, now := c.lang(g), c.settings(g).Location(), c.cfg.Clock.Now()
 	rows := []alarmRow{}
 	for _, a := range alarms {
-		rows = append(rows, alarmRow{Number: a.Number, State: stateText(lang, a.State), StateClass: string(a.State),
-			Cause: causeText(lang, a.Cause), Time: localTime(a.RaisedAt, loc, lang), Test: a.Test})
+		r := alarmRow{Number: a.Number, State: stateText(lang, a.State), StateClass: string(a.State), Cause: causeText(lang, a.Cause), Time: localTime(a.RaisedAt, loc, lang), Test: a.Test}
+		switch {
+		case a.State == aw.AlarmAccepted && a.AcceptedAt != nil:
+			r.Age = fmt.Sprintf(texts[lang]["age_accepted"], age(lang, now, *a.AcceptedAt))
+		case a.State != aw.AlarmHandled:
+			r.Age = age(lang, now, a.RaisedAt)
+		}
+		rows = append(rows, r)
 	}
 	return rows
 }
