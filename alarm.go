@@ -57,6 +57,11 @@ type Alarm struct {
 	AdminSMSAt    *time.Time  `json:"admin_sms_at,omitempty"`    // "not accepted" SMS to admins queued
 	PlaceFailures int         `json:"place_failures,omitempty"`  // consecutive calls not placed
 	InfoTokens    []InfoToken `json:"info_tokens,omitempty"`     // hashed tokens of the SMS links
+	// UnhandledReminders counts the reminders queued while the alarm was
+	// accepted and not handled; UnhandledRemindedAt is when the last was.
+	// The next is due from it (UnhandledReminderDue), also after a restart.
+	UnhandledReminders  int        `json:"unhandled_reminders,omitempty"`
+	UnhandledRemindedAt *time.Time `json:"unhandled_reminded_at,omitempty"`
 }
 
 // InfoTokenTTL is how long the link in an SMS opens the information page.
@@ -80,6 +85,21 @@ func (a *Alarm) NewInfoToken(now time.Time) string {
 
 // Open reports whether the alarm still escalates (nobody accepted yet).
 func (a *Alarm) Open() bool { return a.State == AlarmEscalating || a.State == AlarmUnanswered }
+
+// UnhandledReminderDue returns when the acceptor and the admins are next
+// reminded that the alarm is accepted and not handled: the interval after
+// the acceptance, then the interval after each reminder. false when the
+// alarm is not accepted-and-unhandled.
+func (a *Alarm) UnhandledReminderDue(interval time.Duration) (time.Time, bool) {
+	if a.State != AlarmAccepted || a.AcceptedAt == nil || interval <= 0 {
+		return time.Time{}, false
+	}
+	from := *a.AcceptedAt
+	if a.UnhandledRemindedAt != nil && a.UnhandledRemindedAt.After(from) {
+		from = *a.UnhandledRemindedAt
+	}
+	return from.Add(interval), true
+}
 
 // Attempt returns the attempt with the given sequence number.
 func (a *Alarm) Attempt(seq int) *Attempt {

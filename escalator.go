@@ -140,9 +140,11 @@ func (e *Escalator) callNow(id string) bool {
 	return true
 }
 
-// Stop ends a running ladder (the call in progress is hung up).
+// Stop ends a running ladder (the call in progress is hung up) and the
+// reminders of an accepted alarm.
 func (e *Escalator) Stop(alarmID string) {
 	e.sched.Cancel("ladder:" + alarmID)
+	e.sched.Cancel(unhandledKey(alarmID))
 	e.mu.Lock()
 	cancel := e.running[alarmID]
 	e.mu.Unlock()
@@ -163,8 +165,12 @@ func (e *Escalator) wait() { e.wg.Wait() }
 
 // Resume is called at start-up: an attempt that was in progress when the
 // daemon died is failed ("daemon restart"), its call hung up if it still
-// exists, and the ladder goes on with the next number.
+// exists, and the ladder goes on with the next number. The reminders of
+// accepted alarms not handled yet are armed again.
 func (e *Escalator) Resume(ctx context.Context) error {
+	if err := e.resumeUnhandled(ctx); err != nil {
+		return err
+	}
 	alarms, err := e.store.OpenAlarms(ctx)
 	if err != nil {
 		return err
@@ -244,7 +250,7 @@ func (e *Escalator) run(ctx context.Context, id string) *time.Time {
 	return nil
 }
 
-// endOfLoop starts the next loop, or after the last loop marks the alarm
+// endOfLoop starts the next loop after the loop pause, or after the last loop marks the alarm
 // unanswered, tells the admins, and waits the repeat interval. It is
 // written even when the ladder is stopping.
 func (e *Escalator) endOfLoop(a *Alarm, set Settings, now time.Time) error {
@@ -258,7 +264,7 @@ func (e *Escalator) endOfLoop(a *Alarm, set Settings, now time.Time) error {
 	}
 	switch next.Action {
 	case ActNextLoop:
-		e.log.Warn("ladder: nobody accepted; next loop", "alarm", a.Number, "loop", a.Loop)
+		e.log.Warn("ladder: nobody accepted; next loop after the loop pause", "alarm", a.Number, "loop", a.Loop, "next_call_at", next.At)
 	case ActUnanswered:
 		e.log.Error("ALARM NOT ACCEPTED after all numbers; calling the ladder again", "alarm", a.Number, "next_call_at", next.At)
 		if a.AdminSMSAt == nil {
@@ -294,7 +300,7 @@ func (e *Escalator) call(ctx context.Context, a *Alarm, step int, set Settings) 
 func callRequest(a *Alarm, att Attempt, st Step, set Settings) CallRequest {
 	req := CallRequest{
 		ID: att.CallID, Number: st.Number, Language: set.Language, RingTimeout: st.RingTimeout(set),
-		PromptRepeats: set.PromptRepeats, CallerID: set.CallerID, Test: a.Test, AlarmNumber: a.Number,
+		PromptRepeats: set.PromptRepeats, CallerID: set.CallerID, Test: a.Test, Cause: a.Cause, AlarmNumber: a.Number,
 		Dial: set.Dial(st.Number), Trunk: set.TrunkEndpoint, MaxCalls: set.SimultaneousCall,
 	}
 	if x, ok := set.Extension(st.Number); ok {

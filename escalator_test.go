@@ -26,6 +26,9 @@ func TestLadder(t *testing.T) {
 		h := newHarness(t, testkit.NewTelephony(nil), nil) // nobody answers
 		s := startSession(t, h, []string{"201", "0612000001", "0612000002"}, 1)
 		h.clock.Advance(time.Minute)
+		testkit.Eventually(t, "loop 1", func() bool { a := alarmOf(t, h, s.ID); return a != nil && len(a.Attempts) == 4 })
+		waitLadder(t, h, alarmOf(t, h, s.ID).ID)
+		h.clock.Advance(time.Minute) // the loop pause
 		testkit.Eventually(t, "two loops and unanswered", func() bool {
 			a := alarmOf(t, h, s.ID)
 			return a != nil && a.State == aw.AlarmUnanswered && len(a.Attempts) == 8 && len(smsOf(t, h, aw.SMSAdmin)) == 1
@@ -78,6 +81,11 @@ func TestLadder(t *testing.T) {
 		a := alarmOf(t, h, s.ID)
 		if got := outcomes(a); got != "busy declined accepted" {
 			t.Fatalf("outcomes = %s", got)
+		}
+		for _, c := range tel.Calls() {
+			if c.Cause != aw.CauseExpired {
+				t.Fatalf("call to %s: cause %q, want the timer's", c.Number, c.Cause)
+			}
 		}
 		if a.AcceptedBy != numC || a.Attempts[2].Digits != "1" || a.Attempts[2].SMSChoice != "yes" {
 			t.Fatalf("accepted by %s digits %q choice %q", a.AcceptedBy, a.Attempts[2].Digits, a.Attempts[2].SMSChoice)
@@ -298,8 +306,8 @@ func TestTestAlarm(t *testing.T) {
 	if m := smsOf(t, h, aw.SMSResponder)[0]; !m.Test || !strings.HasPrefix(m.Text, "TEST ALARM Alleen Werken #") {
 		t.Fatalf("test SMS = %+v", m)
 	}
-	if !tel.Calls()[0].Test {
-		t.Fatal("the call is not marked test")
+	if c := tel.Calls()[0]; !c.Test || c.Cause != aw.CauseTest {
+		t.Fatalf("the call is not marked test: test %v cause %q", c.Test, c.Cause)
 	}
 }
 
@@ -387,5 +395,42 @@ func TestConnectedWhileCallFails(t *testing.T) {
 	x, _ := db.Alarm(context.Background(), a.ID)
 	if got := outcomes(x); got != "failed accepted" {
 		t.Fatalf("outcomes = %s", got)
+	}
+}
+
+// Two loops with loop_pause = 5 s: the second loop starts 5 s after the
+// last call of the first, measured on the clock the escalator uses, also
+// when the daemon restarts during the pause.
+func TestLoopPause(t *testing.T) {
+	tel := testkit.NewTelephony(map[string]string{numA: testkit.Busy, numB: testkit.Decline})
+	h := newHarness(t, tel, func(s *aw.Settings) { s.LoopPause, s.LadderLoops = 5*time.Second, 2 })
+	s := startSession(t, h, []string{numA, numB}, 1)
+	h.clock.Advance(time.Minute)
+	testkit.Eventually(t, "loop 1", func() bool { a := alarmOf(t, h, s.ID); return a != nil && len(a.Attempts) == 3 })
+	id := alarmOf(t, h, s.ID).ID
+	waitLadder(t, h, id)
+	// A restart during the pause: the pause holds.
+	h.svc.Close()
+	h.start(t)
+	waitLadder(t, h, id)
+	h.clock.Advance(4 * time.Second)
+	settle()
+	if n := len(tel.Numbers()); n != 3 {
+		t.Fatalf("calls 4 s into the pause = %d, want 3", n)
+	}
+	h.clock.Advance(time.Second)
+	testkit.Eventually(t, "loop 2 and unanswered", func() bool {
+		a := alarmOf(t, h, s.ID)
+		return len(a.Attempts) == 6 && a.State == aw.AlarmUnanswered
+	})
+	a := alarmOf(t, h, s.ID)
+	last1, first2 := a.Attempts[2], a.Attempts[3]
+	if last1.Loop != 1 || first2.Loop != 2 || last1.EndedAt == nil {
+		t.Fatalf("attempts 3 and 4: %+v %+v", last1, first2)
+	}
+	gap := first2.StartedAt.Sub(*last1.EndedAt)
+	t.Logf("gap between the last call of loop 1 and the first of loop 2: %v", gap)
+	if gap != 5*time.Second {
+		t.Fatalf("gap = %v, want 5s", gap)
 	}
 }

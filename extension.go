@@ -32,3 +32,21 @@ func (x Extension) Validate() error {
 	}
 	return nil
 }
+
+// Label is the extension as people know it: "201 Portiersloge", or the
+// number alone when it has no name.
+func (x Extension) Label() string {
+	if x.Name == "" {
+		return x.Number
+	}
+	return x.Number + " " + x.Name
+}
+
+// NumberLabel shows a number as people know it: an extension with its name
+// ("201 Portiersloge"), any other number as it is.
+func (s Settings) NumberLabel(number string) string {
+	if x, ok := s.Extension(number); ok {
+		return x.Label()
+	}
+	return number
+}

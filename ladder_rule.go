@@ -23,7 +23,7 @@ const (
 	ActDone       Action = iota // the alarm no longer escalates: the ladder stops
 	ActWait                     // wait until Next.At (back-off or repeat interval)
 	ActCall                     // call step Next.Step
-	ActNextLoop                 // nobody accepted in this loop: start the next one
+	ActNextLoop                 // nobody accepted in this loop: the next one starts at Next.At (the loop pause)
 	ActUnanswered               // nobody accepted after the last loop: unanswered, call again at Next.At
 )
 
@@ -36,7 +36,7 @@ func (a Action) String() string {
 type Next struct {
 	Action Action
 	Step   int       // ActCall: index into the ladder
-	At     time.Time // ActWait: until when; ActUnanswered: the next round
+	At     time.Time // ActWait: until when; ActNextLoop, ActUnanswered: when the next loop calls
 }
 
 // DecideNext is the ladder's rule: for the alarm as stored, the settings
@@ -55,21 +55,26 @@ func DecideNext(a *Alarm, set Settings, now time.Time) Next {
 		}
 	}
 	if a.Loop < set.LadderLoops {
-		return Next{Action: ActNextLoop}
+		return Next{Action: ActNextLoop, At: now.Add(set.LoopPause)}
 	}
 	return Next{Action: ActUnanswered, At: now.Add(set.RepeatInterval)}
 }
 
 // EndLoop applies an end of loop decided for the alarm as it is now (it
 // decides again, so a change since the caller's decision is not
-// overwritten): the next loop starts at once, or after the last loop the
-// alarm is unanswered and the ladder starts again after the repeat
-// interval. It returns the decision.
+// overwritten): the next loop starts after the loop pause, or after the
+// last loop the alarm is unanswered and the ladder starts again after the
+// repeat interval. The wait is stored on the alarm (NextCallAt), so it
+// holds over a restart. It returns the decision.
 func (a *Alarm) EndLoop(set Settings, now time.Time) Next {
 	next := DecideNext(a, set, now)
 	switch next.Action {
 	case ActNextLoop:
 		a.Loop, a.Step, a.NextCallAt = a.Loop+1, 0, nil
+		if next.At.After(now) {
+			at := next.At
+			a.NextCallAt = &at
+		}
 	case ActUnanswered:
 		if a.State == AlarmEscalating {
 			a.State, a.UnansweredAt = AlarmUnanswered, &now

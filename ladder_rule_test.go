@@ -23,7 +23,7 @@ func ptr(t time.Time) *time.Time { return &t }
 
 func TestDecideNext(t *testing.T) {
 	set := aw.DefaultSettings()
-	set.LadderLoops, set.RepeatInterval = 2, 5*time.Minute
+	set.LadderLoops, set.RepeatInterval, set.LoopPause = 2, 5*time.Minute, time.Minute
 	now := t0
 	for _, tc := range []struct {
 		name string
@@ -33,7 +33,10 @@ func TestDecideNext(t *testing.T) {
 		{"FirstNumber", ruleAlarm(nil), aw.Next{Action: aw.ActCall, Step: 0}},
 		{"NextNumber", ruleAlarm(func(a *aw.Alarm) { a.Step = 1 }), aw.Next{Action: aw.ActCall, Step: 1}},
 		{"Fallback", ruleAlarm(func(a *aw.Alarm) { a.Step = 2 }), aw.Next{Action: aw.ActCall, Step: 2}},
-		{"EndOfLoop", ruleAlarm(func(a *aw.Alarm) { a.Step = 3 }), aw.Next{Action: aw.ActNextLoop}},
+		{"EndOfLoop", ruleAlarm(func(a *aw.Alarm) { a.Step = 3 }), aw.Next{Action: aw.ActNextLoop, At: now.Add(time.Minute)}},
+		{"LoopPauseWaits", ruleAlarm(func(a *aw.Alarm) { a.Loop, a.NextCallAt = 2, ptr(now.Add(time.Second)) }),
+			aw.Next{Action: aw.ActWait, At: now.Add(time.Second)}},
+		{"LoopPauseOver", ruleAlarm(func(a *aw.Alarm) { a.Loop, a.NextCallAt = 2, ptr(now) }), aw.Next{Action: aw.ActCall, Step: 0}},
 		{"Unanswered", ruleAlarm(func(a *aw.Alarm) { a.Loop, a.Step = 2, 3 }),
 			aw.Next{Action: aw.ActUnanswered, At: now.Add(5 * time.Minute)}},
 		{"UnansweredRepeatWaits", ruleAlarm(func(a *aw.Alarm) {
@@ -129,10 +132,10 @@ func TestRecordCall(t *testing.T) {
 
 func TestEndLoop(t *testing.T) {
 	set := aw.DefaultSettings()
-	set.LadderLoops, set.RepeatInterval = 2, 5*time.Minute
+	set.LadderLoops, set.RepeatInterval, set.LoopPause = 2, 5*time.Minute, 0
 	a := ruleAlarm(func(a *aw.Alarm) { a.Step = 3 })
 	if n := a.EndLoop(set, t0); n.Action != aw.ActNextLoop || a.Loop != 2 || a.Step != 0 || a.NextCallAt != nil {
-		t.Fatalf("after loop 1: %s loop %d step %d", n.Action, a.Loop, a.Step)
+		t.Fatalf("after loop 1 without a pause: %s loop %d step %d next %v", n.Action, a.Loop, a.Step, a.NextCallAt)
 	}
 	a.Step = 3
 	n := a.EndLoop(set, t0)
@@ -144,6 +147,41 @@ func TestEndLoop(t *testing.T) {
 	a.State, a.Step = aw.AlarmHandled, 3
 	if n := a.EndLoop(set, t0); n.Action != aw.ActDone || a.Loop != 3 {
 		t.Fatalf("handled: %s loop %d", n.Action, a.Loop)
+	}
+}
+
+// The pause between loops is stored on the alarm (NextCallAt), so that it
+// holds over a restart: the next decision waits until it is over.
+func TestEndLoopPause(t *testing.T) {
+	set := aw.DefaultSettings()
+	set.LadderLoops, set.LoopPause = 2, 5*time.Second
+	a := ruleAlarm(func(a *aw.Alarm) { a.Step = 3 })
+	n := a.EndLoop(set, t0)
+	if n.Action != aw.ActNextLoop || a.Loop != 2 || a.Step != 0 || a.NextCallAt == nil || !a.NextCallAt.Equal(t0.Add(5*time.Second)) {
+		t.Fatalf("after loop 1: %s loop %d step %d next %v", n.Action, a.Loop, a.Step, a.NextCallAt)
+	}
+	for _, tc := range []struct {
+		after time.Duration
+		want  aw.Next
+	}{
+		{0, aw.Next{Action: aw.ActWait, At: t0.Add(5 * time.Second)}},
+		{4 * time.Second, aw.Next{Action: aw.ActWait, At: t0.Add(5 * time.Second)}},
+		{5 * time.Second, aw.Next{Action: aw.ActCall, Step: 0}},
+	} {
+		if got := aw.DecideNext(a, set, t0.Add(tc.after)); got != tc.want {
+			t.Fatalf("%v after the loop: %s %+v, want %s %+v", tc.after, got.Action, got, tc.want.Action, tc.want)
+		}
+	}
+	// The first call of loop 2 clears the pause.
+	att := a.NewAttempt(0, t0.Add(5*time.Second))
+	a.RecordCall(att.Seq, aw.CallEnd{Result: aw.CallResult{Outcome: aw.OutcomeBusy, Cause: 17}}, t0.Add(6*time.Second))
+	if a.NextCallAt != nil || a.Step != 1 {
+		t.Fatalf("after the first call of loop 2: step %d next %v", a.Step, a.NextCallAt)
+	}
+	// The last loop ends without a pause: unanswered, the repeat interval.
+	a.Step = 3
+	if n := a.EndLoop(set, t0.Add(time.Minute)); n.Action != aw.ActUnanswered || !a.NextCallAt.Equal(t0.Add(time.Minute+set.RepeatInterval)) {
+		t.Fatalf("after the last loop: %s next %v", n.Action, a.NextCallAt)
 	}
 }
 

@@ -1,6 +1,7 @@
 package alleenwerken
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -26,7 +27,8 @@ func ParseMobileNumber(field, raw string) (string, error) {
 
 // ParseAlarmNumber reads an alarm number: an internal extension configured on
 // the appliance (returned as is, e.g. "201") or a public number (returned in
-// E.164).
+// E.164). A number shaped like an extension that is not configured is
+// refused as such, naming the extensions there are.
 func ParseAlarmNumber(field, raw string, extensions []Extension) (string, error) {
 	t := strings.TrimSpace(raw)
 	for _, x := range extensions {
@@ -34,7 +36,32 @@ func ParseAlarmNumber(field, raw string, extensions []Extension) (string, error)
 			return x.Number, nil
 		}
 	}
+	if looksLikeExtension(t) {
+		var known []string
+		for _, x := range extensions {
+			known = append(known, x.Label())
+		}
+		msg := fmt.Sprintf("%q is geen ingesteld toestel.", t)
+		if len(known) > 0 {
+			msg += " Ingestelde toestellen: " + strings.Join(known, ", ") + "."
+		}
+		return "", FieldError(field, "%s", msg)
+	}
 	return parsePublicNumber(field, raw)
+}
+
+// looksLikeExtension reports a number typed as an internal extension: 3 to
+// 8 digits, no leading 0, and not an emergency number, a known short
+// service number or a municipality's 14 number.
+func looksLikeExtension(d string) bool {
+	if len(d) < 3 || len(d) > 8 || d[0] == '0' || strings.Trim(d, "0123456789") != "" {
+		return false
+	}
+	if phonenumbers.IsEmergencyNumber(d, DefaultRegion) || (strings.HasPrefix(d, "14") && len(d) >= 5) {
+		return false
+	}
+	num, err := phonenumbers.Parse(d, DefaultRegion)
+	return err != nil || !phonenumbers.IsValidShortNumberForRegion(num, DefaultRegion)
 }
 
 // IsMobileNumber reports whether an E.164 number is a mobile number (and so

@@ -31,6 +31,15 @@ func TestParseNumbers(t *testing.T) {
 				t.Fatalf("%q: %v", in, err)
 			}
 		}
+		// An extension that is not set up is named as such, not as a
+		// service number; the message names the ones there are.
+		for _, in := range []string{"202", "2010", " 301 "} {
+			_, err := aw.ParseAlarmNumber("alarm_numbers[0]", in, []aw.Extension{{Number: "201", Name: "Portiersloge"}})
+			if msg := aw.ErrorMessage(err); aw.ErrorField(err) != "alarm_numbers[0]" || !strings.Contains(msg, "is geen ingesteld toestel") ||
+				!strings.Contains(msg, "201 Portiersloge") || strings.Contains(msg, "servicenummer") {
+				t.Fatalf("%q: %v", in, err)
+			}
+		}
 		if _, err := aw.ParseMobileNumber("worker.phone", "033-4221234"); !strings.Contains(aw.ErrorMessage(err), "geen mobiel nummer") {
 			t.Fatalf("landline as worker phone: %v", err)
 		}
@@ -48,6 +57,18 @@ func TestParseNumbers(t *testing.T) {
 			t.Fatalf("dial = %s", got)
 		}
 	})
+}
+
+// A number that is an extension shows with its name wherever people read
+// it; any other number as it is.
+func TestNumberLabel(t *testing.T) {
+	s := aw.DefaultSettings()
+	s.Extensions = []aw.Extension{{Number: "201", Name: "Portiersloge"}, {Number: "202"}}
+	for in, want := range map[string]string{"201": "201 Portiersloge", "202": "202", "+31612345678": "+31612345678", "": ""} {
+		if got := s.NumberLabel(in); got != want {
+			t.Errorf("NumberLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestSessionStartValidate(t *testing.T) {

@@ -78,8 +78,11 @@ func NewReportService(ctx context.Context, st ReportStore, alarms AlarmService, 
 	return s, nil
 }
 
-// Open returns the alarms that are escalating or unanswered.
-func (s *ReportService) Open(ctx context.Context) ([]*Alarm, error) { return s.store.OpenAlarms(ctx) }
+// Open returns the alarms not handled yet: escalating, unanswered, or
+// accepted and waiting for a responder to mark them handled.
+func (s *ReportService) Open(ctx context.Context) ([]*Alarm, error) {
+	return s.store.UnhandledAlarms(ctx)
+}
 
 // Recent returns alarms, newest first, at most limit.
 func (s *ReportService) Recent(ctx context.Context, limit int) ([]*Alarm, error) {

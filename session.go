@@ -67,6 +67,17 @@ type Session struct {
 // Open reports whether the session still needs watching (not stopped).
 func (s *Session) Open() bool { return s.State != SessionStopped }
 
+// HoldsDevice reports whether the session keeps its device from starting
+// another: while it is active, in its cancel window, or in alarm with the
+// alarm (a, nil when not known) not yet accepted. Once someone accepted,
+// the worker may start again; the alarm stays open for responders.
+func (s *Session) HoldsDevice(a *Alarm) bool {
+	if !s.Open() {
+		return false
+	}
+	return s.State != SessionAlarm || a == nil || a.Open()
+}
+
 // ComputeReminder sets ReminderAt to ExpiresAt minus lead, or nil when the
 // remaining time is not longer than the lead.
 func (s *Session) ComputeReminder(now time.Time, lead time.Duration) {

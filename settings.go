@@ -19,16 +19,21 @@ type Settings struct {
 	RingTimeout      time.Duration `json:"ring_timeout"`
 	PromptRepeats    int           `json:"prompt_repeats"`
 	LadderLoops      int           `json:"ladder_loops"`
+	LoopPause        time.Duration `json:"loop_pause"` // between the loops of the ladder
 	RepeatInterval   time.Duration `json:"repeat_interval"`
-	SimultaneousCall int           `json:"simultaneous_calls"`
-	Language         string        `json:"language"`  // "nl" or "en"
-	TimeZone         string        `json:"time_zone"` // IANA name
-	PublicBaseURL    string        `json:"public_base_url"`
-	CallerID         string        `json:"caller_id"`
-	DialTemplate     string        `json:"dial_template"`  // e.g. "PJSIP/{e164}@trunk" or "PJSIP/{national}@trunk"
-	TrunkEndpoint    string        `json:"trunk_endpoint"` // PJSIP endpoint of the SIP trunk, for health
-	Extensions       []Extension   `json:"extensions"`
-	SIMPIN           string        `json:"-"` // the modem's SIM PIN; never shown
+	// UnhandledReminder is how long after acceptance, and then again how
+	// often, the acceptor (if mobile) and the admins are reminded of an
+	// alarm nobody has marked handled.
+	UnhandledReminder time.Duration `json:"unhandled_reminder"`
+	SimultaneousCall  int           `json:"simultaneous_calls"`
+	Language          string        `json:"language"`  // "nl" or "en"
+	TimeZone          string        `json:"time_zone"` // IANA name
+	PublicBaseURL     string        `json:"public_base_url"`
+	CallerID          string        `json:"caller_id"`
+	DialTemplate      string        `json:"dial_template"`  // e.g. "PJSIP/{e164}@trunk" or "PJSIP/{national}@trunk"
+	TrunkEndpoint     string        `json:"trunk_endpoint"` // PJSIP endpoint of the SIP trunk, for health
+	Extensions        []Extension   `json:"extensions"`
+	SIMPIN            string        `json:"-"` // the modem's SIM PIN; never shown
 }
 
 // Languages are the languages of the prompts, the SMS texts and the
@@ -38,19 +43,21 @@ var Languages = []string{"nl", "en"}
 // DefaultSettings returns the safe defaults of the customer's document.
 func DefaultSettings() Settings {
 	return Settings{
-		CancelWindow:     10 * time.Second,
-		ReminderLead:     5 * time.Minute,
-		DefaultExtension: 60 * time.Minute,
-		RingTimeout:      30 * time.Second,
-		PromptRepeats:    3,
-		LadderLoops:      2,
-		RepeatInterval:   5 * time.Minute,
-		SimultaneousCall: 4,
-		Language:         "nl",
-		TimeZone:         "Europe/Amsterdam",
-		PublicBaseURL:    "https://alleenwerken.local",
-		DialTemplate:     "PJSIP/{e164}@trunk",
-		TrunkEndpoint:    "trunk",
+		CancelWindow:      10 * time.Second,
+		ReminderLead:      5 * time.Minute,
+		DefaultExtension:  60 * time.Minute,
+		RingTimeout:       30 * time.Second,
+		PromptRepeats:     3,
+		LadderLoops:       2,
+		LoopPause:         60 * time.Second,
+		RepeatInterval:    5 * time.Minute,
+		UnhandledReminder: 30 * time.Minute,
+		SimultaneousCall:  4,
+		Language:          "nl",
+		TimeZone:          "Europe/Amsterdam",
+		PublicBaseURL:     "https://alleenwerken.local",
+		DialTemplate:      "PJSIP/{e164}@trunk",
+		TrunkEndpoint:     "trunk",
 	}
 }
 
@@ -89,8 +96,12 @@ func (s *Settings) Validate() error {
 		return FieldError("prompt_repeats", "Het aantal herhalingen ligt tussen 1 en 10.")
 	case s.LadderLoops < 1 || s.LadderLoops > 10:
 		return FieldError("ladder_loops", "Het aantal rondes ligt tussen 1 en 10.")
+	case s.LoopPause < 0 || s.LoopPause > time.Hour:
+		return FieldError("loop_pause", "De pauze tussen rondes ligt tussen 0 seconden en 60 minuten.")
 	case s.RepeatInterval < time.Second || s.RepeatInterval > time.Hour:
 		return FieldError("repeat_interval", "De herhaaltijd ligt tussen 1 seconde en 60 minuten.")
+	case s.UnhandledReminder < time.Second || s.UnhandledReminder > 24*time.Hour:
+		return FieldError("unhandled_reminder", "De herinnering bij een niet afgehandelde melding ligt tussen 1 seconde en 24 uur.")
 	case s.SimultaneousCall < 1 || s.SimultaneousCall > 100:
 		return FieldError("simultaneous_calls", "Het aantal gelijktijdige gesprekken ligt tussen 1 en 100.")
 	case !slices.Contains(Languages, s.Language):
@@ -143,6 +154,11 @@ func (s Settings) Location() *time.Location {
 	}
 	return time.UTC
 }
+
+// UnhandledReminderReachesNobody reports whether the reminder of an accepted
+// alarm nobody handles can reach nobody: no admin numbers are set, so an
+// alarm accepted by an extension (or a landline) reminds no one.
+func (s Settings) UnhandledReminderReachesNobody() bool { return len(s.AdminNumbers) == 0 }
 
 // Extension returns the extension with the given number.
 func (s Settings) Extension(number string) (Extension, bool) {

@@ -8,11 +8,13 @@ import (
 // SMSKind says what an SMS is for; it sets the sending order.
 type SMSKind string
 
-// SMS kinds. Alarm, responder and admin messages go before reminders.
+// SMS kinds. Alarm, responder, admin and unhandled messages go before
+// reminders.
 const (
 	SMSAlarm     SMSKind = "alarm"     // to every alarm number and admin when telephony is down
 	SMSResponder SMSKind = "responder" // to an acceptor who chose "yes"
 	SMSAdmin     SMSKind = "admin"     // to admins: nobody accepted, component down
+	SMSUnhandled SMSKind = "unhandled" // to the acceptor and admins: accepted, not handled yet
 	SMSReminder  SMSKind = "reminder"  // to the worker before the timer expires
 )
 

@@ -14,8 +14,9 @@ const IdempotencyTTL = 24 * time.Hour
 type SessionStore interface {
 	// CreateSession assigns s an id and stores it. With a non-empty
 	// idemKey, a key the device used in the last 24 h returns the session
-	// created then and created=false. A device with a session that is not
-	// stopped gets ECONFLICT naming that session's id.
+	// created then and created=false. A device with a session that holds
+	// it (Session.HoldsDevice: not stopped, and not in alarm with the alarm
+	// accepted) gets ECONFLICT naming that session's id.
 	CreateSession(ctx context.Context, s *Session, idemKey string, now time.Time) (got *Session, created bool, err error)
 	// Session returns a session by id, or ENOTFOUND.
 	Session(ctx context.Context, id string) (*Session, error)
@@ -46,6 +47,9 @@ type AlarmStore interface {
 	Alarms(ctx context.Context, limit int) ([]*Alarm, error)
 	// OpenAlarms returns alarms that are escalating or unanswered.
 	OpenAlarms(ctx context.Context) ([]*Alarm, error)
+	// UnhandledAlarms returns alarms that are not handled yet (escalating,
+	// unanswered or accepted), oldest first.
+	UnhandledAlarms(ctx context.Context) ([]*Alarm, error)
 }
 
 // DeviceStore keeps app devices and their hashed tokens.

@@ -16,6 +16,7 @@ type CallRequest struct {
 	PromptRepeats int           // how often "press 1" is played
 	CallerID      string        // presented number, may be empty
 	Test          bool          // a test alarm: every prompt starts with "this is a test"
+	Cause         AlarmCause    // why the alarm went off: said after the intro (not for a test alarm)
 	AlarmNumber   int           // the report number, for logs
 	Dial          string        // what to dial, e.g. PJSIP/+31612345678@trunk or PJSIP/201
 	Trunk         string        // the trunk endpoint, whose state the adapter's health reports

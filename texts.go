@@ -30,6 +30,9 @@ func ResponderText(lang string, a *Alarm, s *Session, link string, loc *time.Loc
 	} else {
 		fmt.Fprintf(&b, "ALARM Alleen Werken #%d:", a.Number)
 	}
+	if c := CauseText(lang, a.Cause); c != "" {
+		fmt.Fprintf(&b, " %s.", c)
+	}
 	if s != nil {
 		if s.Worker.Name != "" {
 			fmt.Fprintf(&b, " %s", s.Worker.Name)
@@ -64,6 +67,20 @@ func ResponderText(lang string, a *Alarm, s *Session, link string, loc *time.Loc
 	return b.String()
 }
 
+// CauseText says in words why an alarm went off ("alarmknop ingedrukt",
+// "timer verlopen"); empty for a test alarm (its texts say TEST) and for an
+// alarm stored without a cause.
+func CauseText(lang string, c AlarmCause) string {
+	en := lang == "en"
+	switch c {
+	case CauseManual:
+		return map[bool]string{false: "alarmknop ingedrukt", true: "alarm button pressed"}[en]
+	case CauseExpired:
+		return map[bool]string{false: "timer verlopen", true: "timer ran out"}[en]
+	}
+	return ""
+}
+
 // UnansweredText is the SMS to admins when nobody accepted.
 func UnansweredText(lang string, a *Alarm, link string) string {
 	p := testPrefix(a)
@@ -71,6 +88,20 @@ func UnansweredText(lang string, a *Alarm, link string) string {
 		return fmt.Sprintf("%sALARM Working Alone #%d NOT ACCEPTED after all numbers. See the alarm now: %s", p, a.Number, link)
 	}
 	return fmt.Sprintf("%sALARM Alleen Werken #%d NIET AANGENOMEN na alle nummers. Bekijk direct de melding: %s", p, a.Number, link)
+}
+
+// NotHandledText is the SMS to the acceptor and the admins while an
+// accepted alarm is not handled: who accepted (acceptor, as shown) and when.
+func NotHandledText(lang string, a *Alarm, acceptor, link string, loc *time.Location) string {
+	p := testPrefix(a)
+	at := ""
+	if a.AcceptedAt != nil {
+		at = a.AcceptedAt.In(loc).Format("15:04")
+	}
+	if lang == "en" {
+		return fmt.Sprintf("%sWorking Alone #%d: accepted at %s by %s, not yet handled. Has the worker been helped? Close the alarm: %s", p, a.Number, at, acceptor, link)
+	}
+	return fmt.Sprintf("%sAlleen Werken #%d: aangenomen om %s door %s, nog niet afgehandeld. Is de medewerker geholpen? Sluit de melding af: %s", p, a.Number, at, acceptor, link)
 }
 
 // TelephonyDownText is the SMS to every alarm number and admin when the

@@ -238,7 +238,7 @@ func (c *call) handle(e event) {
 		c.log.Info("answered", "after", c.t.clock.Now().Sub(c.started).Round(time.Millisecond))
 		c.p.Answered()
 		c.phase, c.round = phasePrompt, 1
-		c.items = promptRound(1, c.req.Test)
+		c.items = promptRound(1, c.req)
 		c.playNext()
 	case evDTMF:
 		c.onDigit(e.Digit)

@@ -114,6 +114,43 @@ func TestEnglish(t *testing.T) {
 	}
 }
 
+// The call says why the alarm went off right after the intro, in the
+// channel's language; a test alarm says "this is a test" and no cause.
+func TestCausePrompt(t *testing.T) {
+	testbed.Need(t)
+	tel := testbed.MustOpen(t, testbed.Config("cause"))
+	for _, tc := range []struct {
+		name, lang string
+		cause      aw.AlarmCause
+		test       bool
+		want       []string
+	}{
+		{"ButtonNL", "nl", aw.CauseManual, false, []string{"sound:aw-intro", "sound:aw-cause-button", "sound:aw-press1"}},
+		{"TimerEN", "en", aw.CauseExpired, false, []string{"sound:aw-intro", "sound:aw-cause-timer", "sound:aw-press1"}},
+		{"Test", "nl", aw.CauseTest, true, []string{"sound:aw-test", "sound:aw-intro", "sound:aw-press1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := testbed.Request(testbed.NumSMSNo)
+			req.Language, req.Cause, req.Test = tc.lang, tc.cause, tc.test
+			r := newRecorder(aw.AcceptPlan{ReportNumber: 897, AccessCode: "4217"})
+			res, err := tel.Call(context.Background(), req, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, played, _, _ := r.snapshot()
+			if res.Outcome != aw.OutcomeAccepted || len(played) < len(tc.want) {
+				t.Fatalf("outcome %q (a missing prompt file fails the call: restart the test bed so that prompts.sh runs), played %q", res.Outcome, played)
+			}
+			// The 1 may come during "press 1": compare up to it.
+			for i, w := range tc.want {
+				if played[i] != w {
+					t.Fatalf("played %q, want it to start %q", played, tc.want)
+				}
+			}
+		})
+	}
+}
+
 // Close hangs up the calls in progress: no channel of ours is left.
 func TestCloseHangsUp(t *testing.T) {
 	testbed.Need(t)

@@ -27,7 +27,7 @@ const PBXFile = "alleenwerken/pjsip_alleenwerken.conf"
 
 // PromptNames are the prompts an installer may replace (sound:aw-<name>).
 var PromptNames = []string{
-	"test", "intro", "press1", "accepted", "sms-offer", "sms-sent",
+	"test", "intro", "cause-button", "cause-timer", "press1", "accepted", "sms-offer", "sms-sent",
 	"report-number", "access-code", "again", "use-them", "thanks",
 }
 

@@ -11,6 +11,8 @@ import (
 const (
 	mediaTest         = "sound:aw-test"
 	mediaIntro        = "sound:aw-intro"
+	mediaCauseButton  = "sound:aw-cause-button" // the worker pressed Alarm
+	mediaCauseTimer   = "sound:aw-cause-timer"  // the timer ran out
 	mediaPress1       = "sound:aw-press1"
 	mediaAccepted     = "sound:aw-accepted"
 	mediaSMSOffer     = "sound:aw-sms-offer"
@@ -23,16 +25,36 @@ const (
 )
 
 // promptRound returns what is played in round n (1-based) before waiting for
-// a 1: the intro (after "this is a test" for a test alarm) and "press 1".
-func promptRound(n int, test bool) []string {
+// a 1: in the first round "this is a test" for a test alarm, the intro, why
+// the alarm went off (not for a test alarm), then "press 1".
+func promptRound(n int, req aw.CallRequest) []string {
 	if n > 1 {
 		return []string{mediaPress1}
 	}
 	var items []string
-	if test {
+	if req.Test {
 		items = append(items, mediaTest)
 	}
-	return append(items, mediaIntro, mediaPress1)
+	items = append(items, mediaIntro)
+	if m := causeMedia(req); m != "" {
+		items = append(items, m)
+	}
+	return append(items, mediaPress1)
+}
+
+// causeMedia is the prompt that says why the alarm went off; none for a
+// test alarm or an unknown cause.
+func causeMedia(req aw.CallRequest) string {
+	if req.Test {
+		return ""
+	}
+	switch req.Cause {
+	case aw.CauseManual:
+		return mediaCauseButton
+	case aw.CauseExpired:
+		return mediaCauseTimer
+	}
+	return ""
 }
 
 // reportItems speaks the report number and the access code digit by digit,

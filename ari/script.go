@@ -89,7 +89,7 @@ func (c *call) onWait() {
 		repeats := max(c.req.PromptRepeats, 1)
 		if c.round < repeats {
 			c.round++
-			c.items = promptRound(c.round, c.req.Test)
+			c.items = promptRound(c.round, c.req)
 			c.playNext()
 			return
 		}

@@ -107,6 +107,13 @@ func TestBrowser(t *testing.T) {
 		if got := responder.Text("#title"); got != fmt.Sprintf("Melding #%d | Bezig met bellen", a.Number) {
 			t.Fatalf("title %q", got)
 		}
+		// Why it went off, and the desk phone by its name, as text.
+		if got := responder.Text("#cause"); got != "Alarmknop ingedrukt" {
+			t.Fatalf("cause %q", got)
+		}
+		if got := responder.Text("#attempts li:first-child .num"); got != "201 Portiersloge" {
+			t.Fatalf("first number %q, want 201 Portiersloge", got)
+		}
 		for sel, want := range map[string]string{"#worker": "Laura van Dijk", "#address": "Schothorsterlaan 54", "#reference": "12513", "#description": "meterkast"} {
 			if got := responder.Text(sel); !strings.Contains(got, want) {
 				t.Fatalf("%s %q, want %q", sel, got, want)

@@ -305,10 +305,12 @@ func (c *Console) settings(g *gin.Context) aw.Settings {
 	return s
 }
 
-// localTime formats t in the settings' time zone.
-func localTime(t time.Time, loc *time.Location) string {
+// localTime formats t in the settings' time zone as people write it, with
+// the month in words in the page's language: "29 nov 2026 14:54".
+func localTime(t time.Time, loc *time.Location, lang string) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(loc).Format("2006-01-02 15:04:05")
+	t = t.In(loc)
+	return fmt.Sprintf("%d %s %d %s", t.Day(), monthAbbr(lang, t.Month()), t.Year(), t.Format("15:04"))
 }

@@ -343,3 +343,27 @@ func TestConsoleTelephony(t *testing.T) {
 		t.Fatalf("audited %v", fields)
 	}
 }
+
+// Without admin numbers, an alarm accepted by an extension and not handled
+// would remind nobody: the settings page says so, until a number is set.
+func TestConsoleSettingsWarnsNobodyReminded(t *testing.T) {
+	e := MustOpenConsoleEnv(t)
+	c := e.NewClient()
+	c.Login(superName)
+	ctx := context.Background()
+	set, _ := e.DB.Settings(ctx)
+	set.AdminNumbers = nil
+	if err := e.DB.SaveSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Get("/console/settings"); !strings.Contains(p.Body, `id="warn-unhandled"`) || !strings.Contains(p.Body, "krijgt niemand de sms") {
+		t.Fatal("no warning without admin numbers")
+	}
+	set.AdminNumbers = []string{"0612345678"}
+	if err := e.DB.SaveSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Get("/console/settings"); strings.Contains(p.Body, `id="warn-unhandled"`) {
+		t.Fatal("warning with an admin number")
+	}
+}

@@ -20,7 +20,9 @@ type alarmRow struct {
 	Number     int
 	State      string
 	StateClass string
+	Cause      string // why it went off, in words
 	Time       string
+	Age        string // how long it is open, or since it was accepted; empty once handled
 	Test       bool
 }
 
@@ -41,10 +43,17 @@ func (c *Console) home(g *gin.Context) {
 }
 
 func (c *Console) rows(g *gin.Context, alarms []*aw.Alarm) []alarmRow {
-	lang, loc := c.lang(g), c.settings(g).Location()
+	lang, loc, now := c.lang(g), c.settings(g).Location(), c.cfg.Clock.Now()
 	rows := []alarmRow{}
 	for _, a := range alarms {
-		rows = append(rows, alarmRow{Number: a.Number, State: stateText(lang, a.State), StateClass: string(a.State), Time: localTime(a.RaisedAt, loc), Test: a.Test})
+		r := alarmRow{Number: a.Number, State: stateText(lang, a.State), StateClass: string(a.State), Cause: causeText(lang, a.Cause), Time: localTime(a.RaisedAt, loc, lang), Test: a.Test}
+		switch {
+		case a.State == aw.AlarmAccepted && a.AcceptedAt != nil:
+			r.Age = fmt.Sprintf(texts[lang]["age_accepted"], age(lang, now, *a.AcceptedAt))
+		case a.State != aw.AlarmHandled:
+			r.Age = age(lang, now, a.RaisedAt)
+		}
+		rows = append(rows, r)
 	}
 	return rows
 }
@@ -111,7 +120,7 @@ func (c *Console) alarmHandle(g *gin.Context) {
 // info builds the view of an alarm with its session.
 func (c *Console) info(g *gin.Context, a *aw.Alarm, base string, askName bool) *infoView {
 	r := c.cfg.Reports.Report(g.Request.Context(), a)
-	v := buildInfo(c.lang(g), a, r.Session, r.SMS, c.settings(g).Location(), c.cfg.Clock.Now())
+	v := buildInfo(c.lang(g), a, r.Session, r.SMS, c.settings(g), c.cfg.Clock.Now())
 	v.LiveURL, v.HandleURL, v.AskName = base+"/live", base+"/handle", askName
 	return v
 }

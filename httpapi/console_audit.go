@@ -32,7 +32,7 @@ func (c *Console) auditPage(g *gin.Context) {
 		if action == "" {
 			action = e.Action
 		}
-		rows = append(rows, auditRow{Time: localTime(e.At, loc), Actor: e.Actor, Action: action, Target: e.Target,
+		rows = append(rows, auditRow{Time: localTime(e.At, loc, lang), Actor: e.Actor, Action: action, Target: e.Target,
 			Field: auditField(e, lang), Old: e.Old, New: e.New, Detail: e.Detail, IP: e.IP})
 	}
 	c.render(g, http.StatusOK, "audit", "audit_title", rows)

@@ -140,7 +140,7 @@ func (c *Console) testAlarmHealth(g *gin.Context, t map[string]string) aw.Health
 		return aw.Health{State: aw.HealthDegraded, Reason: t["health_no_test"]}
 	}
 	lang, loc := c.lang(g), c.settings(g).Location()
-	reason := fmt.Sprintf(t["health_test"], a.Number, localTime(a.RaisedAt, loc), stateText(lang, a.State))
+	reason := fmt.Sprintf(t["health_test"], a.Number, localTime(a.RaisedAt, loc, lang), stateText(lang, a.State))
 	if a.AcceptedAt == nil && a.State != aw.AlarmEscalating {
 		return aw.Health{State: aw.HealthDegraded, Reason: reason + " " + t["health_test_unaccepted"]}
 	}

@@ -16,6 +16,7 @@ type infoView struct {
 	StateClass  string
 	Open        bool // not handled yet: the page updates itself and offers the form
 	Test        bool
+	Cause       string // why the alarm went off, in words
 	WorkerName  string
 	WorkerPhone string
 	Address     string
@@ -124,44 +125,47 @@ func age(lang string, now, t time.Time) string {
 	return fmt.Sprintf(texts[lang]["age_day"], int(d.Hours()/24))
 }
 
-// buildInfo makes the information page of an alarm. sess may be nil (a
-// test alarm, or a session that is gone); msgs are the alarm's SMS.
-func buildInfo(lang string, a *aw.Alarm, sess *aw.Session, msgs []*aw.SMS, loc *time.Location, now time.Time) *infoView {
+// buildInfo makes the information page of an alarm, its times in the
+// settings' time zone and its extensions with their names. sess may be nil
+// (a test alarm, or a session that is gone); msgs are the alarm's SMS.
+func buildInfo(lang string, a *aw.Alarm, sess *aw.Session, msgs []*aw.SMS, set aw.Settings, now time.Time) *infoView {
+	loc := set.Location()
 	v := &infoView{
 		Number:     a.Number,
 		State:      stateText(lang, a.State),
 		StateClass: string(a.State),
 		Open:       a.State != aw.AlarmHandled,
 		Test:       a.Test,
-		AlarmAt:    localTime(a.RaisedAt, loc),
-		AcceptedBy: a.AcceptedBy,
+		Cause:      causeText(lang, a.Cause),
+		AlarmAt:    localTime(a.RaisedAt, loc, lang),
+		AcceptedBy: set.NumberLabel(a.AcceptedBy),
 		HandledBy:  a.HandledBy,
 		Remark:     a.Remark,
 	}
 	if a.HandledAt != nil {
-		v.HandledAt = localTime(*a.HandledAt, loc)
+		v.HandledAt = localTime(*a.HandledAt, loc, lang)
 	}
 	if sess != nil && !sess.Purged {
 		v.WorkerName, v.WorkerPhone = sess.Worker.Name, sess.Worker.Phone
 		v.Address, v.Reference, v.Description = sess.Address, sess.Reference, sess.Description
-		v.Start, v.End = localTime(sess.StartedAt, loc), localTime(sess.ExpiresAt, loc)
+		v.Start, v.End = localTime(sess.StartedAt, loc, lang), localTime(sess.ExpiresAt, loc, lang)
 		if l := sess.Location; l != nil {
 			v.Status = l.Status
 			v.Location = &locationView{
 				MapURL:   aw.MapURL(l.Lat, l.Lon),
 				Age:      age(lang, now, l.At),
 				Accuracy: fmt.Sprintf("%.0f m", l.AccuracyM),
-				At:       localTime(l.At, loc),
+				At:       localTime(l.At, loc, lang),
 			}
 		}
 	}
 	called := map[int]bool{}
 	for _, t := range a.Attempts {
 		v.Attempts = append(v.Attempts, attemptView{
-			Number:  t.Number,
+			Number:  set.NumberLabel(t.Number),
 			Outcome: outcomeText(lang, t.Outcome),
 			Class:   "o-" + string(t.Outcome),
-			Time:    localTime(t.StartedAt, loc),
+			Time:    localTime(t.StartedAt, loc, lang),
 		})
 		if t.Loop == a.Loop {
 			called[t.Step] = true
@@ -170,14 +174,14 @@ func buildInfo(lang string, a *aw.Alarm, sess *aw.Session, msgs []*aw.SMS, loc *
 	if a.State == aw.AlarmEscalating {
 		for i, st := range a.Ladder {
 			if i >= a.Step && !called[i] && st.InLoop(a.Loop) {
-				v.Pending = append(v.Pending, st.Number)
+				v.Pending = append(v.Pending, set.NumberLabel(st.Number))
 			}
 		}
 	}
 	smsVersion := ""
 	for _, m := range msgs {
 		state, class, at := smsProgress(lang, m)
-		v.SMS = append(v.SMS, smsView{To: m.To, Kind: texts[lang]["sms_kind_"+string(m.Kind)], State: state, Class: class, Time: localTime(at, loc)})
+		v.SMS = append(v.SMS, smsView{To: m.To, Kind: texts[lang]["sms_kind_"+string(m.Kind)], State: state, Class: class, Time: localTime(at, loc, lang)})
 		smsVersion += "/" + string(m.State) + m.Delivery
 	}
 	last := ""

@@ -47,7 +47,7 @@ func TestConsoleInfoPage(t *testing.T) {
 		fmt.Sprintf("Melding #%d | <span id=\"state\" class=\"state s-escalating\">Bezig met bellen</span>", a.Number),
 		"Laura van Dijk", "31617782201", "Schothorsterlaan 54", "12513", "meterkast tweede verdieping",
 		"in de kelder", "https://www.openstreetmap.org/?mlat=52.1601&amp;mlon=5.3997", "12 m", "3 min geleden",
-		`<span class="num">201</span> <span class="outcome o-">bezig</span>`, "31650262703", "nog niet gebeld",
+		`<span class="num">201 Portiersloge</span> <span class="outcome o-">bezig</span>`, "31650262703", "nog niet gebeld",
 		`id="handle-form"`, `name="csrf"`,
 	} {
 		if !strings.Contains(p.Body, want) {

@@ -59,9 +59,9 @@ func (c *Console) renderInstall(g *gin.Context, status int, v installView, errMs
 	set, in := c.settings(g), c.installation(g)
 	loc := set.Location()
 	for _, d := range ds {
-		r := deviceRow{ID: d.ID, Name: d.Name, Created: localTime(d.CreatedAt, loc)}
+		r := deviceRow{ID: d.ID, Name: d.Name, Created: localTime(d.CreatedAt, loc, c.lang(g))}
 		if d.RevokedAt != nil {
-			r.Revoked = localTime(*d.RevokedAt, loc)
+			r.Revoked = localTime(*d.RevokedAt, loc, c.lang(g))
 		}
 		v.Devices = append(v.Devices, r)
 	}

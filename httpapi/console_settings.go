@@ -24,6 +24,9 @@ type settingField struct {
 // settingsView is the settings page.
 type settingsView struct {
 	Fields []settingField
+	// RemindsNobody: with these settings an alarm accepted by an
+	// extension or landline and not handled reminds nobody.
+	RemindsNobody bool
 }
 
 // fieldsWith returns the fields of the settings edited on page, with
@@ -59,7 +62,8 @@ func (c *Console) settingsPage(g *gin.Context) {
 		return
 	}
 	fields := c.fieldsWith(g, aw.PageSettings, &s, nil)
-	c.render(g, http.StatusOK, "settings", "settings_title", settingsView{Fields: fields}, func(p *page) {
+	v := settingsView{Fields: fields, RemindsNobody: s.UnhandledReminderReachesNobody()}
+	c.render(g, http.StatusOK, "settings", "settings_title", v, func(p *page) {
 		if g.Query("saved") == "1" {
 			p.Flash = p.T["flash_saved"]
 		}

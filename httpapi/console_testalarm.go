@@ -24,10 +24,11 @@ func (c *Console) lastTestAlarm(g *gin.Context) *testAlarmView {
 	if err != nil || a == nil {
 		return nil
 	}
-	lang, loc := c.lang(g), c.settings(g).Location()
-	v := &testAlarmView{Number: a.Number, State: stateText(lang, a.State), Time: localTime(a.RaisedAt, loc)}
+	lang, set := c.lang(g), c.settings(g)
+	loc := set.Location()
+	v := &testAlarmView{Number: a.Number, State: stateText(lang, a.State), Time: localTime(a.RaisedAt, loc, lang)}
 	for _, t := range a.Attempts {
-		v.Attempts = append(v.Attempts, attemptView{Number: t.Number, Outcome: outcomeText(lang, t.Outcome), Class: "o-" + string(t.Outcome), Time: localTime(t.StartedAt, loc)})
+		v.Attempts = append(v.Attempts, attemptView{Number: set.NumberLabel(t.Number), Outcome: outcomeText(lang, t.Outcome), Class: "o-" + string(t.Outcome), Time: localTime(t.StartedAt, loc, lang)})
 	}
 	return v
 }

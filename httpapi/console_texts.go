@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	aw "alleenwerken"
 )
@@ -23,16 +25,20 @@ var texts = map[string]map[string]string{
 		"login_responder_hint": "Heeft u een meldingsnummer en toegangscode gekregen?",
 		"home_title":           "Alleen Werken", "open_alarms": "Lopende meldingen", "no_alarms": "Geen meldingen.",
 		"search_number": "Meldingsnummer", "search": "Zoeken",
-		"alarms_title": "Meldingen", "col_number": "Nummer", "col_state": "Status", "col_time": "Tijd",
-		"info_title": "Melding", "alarm": "Melding", "flash_handled": "De melding is afgehandeld. Er wordt niet meer gebeld.",
+		"alarms_title": "Meldingen", "col_number": "Nummer", "col_state": "Status", "col_time": "Tijd", "col_age": "Open sinds",
+		"age_accepted":          "aangenomen %s, niet afgehandeld",
+		"warn_unhandled_nobody": "Er zijn geen beheerdersnummers. Neemt een intern toestel of een vast nummer een melding aan, dan krijgt niemand de sms dat die melding nog niet is afgehandeld.",
+		"info_title":            "Melding", "alarm": "Melding", "flash_handled": "De melding is afgehandeld. Er wordt niet meer gebeld.",
 		"err_no_alarm": "Die melding bestaat niet.", "err_name_needed": "Vul uw naam in.",
+		"months": "jan feb mrt apr mei jun jul aug sep okt nov dec",
+		"cause":  "Oorzaak", "col_cause": "Oorzaak", "cause_manual": "Alarmknop ingedrukt", "cause_expired": "Timer verlopen", "cause_test": "Testalarm",
 		"state_escalating": "Bezig met bellen", "state_accepted": "Aangenomen", "state_handled": "Afgehandeld", "state_unanswered": "Niet aangenomen",
 		"age_now": "zojuist", "age_min": "%d min geleden", "age_hour": "%d uur %d min geleden", "age_day": "%d dagen geleden",
 		"employee": "Medewerker", "address": "Adres", "reference": "Referentie", "description": "Omschrijving",
 		"last_status": "Laatste status", "last_location": "Laatst bekende locatie", "view_map": "Bekijk de kaart", "accuracy": "nauwkeurigheid",
 		"alarm_numbers": "Alarmnummers", "not_called": "nog niet gebeld", "no_attempts": "Nog niet gebeld.",
 		"sms_title": "SMS bij deze melding", "sms_kind_alarm": "alarm-SMS", "sms_kind_responder": "gegevens voor de hulpverlener",
-		"sms_kind_admin": "melding aan de beheerder", "sms_kind_reminder": "herinnering",
+		"sms_kind_admin": "melding aan de beheerder", "sms_kind_reminder": "herinnering", "sms_kind_unhandled": "herinnering: nog niet afgehandeld",
 		"sms_queued": "in de wachtrij", "sms_sending": "wordt verzonden", "sms_sent": "verzonden, nog geen ontvangstbevestiging",
 		"sms_delivered": "afgeleverd", "sms_not_delivered": "niet afgeleverd", "sms_delivery_pending": "verzonden, het netwerk probeert nog af te leveren",
 		"sms_failed": "mislukt", "sms_unknown": "onzeker of verzonden", "sms_late": "te laat, niet verzonden", "sms_cancelled": "geannuleerd",
@@ -122,16 +128,20 @@ var texts = map[string]map[string]string{
 		"login_responder_hint": "Were you given a report number and access code?",
 		"home_title":           "Working Alone", "open_alarms": "Open alarms", "no_alarms": "No alarms.",
 		"search_number": "Report number", "search": "Search",
-		"alarms_title": "Alarms", "col_number": "Number", "col_state": "State", "col_time": "Time",
-		"info_title": "Alarm", "alarm": "Alarm", "flash_handled": "The alarm is handled. Nobody will be called any more.",
+		"alarms_title": "Alarms", "col_number": "Number", "col_state": "State", "col_time": "Time", "col_age": "Open for",
+		"age_accepted":          "accepted %s, not handled",
+		"warn_unhandled_nobody": "There are no admin numbers. When an internal extension or a landline accepts an alarm, nobody gets the SMS that the alarm is not handled yet.",
+		"info_title":            "Alarm", "alarm": "Alarm", "flash_handled": "The alarm is handled. Nobody will be called any more.",
 		"err_no_alarm": "That alarm does not exist.", "err_name_needed": "Enter your name.",
+		"months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+		"cause":  "Cause", "col_cause": "Cause", "cause_manual": "Alarm button pressed", "cause_expired": "Timer ran out", "cause_test": "Test alarm",
 		"state_escalating": "Calling", "state_accepted": "Accepted", "state_handled": "Handled", "state_unanswered": "Not accepted",
 		"age_now": "just now", "age_min": "%d min ago", "age_hour": "%d h %d min ago", "age_day": "%d days ago",
 		"employee": "Employee", "address": "Address", "reference": "Reference", "description": "Description",
 		"last_status": "Last status", "last_location": "Last known location", "view_map": "View the map", "accuracy": "accuracy",
 		"alarm_numbers": "Alarm numbers", "not_called": "not called yet", "no_attempts": "Not called yet.",
 		"sms_title": "SMS for this alarm", "sms_kind_alarm": "alarm SMS", "sms_kind_responder": "details for the responder",
-		"sms_kind_admin": "notice to the administrator", "sms_kind_reminder": "reminder",
+		"sms_kind_admin": "notice to the administrator", "sms_kind_reminder": "reminder", "sms_kind_unhandled": "reminder: not handled yet",
 		"sms_queued": "queued", "sms_sending": "being sent", "sms_sent": "sent, no delivery report yet",
 		"sms_delivered": "delivered", "sms_not_delivered": "not delivered", "sms_delivery_pending": "sent, the network is still trying to deliver",
 		"sms_failed": "failed", "sms_unknown": "may not have been sent", "sms_late": "too late, not sent", "sms_cancelled": "cancelled",
@@ -207,4 +217,18 @@ var texts = map[string]map[string]string{
 		"comp_backup":  "Last backup", "health_backup": "Downloaded %s.", "health_backup_auto": "Scheduled backup %s.", "health_backup_old": "Make a new backup.",
 		"health_no_backup": "No backup downloaded yet.", "backup": "Download backup", "backup_key": "The passwords and the PIN are sealed in the backup; the key (the .key file beside the database) is not in it. Keep it apart.",
 	},
+}
+
+// monthAbbr is the month's short name in lang ("nov", "Nov").
+func monthAbbr(lang string, m time.Month) string {
+	names := strings.Fields(texts[lang]["months"])
+	if len(names) != 12 {
+		names = strings.Fields(texts["nl"]["months"])
+	}
+	return names[m-1]
+}
+
+// causeText says why an alarm went off, in lang.
+func causeText(lang string, c aw.AlarmCause) string {
+	return texts[lang]["cause_"+string(c)]
 }

@@ -36,7 +36,7 @@ func (c *Console) renderUsers(g *gin.Context, status int, errMsg string, v users
 	me := currentUser(g)
 	loc := c.settings(g).Location()
 	for _, u := range users {
-		v.Users = append(v.Users, userRow{ID: u.ID, Name: u.Name, Role: string(u.Role), Created: localTime(u.CreatedAt, loc), Disabled: u.DisabledAt != nil, Self: u.ID == me.ID})
+		v.Users = append(v.Users, userRow{ID: u.ID, Name: u.Name, Role: string(u.Role), Created: localTime(u.CreatedAt, loc, c.lang(g)), Disabled: u.DisabledAt != nil, Self: u.ID == me.ID})
 	}
 	v.Roles = aw.Roles
 	c.render(g, status, "users", "users_title", v, func(p *page) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 
 	aw "alleenwerken"
 
@@ -115,7 +116,7 @@ func (db *DB) updateAlarm(tx *bolt.Tx, id string, fn func(*aw.Alarm) error) (*aw
 	if err != nil {
 		return nil, err
 	}
-	number, sessionID := a.Number, a.SessionID
+	number, sessionID, wasOpen := a.Number, a.SessionID, a.Open()
 	if err := fn(a); err != nil {
 		return nil, err
 	}
@@ -139,6 +140,14 @@ func (db *DB) updateAlarm(tx *bolt.Tx, id string, fn func(*aw.Alarm) error) (*aw
 	}
 	if err := saveAlarm(tx, a); err != nil {
 		return nil, err
+	}
+	if wasOpen && a.State == aw.AlarmAccepted && a.SessionID != "" {
+		// Accepted: the session no longer holds its device (saved again,
+		// its index entries follow the alarm just saved).
+		_, err := db.updateSession(tx, a.SessionID, func(*aw.Session) error { return nil })
+		if err != nil && aw.ErrorCode(err) != aw.ENOTFOUND {
+			return nil, err
+		}
 	}
 	return a, nil
 }
@@ -178,6 +187,38 @@ func (db *DB) OpenAlarms(ctx context.Context) ([]*aw.Alarm, error) {
 	return out, err
 }
 
+// UnhandledAlarms returns the alarms that are not handled yet (escalating,
+// unanswered or accepted), oldest first.
+func (db *DB) UnhandledAlarms(ctx context.Context) ([]*aw.Alarm, error) {
+	var out []*aw.Alarm
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(alarmsUnhandledBucket).ForEach(func(_, id []byte) error {
+			a, err := findAlarm(tx, string(id))
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// indexUnhandledAlarms fills the unhandled index of a file from before it.
+func indexUnhandledAlarms(tx *bolt.Tx) error {
+	idx := tx.Bucket(alarmsUnhandledBucket)
+	return tx.Bucket(alarmsBucket).ForEach(func(id, v []byte) error {
+		rec := alarmRecord{Alarm: &aw.Alarm{}}
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return err
+		}
+		if a := rec.alarm(); a.State == aw.AlarmHandled {
+			return nil
+		}
+		return idx.Put(u64(uint64(rec.Number)), id)
+	})
+}
+
 // findAlarm loads an alarm by id, or ENOTFOUND.
 func findAlarm(tx *bolt.Tx, id string) (*aw.Alarm, error) {
 	rec := alarmRecord{Alarm: &aw.Alarm{}}
@@ -189,8 +230,9 @@ func findAlarm(tx *bolt.Tx, id string) (*aw.Alarm, error) {
 	return rec.alarm(), nil
 }
 
-// saveAlarm stores a with its number index and its entry in the open index,
-// which is keyed by number so open alarms come out oldest first.
+// saveAlarm stores a with its number index and its entries in the open and
+// unhandled indexes, which are keyed by number so alarms come out oldest
+// first.
 func saveAlarm(tx *bolt.Tx, a *aw.Alarm) error {
 	id, num := []byte(a.ID), u64(uint64(a.Number))
 	if err := tx.Bucket(alarmsNumberBucket).Put(num, id); err != nil {
@@ -202,6 +244,14 @@ func saveAlarm(tx *bolt.Tx, a *aw.Alarm) error {
 			return err
 		}
 	} else if err := open.Delete(num); err != nil {
+		return err
+	}
+	unhandled := tx.Bucket(alarmsUnhandledBucket)
+	if a.State != aw.AlarmHandled {
+		if err := unhandled.Put(num, id); err != nil {
+			return err
+		}
+	} else if err := unhandled.Delete(num); err != nil {
 		return err
 	}
 	return putJSON(tx.Bucket(alarmsBucket), id, alarmRecord{Alarm: a, Steps: a.Ladder})

@@ -39,6 +39,7 @@ var (
 	alarmsBucket           = []byte("Alarms")
 	alarmsNumberBucket     = []byte("Alarms.Number")
 	alarmsOpenBucket       = []byte("Alarms.Open")
+	alarmsUnhandledBucket  = []byte("Alarms.Unhandled")
 	devicesBucket          = []byte("Devices")
 	devicesTokenHashBucket = []byte("Devices.TokenHash")
 	settingsBucket         = []byte("Settings")
@@ -56,7 +57,7 @@ var (
 var allBuckets = [][]byte{
 	metaBucket, sessionsBucket, sessionsOpenBucket, sessionsDeviceBucket,
 	sessionsPurgedBucket, idempotencyBucket, alarmsBucket, alarmsNumberBucket,
-	alarmsOpenBucket, devicesBucket, devicesTokenHashBucket, settingsBucket,
+	alarmsOpenBucket, alarmsUnhandledBucket, devicesBucket, devicesTokenHashBucket, settingsBucket,
 	usersBucket, usersNameBucket, smsBucket, smsQueueBucket, smsTimeBucket,
 	smsSessionBucket, smsSendingBucket, smsAlarmBucket, failuresBucket,
 }
@@ -119,6 +120,7 @@ func initSchema(tx *bolt.Tx) error {
 		}
 	}
 	newAlarmIndex := tx.Bucket(smsAlarmBucket) == nil && tx.Bucket(smsBucket) != nil
+	newUnhandledIndex := tx.Bucket(alarmsUnhandledBucket) == nil && tx.Bucket(alarmsBucket) != nil
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
@@ -127,6 +129,12 @@ func initSchema(tx *bolt.Tx) error {
 	if newAlarmIndex {
 		// A file from before the index: the alarms' messages are indexed once.
 		if err := indexAlarmSMS(tx); err != nil {
+			return err
+		}
+	}
+	if newUnhandledIndex {
+		// A file from before the index: the alarms not handled are indexed once.
+		if err := indexUnhandledAlarms(tx); err != nil {
 			return err
 		}
 	}

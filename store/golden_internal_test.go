@@ -147,6 +147,7 @@ func TestGoldenWrite(t *testing.T) {
 		a.HandledBy, a.HandledAt, a.Remark = "Marieke", gtp(14), "vals alarm"
 		a.FanOutSentAt, a.AdminSMSAt, a.PlaceFailures = gtp(15), gtp(16), 3
 		a.InfoTokens = []aw.InfoToken{{Hash: aw.HashToken("tok-1"), ExpiresAt: gt(17)}}
+		a.UnhandledReminders, a.UnhandledRemindedAt = 2, gtp(18)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -460,6 +461,15 @@ func compareGolden(t *testing.T, what string, got, want *goldenSet) {
 
 // unsetFields returns the fields (as paths) of the values in set that no
 // value sets, so that the fixture tests every field.
+// newerThanFixture are the fields added after the fixture was written: an
+// older file has none of them, read as zero. TestGoldenWrite sets them, so
+// a fixture written again has them; their stored form is tested beside
+// their own feature (TestUnhandledReminderStored).
+var newerThanFixture = map[string]bool{
+	".Alarms.UnhandledReminders":  true,
+	".Alarms.UnhandledRemindedAt": true,
+}
+
 func unsetFields(set *goldenSet) []string {
 	seen, all := map[string]bool{}, map[string]bool{}
 	var walk func(path string, v reflect.Value)
@@ -493,7 +503,7 @@ func unsetFields(set *goldenSet) []string {
 	walk("", reflect.ValueOf(set).Elem())
 	var out []string
 	for p := range all {
-		if !seen[p] && p != ".Installation.Trunk.Endpoint" { // follows the settings, not stored
+		if !seen[p] && p != ".Installation.Trunk.Endpoint" && !newerThanFixture[p] { // follows the settings, not stored
 			out = append(out, p)
 		}
 	}

@@ -61,7 +61,9 @@ func (db *DB) createSession(tx *bolt.Tx, s *aw.Session, idemKey string, now time
 		}
 	}
 	if s.DeviceID != "" {
-		if id := tx.Bucket(sessionsDeviceBucket).Get([]byte(s.DeviceID)); id != nil {
+		if id, err := deviceHolder(tx, s.DeviceID); err != nil {
+			return nil, false, err
+		} else if id != "" {
 			return nil, false, aw.Errorf(aw.ECONFLICT, "Er loopt al een sessie voor dit toestel: %s.", id)
 		}
 	}
@@ -217,10 +219,10 @@ func (db *DB) saveSession(tx *bolt.Tx, old *sessionRecord, s *aw.Session) error 
 			if err := open.Delete(id); err != nil {
 				return err
 			}
-			if old.DeviceID != "" && bytes.Equal(byDevice.Get([]byte(old.DeviceID)), id) {
-				if err := byDevice.Delete([]byte(old.DeviceID)); err != nil {
-					return err
-				}
+		}
+		if old.DeviceID != "" && bytes.Equal(byDevice.Get([]byte(old.DeviceID)), id) {
+			if err := byDevice.Delete([]byte(old.DeviceID)); err != nil {
+				return err
 			}
 		}
 	}
@@ -228,13 +230,17 @@ func (db *DB) saveSession(tx *bolt.Tx, old *sessionRecord, s *aw.Session) error 
 		if err := open.Put(id, nil); err != nil {
 			return err
 		}
-		if s.DeviceID != "" {
-			if other := byDevice.Get([]byte(s.DeviceID)); other != nil && !bytes.Equal(other, id) {
-				return aw.Errorf(aw.ECONFLICT, "Er loopt al een sessie voor dit toestel: %s.", other)
-			}
-			if err := byDevice.Put([]byte(s.DeviceID), id); err != nil {
-				return err
-			}
+	}
+	if holds, err := holdsDevice(tx, s); err != nil {
+		return err
+	} else if holds && s.DeviceID != "" {
+		if other, err := deviceHolder(tx, s.DeviceID); err != nil {
+			return err
+		} else if other != "" && other != s.ID {
+			return aw.Errorf(aw.ECONFLICT, "Er loopt al een sessie voor dit toestel: %s.", other)
+		}
+		if err := byDevice.Put([]byte(s.DeviceID), id); err != nil {
+			return err
 		}
 	}
 	switch {
@@ -258,4 +264,37 @@ func (rec *sessionRecord) session() *aw.Session {
 	s := *rec.Session
 	s.Worker = aw.Worker{Name: rec.WorkerName, Phone: rec.WorkerPhone}
 	return &s
+}
+
+// holdsDevice reports whether s keeps its device from starting another
+// session (aw.Session.HoldsDevice), reading its alarm in tx.
+func holdsDevice(tx *bolt.Tx, s *aw.Session) (bool, error) {
+	var a *aw.Alarm
+	if s.State == aw.SessionAlarm && s.AlarmID != "" {
+		var err error
+		if a, err = findAlarm(tx, s.AlarmID); err != nil && aw.ErrorCode(err) != aw.ENOTFOUND {
+			return false, err
+		}
+	}
+	return s.HoldsDevice(a), nil
+}
+
+// deviceHolder returns the id of the session that holds the device, or "".
+// An index entry of a session that no longer holds it (its alarm was
+// accepted before the index was released on acceptance) holds nothing.
+func deviceHolder(tx *bolt.Tx, deviceID string) (string, error) {
+	id := tx.Bucket(sessionsDeviceBucket).Get([]byte(deviceID))
+	if id == nil {
+		return "", nil
+	}
+	s, err := findSession(tx, string(id))
+	if aw.ErrorCode(err) == aw.ENOTFOUND {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	if holds, err := holdsDevice(tx, s); err != nil || !holds {
+		return "", err
+	}
+	return string(id), nil
 }

@@ -11,24 +11,28 @@ import (
 
 // settingsRecord is how the settings are stored; durations in nanoseconds.
 type settingsRecord struct {
-	FallbackNumber   string            `json:"fallback_number,omitempty"`
-	AdminNumbers     []string          `json:"admin_numbers,omitempty"`
-	CancelWindow     int64             `json:"cancel_window_ns"`
-	ReminderLead     int64             `json:"reminder_lead_ns"`
-	DefaultExtension int64             `json:"default_extension_ns"`
-	RingTimeout      int64             `json:"ring_timeout_ns"`
-	PromptRepeats    int               `json:"prompt_repeats"`
-	LadderLoops      int               `json:"ladder_loops"`
-	RepeatInterval   int64             `json:"repeat_interval_ns"`
-	SimultaneousCall int               `json:"simultaneous_calls"`
-	Language         string            `json:"language"`
-	TimeZone         string            `json:"time_zone"`
-	PublicBaseURL    string            `json:"public_base_url"`
-	CallerID         string            `json:"caller_id,omitempty"`
-	DialTemplate     string            `json:"dial_template"`
-	TrunkEndpoint    string            `json:"trunk_endpoint,omitempty"`
-	Extensions       []extensionRecord `json:"extensions,omitempty"`
-	SIMPIN           string            `json:"sim_pin,omitempty"`
+	FallbackNumber   string   `json:"fallback_number,omitempty"`
+	AdminNumbers     []string `json:"admin_numbers,omitempty"`
+	CancelWindow     int64    `json:"cancel_window_ns"`
+	ReminderLead     int64    `json:"reminder_lead_ns"`
+	DefaultExtension int64    `json:"default_extension_ns"`
+	RingTimeout      int64    `json:"ring_timeout_ns"`
+	PromptRepeats    int      `json:"prompt_repeats"`
+	LadderLoops      int      `json:"ladder_loops"`
+	LoopPause        *int64   `json:"loop_pause_ns,omitempty"` // absent in settings stored before it: the default
+	RepeatInterval   int64    `json:"repeat_interval_ns"`
+	// UnhandledReminder: 0 in settings stored before it (read as the
+	// default).
+	UnhandledReminder int64             `json:"unhandled_reminder_ns,omitempty"`
+	SimultaneousCall  int               `json:"simultaneous_calls"`
+	Language          string            `json:"language"`
+	TimeZone          string            `json:"time_zone"`
+	PublicBaseURL     string            `json:"public_base_url"`
+	CallerID          string            `json:"caller_id,omitempty"`
+	DialTemplate      string            `json:"dial_template"`
+	TrunkEndpoint     string            `json:"trunk_endpoint,omitempty"`
+	Extensions        []extensionRecord `json:"extensions,omitempty"`
+	SIMPIN            string            `json:"sim_pin,omitempty"`
 }
 
 // extensionRecord is how an internal extension is stored.
@@ -96,24 +100,27 @@ func (rec *settingsRecord) eachSecret(fn func(field string, v *string)) {
 
 // newSettingsRecord is s as stored (its SIM PIN as typed).
 func newSettingsRecord(s aw.Settings) *settingsRecord {
+	pause := int64(s.LoopPause)
 	rec := &settingsRecord{
-		FallbackNumber:   s.FallbackNumber,
-		AdminNumbers:     s.AdminNumbers,
-		CancelWindow:     int64(s.CancelWindow),
-		ReminderLead:     int64(s.ReminderLead),
-		DefaultExtension: int64(s.DefaultExtension),
-		RingTimeout:      int64(s.RingTimeout),
-		PromptRepeats:    s.PromptRepeats,
-		LadderLoops:      s.LadderLoops,
-		RepeatInterval:   int64(s.RepeatInterval),
-		SimultaneousCall: s.SimultaneousCall,
-		Language:         s.Language,
-		TimeZone:         s.TimeZone,
-		PublicBaseURL:    s.PublicBaseURL,
-		CallerID:         s.CallerID,
-		DialTemplate:     s.DialTemplate,
-		TrunkEndpoint:    s.TrunkEndpoint,
-		SIMPIN:           s.SIMPIN,
+		FallbackNumber:    s.FallbackNumber,
+		AdminNumbers:      s.AdminNumbers,
+		CancelWindow:      int64(s.CancelWindow),
+		ReminderLead:      int64(s.ReminderLead),
+		DefaultExtension:  int64(s.DefaultExtension),
+		RingTimeout:       int64(s.RingTimeout),
+		PromptRepeats:     s.PromptRepeats,
+		LadderLoops:       s.LadderLoops,
+		LoopPause:         &pause,
+		RepeatInterval:    int64(s.RepeatInterval),
+		UnhandledReminder: int64(s.UnhandledReminder),
+		SimultaneousCall:  s.SimultaneousCall,
+		Language:          s.Language,
+		TimeZone:          s.TimeZone,
+		PublicBaseURL:     s.PublicBaseURL,
+		CallerID:          s.CallerID,
+		DialTemplate:      s.DialTemplate,
+		TrunkEndpoint:     s.TrunkEndpoint,
+		SIMPIN:            s.SIMPIN,
 	}
 	for _, x := range s.Extensions {
 		rec.Extensions = append(rec.Extensions, extensionRecord{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})
@@ -123,23 +130,31 @@ func newSettingsRecord(s aw.Settings) *settingsRecord {
 
 func (rec *settingsRecord) settings() aw.Settings {
 	s := aw.Settings{
-		FallbackNumber:   rec.FallbackNumber,
-		AdminNumbers:     rec.AdminNumbers,
-		CancelWindow:     time.Duration(rec.CancelWindow),
-		ReminderLead:     time.Duration(rec.ReminderLead),
-		DefaultExtension: time.Duration(rec.DefaultExtension),
-		RingTimeout:      time.Duration(rec.RingTimeout),
-		PromptRepeats:    rec.PromptRepeats,
-		LadderLoops:      rec.LadderLoops,
-		RepeatInterval:   time.Duration(rec.RepeatInterval),
-		SimultaneousCall: rec.SimultaneousCall,
-		Language:         rec.Language,
-		TimeZone:         rec.TimeZone,
-		PublicBaseURL:    rec.PublicBaseURL,
-		CallerID:         rec.CallerID,
-		DialTemplate:     rec.DialTemplate,
-		TrunkEndpoint:    rec.TrunkEndpoint,
-		SIMPIN:           rec.SIMPIN,
+		FallbackNumber:    rec.FallbackNumber,
+		AdminNumbers:      rec.AdminNumbers,
+		CancelWindow:      time.Duration(rec.CancelWindow),
+		ReminderLead:      time.Duration(rec.ReminderLead),
+		DefaultExtension:  time.Duration(rec.DefaultExtension),
+		RingTimeout:       time.Duration(rec.RingTimeout),
+		PromptRepeats:     rec.PromptRepeats,
+		LadderLoops:       rec.LadderLoops,
+		RepeatInterval:    time.Duration(rec.RepeatInterval),
+		UnhandledReminder: time.Duration(rec.UnhandledReminder),
+		SimultaneousCall:  rec.SimultaneousCall,
+		Language:          rec.Language,
+		TimeZone:          rec.TimeZone,
+		PublicBaseURL:     rec.PublicBaseURL,
+		CallerID:          rec.CallerID,
+		DialTemplate:      rec.DialTemplate,
+		TrunkEndpoint:     rec.TrunkEndpoint,
+		SIMPIN:            rec.SIMPIN,
+	}
+	if s.UnhandledReminder == 0 {
+		s.UnhandledReminder = aw.DefaultSettings().UnhandledReminder
+	}
+	s.LoopPause = aw.DefaultSettings().LoopPause
+	if rec.LoopPause != nil {
+		s.LoopPause = time.Duration(*rec.LoopPause)
 	}
 	for _, x := range rec.Extensions {
 		s.Extensions = append(s.Extensions, aw.Extension{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})

@@ -105,10 +105,22 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 
 	var sms []aw.SMSSender
-	if c.Demo {
+	switch {
+	case c.Demo && len(c.ModemPorts) > 0:
+		// The demo's telephony with a real modem (or a simulator on a
+		// pseudo-terminal): the SMS path can be tried before Asterisk is.
+		m.Telephony = demo.NewTelephony(m.Out)
+		modems, err := newModems(c.ModemPorts, db, log.With("component", "gsm"))
+		if err != nil {
+			return err
+		}
+		m.setModems(modems, runModems(modems))
+		m.closers = append(m.closers, func() error { m.setModems(nil, nil); return nil })
+		sms = senders(modems)
+	case c.Demo:
 		m.Telephony = demo.NewTelephony(m.Out)
 		sms = []aw.SMSSender{demo.NewModem(m.Out)}
-	} else {
+	default:
 		if err := m.openAdapters(ctx); err != nil {
 			return err
 		}

@@ -92,6 +92,9 @@ func TestMainInProcess(t *testing.T) {
 	testkit.EventuallyWithin(t, 20*time.Second, "the responder SMS", func() bool {
 		return strings.Contains(out.String(), "SMS (responder) aan +31612345673")
 	})
+	if !strings.Contains(out.String(), ": alarmknop ingedrukt. Laura van Dijk") {
+		t.Fatalf("the responder SMS does not say why the alarm went off:\n%s", out.String())
+	}
 	sess, err := m.DB.Session(ctx, id)
 	if err != nil {
 		t.Fatal(err)
@@ -130,5 +133,37 @@ func TestStopWhileStarting(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "stopped while starting") {
 		t.Fatalf("stderr: %s", stderr.String())
+	}
+}
+
+// Two loops with loop_pause = 5 s through the whole daemon, the demo
+// telephony and the real clock: every number busy or declining, the second
+// loop starts 5 s after the last call of the first (measured on the
+// attempts' times as stored), and the alarm is not accepted only then.
+func TestMainLoopPause(t *testing.T) {
+	m, out := openMain(t, "settings.cancel_window = 1s", "settings.ring_timeout = 1s", "settings.ladder_loops = 2",
+		"settings.loop_pause = 5s", "settings.fallback_number = 0612345681")
+	ctx := context.Background()
+	a, err := m.Service.RaiseTestAlarm(ctx, aw.CLIActor("test"), []string{"0612345671", "0612345675"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.EventuallyWithin(t, 30*time.Second, "two loops, not accepted", func() bool {
+		x, err := m.DB.Alarm(ctx, a.ID)
+		return err == nil && x.State == aw.AlarmUnanswered && len(x.Attempts) == 6
+	})
+	x, _ := m.DB.Alarm(ctx, a.ID)
+	last1, first2 := x.Attempts[2], x.Attempts[3]
+	if last1.Loop != 1 || first2.Loop != 2 || last1.EndedAt == nil || last1.Outcome != aw.OutcomeBusy {
+		t.Fatalf("attempts 3 and 4: %+v %+v\n%s", last1, first2, out.String())
+	}
+	gap := first2.StartedAt.Sub(*last1.EndedAt)
+	t.Logf("gap between the last call of loop 1 (%s) and the first of loop 2 (%s): %v",
+		last1.EndedAt.Format("15:04:05.000"), first2.StartedAt.Format("15:04:05.000"), gap)
+	if gap < 5*time.Second || gap > 6*time.Second {
+		t.Fatalf("gap = %v, want 5 s (up to 6 s)", gap)
+	}
+	if d := x.UnansweredAt.Sub(x.RaisedAt); d < 5*time.Second {
+		t.Fatalf("not accepted %v after it was raised, want after the pause", d)
 	}
 }
