@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	aw "alleenwerken"
@@ -9,37 +10,63 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// settingsRecord is how the settings are stored; durations in nanoseconds.
+// settingsRecord is how the settings are stored: every setting under its
+// own JSON name (aw.Settings'), the SIM PIN sealed. A setting missing from
+// a stored record (one added after it was written) reads as its default,
+// so a new setting costs the store nothing.
 type settingsRecord struct {
-	FallbackNumber   string   `json:"fallback_number,omitempty"`
-	AdminNumbers     []string `json:"admin_numbers,omitempty"`
-	CancelWindow     int64    `json:"cancel_window_ns"`
-	ReminderLead     int64    `json:"reminder_lead_ns"`
-	DefaultExtension int64    `json:"default_extension_ns"`
-	RingTimeout      int64    `json:"ring_timeout_ns"`
-	PromptRepeats    int      `json:"prompt_repeats"`
-	LadderLoops      int      `json:"ladder_loops"`
-	LoopPause        *int64   `json:"loop_pause_ns,omitempty"` // absent in settings stored before it: the default
-	RepeatInterval   int64    `json:"repeat_interval_ns"`
-	// UnhandledReminder: 0 in settings stored before it (read as the
-	// default).
-	UnhandledReminder int64             `json:"unhandled_reminder_ns,omitempty"`
-	SimultaneousCall  int               `json:"simultaneous_calls"`
-	Language          string            `json:"language"`
-	TimeZone          string            `json:"time_zone"`
-	PublicBaseURL     string            `json:"public_base_url"`
-	CallerID          string            `json:"caller_id,omitempty"`
-	DialTemplate      string            `json:"dial_template"`
-	TrunkEndpoint     string            `json:"trunk_endpoint,omitempty"`
-	Extensions        []extensionRecord `json:"extensions,omitempty"`
-	SIMPIN            string            `json:"sim_pin,omitempty"`
+	*aw.Settings
+	SIMPIN string `json:"sim_pin,omitempty"`
 }
 
-// extensionRecord is how an internal extension is stored.
-type extensionRecord struct {
-	Number   string `json:"number"`
-	Name     string `json:"name,omitempty"`
-	Endpoint string `json:"endpoint,omitempty"`
+// legacySettings are the durations as settings were stored before they
+// were stored in their own form: nanoseconds under "<key>_ns".
+type legacySettings struct {
+	CancelWindow     *int64 `json:"cancel_window_ns"`
+	ReminderLead     *int64 `json:"reminder_lead_ns"`
+	DefaultExtension *int64 `json:"default_extension_ns"`
+	RingTimeout      *int64 `json:"ring_timeout_ns"`
+	RepeatInterval   *int64 `json:"repeat_interval_ns"`
+}
+
+// UnmarshalJSON reads a stored record over the defaults, in its own form
+// or in the older one.
+func (rec *settingsRecord) UnmarshalJSON(b []byte) error {
+	s := aw.DefaultSettings()
+	var raw struct {
+		*aw.Settings
+		SIMPIN string `json:"sim_pin"`
+		legacySettings
+	}
+	raw.Settings = &s
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for _, d := range []struct {
+		ns *int64
+		to *time.Duration
+	}{
+		{raw.legacySettings.CancelWindow, &s.CancelWindow}, {raw.legacySettings.ReminderLead, &s.ReminderLead},
+		{raw.legacySettings.DefaultExtension, &s.DefaultExtension}, {raw.legacySettings.RingTimeout, &s.RingTimeout},
+		{raw.legacySettings.RepeatInterval, &s.RepeatInterval},
+	} {
+		if d.ns != nil {
+			*d.to = time.Duration(*d.ns)
+		}
+	}
+	if raw.legacySettings.CancelWindow != nil {
+		// The older form left an empty trunk endpoint out; its default is
+		// not empty.
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(b, &keys); err != nil {
+			return err
+		}
+		if _, ok := keys["trunk_endpoint"]; !ok {
+			s.TrunkEndpoint = ""
+		}
+	}
+	rec.Settings, rec.SIMPIN = &s, raw.SIMPIN
+	return nil
 }
 
 // Settings returns the stored settings, or DefaultSettings when none are
@@ -100,64 +127,12 @@ func (rec *settingsRecord) eachSecret(fn func(field string, v *string)) {
 
 // newSettingsRecord is s as stored (its SIM PIN as typed).
 func newSettingsRecord(s aw.Settings) *settingsRecord {
-	pause := int64(s.LoopPause)
-	rec := &settingsRecord{
-		FallbackNumber:    s.FallbackNumber,
-		AdminNumbers:      s.AdminNumbers,
-		CancelWindow:      int64(s.CancelWindow),
-		ReminderLead:      int64(s.ReminderLead),
-		DefaultExtension:  int64(s.DefaultExtension),
-		RingTimeout:       int64(s.RingTimeout),
-		PromptRepeats:     s.PromptRepeats,
-		LadderLoops:       s.LadderLoops,
-		LoopPause:         &pause,
-		RepeatInterval:    int64(s.RepeatInterval),
-		UnhandledReminder: int64(s.UnhandledReminder),
-		SimultaneousCall:  s.SimultaneousCall,
-		Language:          s.Language,
-		TimeZone:          s.TimeZone,
-		PublicBaseURL:     s.PublicBaseURL,
-		CallerID:          s.CallerID,
-		DialTemplate:      s.DialTemplate,
-		TrunkEndpoint:     s.TrunkEndpoint,
-		SIMPIN:            s.SIMPIN,
-	}
-	for _, x := range s.Extensions {
-		rec.Extensions = append(rec.Extensions, extensionRecord{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})
-	}
-	return rec
+	return &settingsRecord{Settings: &s, SIMPIN: s.SIMPIN}
 }
 
+// settings returns the stored settings (the SIM PIN as opened).
 func (rec *settingsRecord) settings() aw.Settings {
-	s := aw.Settings{
-		FallbackNumber:    rec.FallbackNumber,
-		AdminNumbers:      rec.AdminNumbers,
-		CancelWindow:      time.Duration(rec.CancelWindow),
-		ReminderLead:      time.Duration(rec.ReminderLead),
-		DefaultExtension:  time.Duration(rec.DefaultExtension),
-		RingTimeout:       time.Duration(rec.RingTimeout),
-		PromptRepeats:     rec.PromptRepeats,
-		LadderLoops:       rec.LadderLoops,
-		RepeatInterval:    time.Duration(rec.RepeatInterval),
-		UnhandledReminder: time.Duration(rec.UnhandledReminder),
-		SimultaneousCall:  rec.SimultaneousCall,
-		Language:          rec.Language,
-		TimeZone:          rec.TimeZone,
-		PublicBaseURL:     rec.PublicBaseURL,
-		CallerID:          rec.CallerID,
-		DialTemplate:      rec.DialTemplate,
-		TrunkEndpoint:     rec.TrunkEndpoint,
-		SIMPIN:            rec.SIMPIN,
-	}
-	if s.UnhandledReminder == 0 {
-		s.UnhandledReminder = aw.DefaultSettings().UnhandledReminder
-	}
-	s.LoopPause = aw.DefaultSettings().LoopPause
-	if rec.LoopPause != nil {
-		s.LoopPause = time.Duration(*rec.LoopPause)
-	}
-	for _, x := range rec.Extensions {
-		s.Extensions = append(s.Extensions, aw.Extension{Number: x.Number, Name: x.Name, Endpoint: x.Endpoint})
-	}
+	s := *rec.Settings
+	s.SIMPIN = rec.SIMPIN
 	return s
 }
