@@ -77,3 +77,20 @@ type EndpointStater interface {
 	// endpoint, or an error when the PBX cannot be asked.
 	EndpointState(ctx context.Context, endpoint string) (string, error)
 }
+
+// CausePrompt is the name of the prompt that says why the alarm went off
+// ("aw-cause-button", "aw-cause-timer"; asterisk-conf/prompts.sh makes
+// them), said after the intro and again after the acceptance; "" for a
+// test alarm or an unknown cause.
+func (r CallRequest) CausePrompt() string {
+	if r.Test {
+		return ""
+	}
+	switch r.Cause {
+	case CauseManual:
+		return "aw-cause-button"
+	case CauseExpired:
+		return "aw-cause-timer"
+	}
+	return ""
+}

@@ -11,8 +11,6 @@ import (
 const (
 	mediaTest         = "sound:aw-test"
 	mediaIntro        = "sound:aw-intro"
-	mediaCauseButton  = "sound:aw-cause-button" // the worker pressed Alarm
-	mediaCauseTimer   = "sound:aw-cause-timer"  // the timer ran out
 	mediaPress1       = "sound:aw-press1"
 	mediaAccepted     = "sound:aw-accepted"
 	mediaSMSOffer     = "sound:aw-sms-offer"
@@ -45,14 +43,8 @@ func promptRound(n int, req aw.CallRequest) []string {
 // causeMedia is the prompt that says why the alarm went off; none for a
 // test alarm or an unknown cause.
 func causeMedia(req aw.CallRequest) string {
-	if req.Test {
-		return ""
-	}
-	switch req.Cause {
-	case aw.CauseManual:
-		return mediaCauseButton
-	case aw.CauseExpired:
-		return mediaCauseTimer
+	if p := req.CausePrompt(); p != "" {
+		return "sound:" + p
 	}
 	return ""
 }

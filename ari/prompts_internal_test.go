@@ -16,8 +16,8 @@ func TestPromptRound(t *testing.T) {
 		req   aw.CallRequest
 		want  []string
 	}{
-		{"Button", 1, aw.CallRequest{Cause: aw.CauseManual}, []string{mediaIntro, mediaCauseButton, mediaPress1}},
-		{"Timer", 1, aw.CallRequest{Cause: aw.CauseExpired}, []string{mediaIntro, mediaCauseTimer, mediaPress1}},
+		{"Button", 1, aw.CallRequest{Cause: aw.CauseManual}, []string{mediaIntro, "sound:aw-cause-button", mediaPress1}},
+		{"Timer", 1, aw.CallRequest{Cause: aw.CauseExpired}, []string{mediaIntro, "sound:aw-cause-timer", mediaPress1}},
 		{"Test", 1, aw.CallRequest{Cause: aw.CauseTest, Test: true}, []string{mediaTest, mediaIntro, mediaPress1}},
 		{"NoCause", 1, aw.CallRequest{}, []string{mediaIntro, mediaPress1}},
 		{"SecondRound", 2, aw.CallRequest{Cause: aw.CauseManual}, []string{mediaPress1}},

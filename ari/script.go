@@ -43,7 +43,12 @@ func (c *call) accept() {
 	c.phase = phaseConfirm
 	c.log.Info("accepted")
 	c.plan = c.p.Accepted()
+	// Why the alarm went off is said again: a 1 pressed during the intro
+	// cut the first saying short.
 	c.items = []string{mediaAccepted}
+	if m := causeMedia(c.req); m != "" {
+		c.items = append(c.items, m)
+	}
 	c.playNext()
 }
 

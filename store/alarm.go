@@ -173,26 +173,20 @@ func (db *DB) Alarms(ctx context.Context, limit int) ([]*aw.Alarm, error) {
 // OpenAlarms returns the alarms that are escalating or unanswered, oldest
 // first.
 func (db *DB) OpenAlarms(ctx context.Context) ([]*aw.Alarm, error) {
-	var out []*aw.Alarm
-	err := db.view(ctx, func(tx *bolt.Tx) error {
-		return tx.Bucket(alarmsOpenBucket).ForEach(func(_, id []byte) error {
-			a, err := findAlarm(tx, string(id))
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-			return nil
-		})
-	})
-	return out, err
+	return db.indexedAlarms(ctx, alarmsOpenBucket)
 }
 
 // UnhandledAlarms returns the alarms that are not handled yet (escalating,
 // unanswered or accepted), oldest first.
 func (db *DB) UnhandledAlarms(ctx context.Context) ([]*aw.Alarm, error) {
+	return db.indexedAlarms(ctx, alarmsUnhandledBucket)
+}
+
+// indexedAlarms returns the alarms an index bucket lists, in its order.
+func (db *DB) indexedAlarms(ctx context.Context, index []byte) ([]*aw.Alarm, error) {
 	var out []*aw.Alarm
 	err := db.view(ctx, func(tx *bolt.Tx) error {
-		return tx.Bucket(alarmsUnhandledBucket).ForEach(func(_, id []byte) error {
+		return tx.Bucket(index).ForEach(func(_, id []byte) error {
 			a, err := findAlarm(tx, string(id))
 			if err != nil {
 				return err

@@ -154,6 +154,9 @@ func (t *Telephony) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgr
 		play("sound:aw-test")
 	}
 	play("sound:aw-intro")
+	if c := req.CausePrompt(); c != "" {
+		play("sound:" + c)
+	}
 	play("sound:aw-press1")
 	switch b {
 	case Voicemail:
@@ -173,6 +176,9 @@ func (t *Telephony) Call(ctx context.Context, req aw.CallRequest, p aw.CallProgr
 	plan := p.Accepted()
 	t.printf("%s heeft de melding AANGENOMEN", req.Number)
 	play("sound:aw-accepted")
+	if c := req.CausePrompt(); c != "" {
+		play("sound:" + c)
+	}
 	choice := "no"
 	if plan.OfferSMS {
 		play("sound:aw-sms-offer")
