@@ -124,17 +124,20 @@ func TestCausePrompt(t *testing.T) {
 	tel := testbed.MustOpen(t, testbed.Config("cause"))
 	for _, tc := range []struct {
 		name, lang string
+		number     string
 		cause      aw.AlarmCause
 		test       bool
 		first      []string // the call starts so
 		cause1     string   // said after "accepted"; "" for none
 	}{
-		{"ButtonNL", "nl", aw.CauseManual, false, []string{"sound:aw-intro"}, "sound:aw-cause-button"},
-		{"TimerEN", "en", aw.CauseExpired, false, []string{"sound:aw-intro"}, "sound:aw-cause-timer"},
-		{"Test", "nl", aw.CauseTest, true, []string{"sound:aw-test", "sound:aw-intro"}, ""},
+		{"ButtonNL", "nl", testbed.NumSMSNo, aw.CauseManual, false, []string{"sound:aw-intro"}, "sound:aw-cause-button"},
+		{"TimerEN", "en", testbed.NumSMSNo, aw.CauseExpired, false, []string{"sound:aw-intro"}, "sound:aw-cause-timer"},
+		{"Test", "nl", testbed.NumSMSNo, aw.CauseTest, true, []string{"sound:aw-test", "sound:aw-intro"}, ""},
+		// This phone listens to the whole first round.
+		{"ListensNL", "nl", testbed.NumLate, aw.CauseManual, false, []string{"sound:aw-intro", "sound:aw-cause-button", "sound:aw-press1"}, "sound:aw-cause-button"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req := testbed.Request(testbed.NumSMSNo)
+			req := testbed.Request(tc.number)
 			req.Language, req.Cause, req.Test = tc.lang, tc.cause, tc.test
 			r := newRecorder(aw.AcceptPlan{ReportNumber: 897, AccessCode: "4217"})
 			res, err := tel.Call(context.Background(), req, r)
