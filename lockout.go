@@ -63,37 +63,6 @@ func (t *lockout) recent(key string, now time.Time) []time.Time {
 	return keep
 }
 
-// wait returns how long key must still wait; 0 when it may try.
-func (t *lockout) wait(key string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.clock.Now()
-	f := t.recent(key, now)
-	if len(f) < t.max {
-		return 0
-	}
-	return t.window - now.Sub(f[len(f)-1])
-}
-
-// fail records a failure of key.
-func (t *lockout) fail(ctx context.Context, key string) {
-	t.mu.Lock()
-	now := t.clock.Now()
-	if len(t.fails) >= maxLockoutKeys {
-		for k := range t.fails {
-			t.recent(k, now)
-		}
-	}
-	t.fails[key] = append(t.recent(key, now), now)
-	store := t.store
-	t.mu.Unlock()
-	if store != nil {
-		if err := store.AddFailure(context.WithoutCancel(ctx), t.kind, key, now, t.window); err != nil {
-			t.log.Error("storing a failed attempt failed; it counts until a restart", "kind", t.kind, "err", err)
-		}
-	}
-}
-
 // reset forgets the failures of key.
 func (t *lockout) reset(ctx context.Context, key string) {
 	t.mu.Lock()
@@ -114,11 +83,81 @@ func errLockedOut(wait time.Duration) error {
 		Message: fmt.Sprintf("Te veel mislukte pogingen. Probeer het over %d minuten opnieuw.", int(math.Ceil(wait.Minutes())))}
 }
 
-// waitAny returns the longest wait of keys; 0 when none is locked.
-func (t *lockout) waitAny(keys ...string) time.Duration {
-	var w time.Duration
-	for _, k := range keys {
-		w = max(w, t.wait(k))
+// try is a guess counted before it is evaluated (reserve): a failure put
+// down for each of its keys, which stays when the guess was wrong (fail)
+// and is taken back when it was right (pass).
+type try struct {
+	lock  *lockout
+	keys  []string
+	at    time.Time
+	locks bool // this try's failure locks one of its keys
+}
+
+// reserve counts a try of every key before it is evaluated, in one step,
+// so that guesses sent in parallel cannot all pass a check made before
+// the earlier ones were counted. ETOOMANY, with the longest wait, when one
+// of keys is locked; then nothing is counted.
+func (t *lockout) reserve(keys ...string) (*try, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.clock.Now()
+	if len(t.fails) >= maxLockoutKeys {
+		for k := range t.fails {
+			t.recent(k, now)
+		}
 	}
-	return w
+	var wait time.Duration
+	for _, k := range keys {
+		if f := t.recent(k, now); len(f) >= t.max {
+			wait = max(wait, t.window-now.Sub(f[len(f)-1]))
+		}
+	}
+	if wait > 0 {
+		return nil, errLockedOut(wait)
+	}
+	r := &try{lock: t, keys: keys, at: now}
+	for _, k := range keys {
+		t.fails[k] = append(t.fails[k], now)
+		r.locks = r.locks || len(t.fails[k]) == t.max
+	}
+	return r, nil
+}
+
+// fail keeps the try's failures and stores them (before the answer), so
+// that they count after a restart too.
+func (r *try) fail(ctx context.Context) {
+	t := r.lock
+	t.mu.Lock()
+	store := t.store
+	t.mu.Unlock()
+	if store == nil {
+		return
+	}
+	for _, k := range r.keys {
+		if err := store.AddFailure(context.WithoutCancel(ctx), t.kind, k, r.at, t.window); err != nil {
+			t.log.Error("storing a failed attempt failed; it counts until a restart", "kind", t.kind, "err", err)
+		}
+	}
+}
+
+// pass takes the try's failures back: the guess was right, or it was not
+// evaluated.
+func (r *try) pass() {
+	t := r.lock
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, k := range r.keys {
+		f := t.fails[k]
+		for i := len(f) - 1; i >= 0; i-- {
+			if f[i].Equal(r.at) {
+				f = append(f[:i], f[i+1:]...)
+				break
+			}
+		}
+		if len(f) == 0 {
+			delete(t.fails, k)
+		} else {
+			t.fails[k] = f
+		}
+	}
 }

@@ -60,15 +60,18 @@ var dummyHash = sync.OnceValue(func() []byte {
 // it returns the session's cookie token (only its hash is stored). A wrong
 // name or password is EUNAUTHORIZED; ETOOMANY while the name or the
 // address is locked out (not audited: the lock itself was, and a flood
-// must not fill the disk).
+// must not fill the disk). Every guess counts before it is checked, so
+// guesses sent in parallel are no better than guesses one by one.
 func (s *LoginService) Login(ctx context.Context, name, password, ip string) (string, *ConsoleSession, *User, error) {
 	name = strings.TrimSpace(name)
 	userKey, ipKey := "user:"+strings.ToLower(name), "ip:"+ip
-	if wait := s.lock.waitAny(userKey, ipKey); wait > 0 {
-		return "", nil, nil, errLockedOut(wait)
+	guess, err := s.lock.reserve(userKey, ipKey)
+	if err != nil {
+		return "", nil, nil, err
 	}
 	u, err := s.store.UserByName(ctx, name)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
+		guess.pass() // not evaluated
 		return "", nil, nil, err
 	}
 	ok := false
@@ -79,14 +82,14 @@ func (s *LoginService) Login(ctx context.Context, name, password, ip string) (st
 	}
 	by := Actor{Door: DoorConsole, Name: name, IP: ip}
 	if !ok || name == "" || password == "" {
-		s.lock.fail(ctx, userKey)
-		s.lock.fail(ctx, ipKey)
+		guess.fail(ctx)
 		s.audit(ctx, by, AuditEntry{Action: AuditLoginFailed})
-		if s.lock.waitAny(userKey, ipKey) > 0 {
+		if guess.locks {
 			s.audit(ctx, by, AuditEntry{Action: AuditLoginThrottled, Detail: "te veel mislukte pogingen"})
 		}
 		return "", nil, nil, Errorf(EUNAUTHORIZED, "Onjuiste naam of wachtwoord.")
 	}
+	guess.pass()
 	s.lock.reset(ctx, userKey)
 	now := s.clock.Now()
 	tok, hash := NewToken("")

@@ -116,23 +116,33 @@ func (s *ReportService) ByNumber(ctx context.Context, n int) (*Alarm, error) {
 // neither locked out nor audited: a page left open after its link expired
 // must not lock out a whole office behind one address.
 func (s *ReportService) ByLink(ctx context.Context, token, ip string, poll bool) (*Alarm, error) {
-	ipKey := "ip:" + ip
-	if wait := s.link.wait(ipKey); wait > 0 && !poll {
-		return nil, errLockedOut(wait)
+	if poll {
+		a, err := s.store.AlarmByInfoToken(ctx, token, s.clock.Now())
+		if ErrorCode(err) == EUNAUTHORIZED || ErrorCode(err) == ENOTFOUND {
+			return nil, errUnknownLink()
+		}
+		return a, err
+	}
+	guess, err := s.link.reserve("ip:" + ip)
+	if err != nil {
+		return nil, err
 	}
 	a, err := s.store.AlarmByInfoToken(ctx, token, s.clock.Now())
 	switch ErrorCode(err) {
 	case "":
+		guess.pass()
 		return a, nil
 	case EUNAUTHORIZED, ENOTFOUND:
-		if !poll {
-			s.link.fail(ctx, ipKey)
-			s.audit(ctx, ResponderActor(DoorLink, "", ip), AuditEntry{Action: AuditAccessRefused, Detail: "link onbekend of verlopen"})
-		}
-		return nil, Errorf(EUNAUTHORIZED, "Deze link is onbekend of verlopen.")
+		guess.fail(ctx)
+		s.audit(ctx, ResponderActor(DoorLink, "", ip), AuditEntry{Action: AuditAccessRefused, Detail: "link onbekend of verlopen"})
+		return nil, errUnknownLink()
 	}
+	guess.pass() // not evaluated
 	return nil, err
 }
+
+// errUnknownLink refuses a link that is unknown or expired.
+func errUnknownLink() error { return Errorf(EUNAUTHORIZED, "Deze link is onbekend of verlopen.") }
 
 // ByCode checks a report number and access code given at ip and returns a
 // fresh link token to the alarm's page, valid as long as the code is.
@@ -141,12 +151,20 @@ func (s *ReportService) ByLink(ctx context.Context, token, ip string, poll bool)
 // out.
 func (s *ReportService) ByCode(ctx context.Context, number int, code, ip string) (string, error) {
 	ipKey, numKey := "ip:"+ip, fmt.Sprintf("num:%d", number)
-	if wait := max(s.code.wait(ipKey), s.number.wait(numKey)); wait > 0 {
-		return "", errLockedOut(wait)
+	byIP, err := s.code.reserve(ipKey)
+	if err != nil {
+		return "", err
+	}
+	byNum, err := s.number.reserve(numKey)
+	if err != nil {
+		byIP.pass()
+		return "", err
 	}
 	now := s.clock.Now()
 	a, err := s.store.AlarmByNumber(ctx, number)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
+		byIP.pass() // not evaluated
+		byNum.pass()
 		return "", err
 	}
 	ok := a != nil && a.AccessCode != "" && subtle.ConstantTimeCompare([]byte(a.AccessCode), []byte(code)) == 1
@@ -156,11 +174,13 @@ func (s *ReportService) ByCode(ctx context.Context, number int, code, ip string)
 	by := ResponderActor(DoorCode, "", ip)
 	target := fmt.Sprintf("#%d", number)
 	if !ok {
-		s.code.fail(ctx, ipKey)
-		s.number.fail(ctx, numKey)
+		byIP.fail(ctx)
+		byNum.fail(ctx)
 		s.audit(ctx, by, AuditEntry{Action: AuditAccessRefused, Target: target, Detail: "verkeerde toegangscode of verlopen"})
 		return "", Errorf(EUNAUTHORIZED, "Meldingsnummer en toegangscode horen niet bij elkaar, of de melding is verlopen.")
 	}
+	byIP.pass()
+	byNum.pass()
 	tok, hash := NewToken("")
 	exp := now.Add(InfoTokenTTL)
 	if a.HandledAt != nil && a.HandledAt.Add(CodeValidAfterHandled).Before(exp) {

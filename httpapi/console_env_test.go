@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -261,6 +262,16 @@ type Client struct {
 func (e *ConsoleEnv) NewClient() *Client {
 	jar, _ := cookiejar.New(nil)
 	return &Client{e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// NewClientFrom returns a client with an empty cookie jar whose
+// connections come from ip (any 127.0.0.x on loopback): one of an
+// attacker's several addresses.
+func (e *ConsoleEnv) NewClientFrom(ip string) *Client {
+	c := e.NewClient()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	c.http.Transport = &http.Transport{DialContext: d.DialContext}
+	return c
 }
 
 // Page is a response with its body as text.
