@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 
@@ -158,10 +159,30 @@ func clientIP(g *gin.Context) string {
 	return host
 }
 
-// safeNext returns a local path to go to after log-in.
+// safeNext returns where to go after a log-in or a language change: a
+// page of this console (/console..., /m/..., /melding, /login) with its
+// query, rebuilt from its parts; anything else (another host, a scheme,
+// "//", a backslash, a control character such as a tab or CR/LF, also
+// percent-encoded, or a path that leaves these pages) goes to /console.
+// Browsers drop tabs and newlines and read "\" as "/", so such a next
+// could otherwise name another host.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/console"
+	const home = "/console"
+	bad := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' })
 	}
-	return next
+	if bad(next) || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || bad(u.Path) || strings.HasPrefix(u.Path, "//") {
+		return home
+	}
+	p := path.Clean(u.Path)
+	switch {
+	case p == home, strings.HasPrefix(p, home+"/"), strings.HasPrefix(p, "/m/"), p == "/melding", p == "/login":
+	default:
+		return home
+	}
+	return (&url.URL{Path: p, RawQuery: u.RawQuery}).RequestURI()
 }
