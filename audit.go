@@ -79,6 +79,7 @@ func newAuditor(st AuditStore, clock Clock, log *slog.Logger) auditor {
 // audit appends e by the actor.
 func (a auditor) audit(ctx context.Context, by Actor, e AuditEntry) {
 	e.At = a.clock.Now()
+	e.Old, e.New, e.Detail = Redact(e.Old), Redact(e.New), Redact(e.Detail) // no password of an address
 	if err := a.entries.AppendAudit(ctx, by.entry(e)); err != nil {
 		a.log.Error("writing the audit log failed", "action", e.Action, "target", e.Target, "actor", by.String(), "err", err)
 		return

@@ -84,7 +84,7 @@ func (m *Monitor) tell(ctx context.Context, name string, since time.Time, reason
 	if err != nil {
 		set = DefaultSettings()
 	}
-	text := fmt.Sprintf("Alleen Werken: %s werkt niet sinds %s: %s", name, since.In(set.Location()).Format("15:04"), reason)
+	text := fmt.Sprintf("Alleen Werken: %s werkt niet sinds %s: %s", name, since.In(set.Location()).Format("15:04"), Redact(reason))
 	m.Logger.Error("part down for too long; telling the admins", "part", name, "since", since, "reason", reason)
 	for _, n := range set.AdminNumbers {
 		msg := &SMS{Kind: SMSAdmin, To: n, Text: text, CreatedAt: m.Clock.Now()}

@@ -180,6 +180,7 @@ func (t *Telephony) setDown(reason string) {
 }
 
 func (t *Telephony) setHealthLocked(h aw.Health) {
+	h.Reason = aw.Redact(h.Reason) // an address's password is never shown
 	h.Since = t.health.Since
 	if h.State != t.health.State {
 		h.Since = t.clock.Now()

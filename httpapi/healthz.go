@@ -24,6 +24,16 @@ type componentHealthJSON struct {
 	Reason string         `json:"reason"`
 }
 
+// publicReason is the only reason /healthz gives, by state: it is open to
+// anyone on the network, so it names no address, path, port or error text
+// (a password in a NATS address once showed here). The detailed reasons
+// are on the console's health page, for a logged-in installer.
+var publicReason = map[aw.HealthState]string{
+	aw.HealthOK:       "Werkt.",
+	aw.HealthDegraded: "Werkt beperkt; de reden staat op de gezondheidspagina van de console.",
+	aw.HealthDown:     "Storing; de reden staat op de gezondheidspagina van de console.",
+}
+
 func (s *Server) registerHealth() {
 	s.engine.GET("/healthz", noStore, s.healthz)
 }
@@ -44,7 +54,7 @@ func (s *Server) healthz(c *gin.Context) {
 		if r := s.cfg.Health[name]; r != nil {
 			h = r.Health()
 		}
-		out.Components[name] = componentHealthJSON{State: h.State, Reason: h.Reason}
+		out.Components[name] = componentHealthJSON{State: h.State, Reason: publicReason[h.State]}
 		states = append(states, h.State)
 	}
 	out.Status = aw.Worst(states...)

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	aw "alleenwerken"
@@ -59,8 +60,23 @@ func TestHealthz(t *testing.T) {
 		if got, want := h.Status, "degraded"; got != want {
 			t.Fatalf("status %q, want %q", got, want)
 		}
-		if got, want := h.Components["sms"]["reason"], "Zwak signaal."; got != want {
+		if got, want := h.Components["sms"]["reason"], "Werkt beperkt; de reden staat op de gezondheidspagina van de console."; got != want {
 			t.Fatalf("sms reason %q, want %q", got, want)
+		}
+	})
+
+	// The public /healthz gives fixed texts only: no address, password,
+	// device path or error text of a component's reason reaches it.
+	t.Run("NoDetail", func(t *testing.T) {
+		e := MustOpenEnv(t)
+		e.Tel.Set(aw.HealthDown, "Geen verbinding met Asterisk (ari-proxy op nats://aw:s3cret@10.0.0.5:4222): dial tcp 10.0.0.5:4222: connection refused")
+		e.SMS.Set(aw.HealthDegraded, "Modem op /dev/ttyUSB2: SIM PIN nodig")
+		resp := e.DoToken("", "GET", "/healthz", nil)
+		body := string(resp.Body)
+		for _, leak := range []string{"s3cret", "10.0.0.5", "nats://", "/dev/ttyUSB2", "connection refused", "SIM PIN"} {
+			if strings.Contains(body, leak) {
+				t.Fatalf("/healthz shows %q: %s", leak, body)
+			}
 		}
 	})
 

@@ -64,7 +64,7 @@ func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
 	case "error":
 		level = slog.LevelError
 	}
-	return &Main{Config: cfg, Out: stdout, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}
+	return &Main{Config: cfg, Out: stdout, Logger: slog.New(aw.RedactingHandler{Next: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})})}
 }
 
 // Open opens the store, seeds the settings on first start, starts the
