@@ -28,11 +28,7 @@ const reminderPrefix = "Alleen Werken #101: aangenomen om "
 // the console's list shows the alarm as accepted and not handled; the same
 // device starts a new session.
 func TestAcceptedAlarmNotHandled(t *testing.T) {
-	sim, err := modemsim.New(modemsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
+	sim := testkit.NewModemSim(t)
 	const every = 4 * time.Second
 	m, _ := openMain(t, "modem.port = "+sim.Path(), "settings.cancel_window = 1s", "settings.ring_timeout = 1s",
 		"settings.unhandled_reminder = 4s", "settings.admin_numbers = 0612345678")

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strings"
@@ -34,23 +33,23 @@ func TestEveryDoorAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, listen := t.TempDir(), freeAddr(t)
-	args := func(a ...string) []string { return append(append(a, "-demo"), demoArgs(dir, listen)...) }
+	d := newDemo(t)
+	dir := d.Dir
 
 	// The CLI, daemon stopped: direct mode.
-	cmd := exec.Command(binary, args("user", "create", "-name", "cli-beheer", "-role", "super_admin")...)
+	cmd := d.Command("user", "create", "-name", "cli-beheer", "-role", "super_admin")
 	cmd.Stdin = strings.NewReader("Beheer-wachtwoord-1\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("cli user create: %v %s", err, out)
 	}
-	if out, err := exec.Command(binary, args("token", "create", "-name", "cli-toestel")...).CombinedOutput(); err != nil {
+	if out, err := d.Command("token", "create", "-name", "cli-toestel").CombinedOutput(); err != nil {
 		t.Fatalf("cli token create: %v %s", err, out)
 	}
-	if out, err := exec.Command(binary, args("backup", "-out", filepath.Join(dir, "cli-backup.db"))...).CombinedOutput(); err != nil {
+	if out, err := d.Command("backup", "-out", filepath.Join(dir, "cli-backup.db")).CombinedOutput(); err != nil {
 		t.Fatalf("cli backup: %v %s", err, out)
 	}
 
-	d := startDaemon(t, dir, listen)
+	runDemo(d)
 
 	// The admin socket.
 	hc := socketClient(filepath.Join(dir, "admin.sock"))
@@ -92,11 +91,9 @@ func TestEveryDoorAudited(t *testing.T) {
 	if st, body := c.do("POST", "/console/installation/tokens", url.Values{"name": {"console-toestel"}}); st != http.StatusOK || !strings.Contains(body, "aw_") {
 		t.Fatalf("console token create: %d %s", st, body)
 	}
-	d.stop(t)
+	d.Stop()
 
-	db := openStore(t, dir)
-	defer db.Close()
-	entries, err := db.AuditEntries(context.Background(), 0)
+	entries, err := d.OpenStore().AuditEntries(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

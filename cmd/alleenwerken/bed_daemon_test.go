@@ -28,7 +28,7 @@ type bedDaemon struct {
 // cleanup.
 func startBedDaemon(t *testing.T, app, extra string) *bedDaemon {
 	t.Helper()
-	sim := newSim(t)
+	sim := testkit.NewModemSim(t)
 	d := &bedDaemon{t: t, sim: sim, Daemon: testkit.StartDaemon(t, binary,
 		"ari.url = "+testbed.URL+"\nari.user = "+testbed.User+"\nari.password = "+testbed.Password+
 			"\nari.app = "+app+"\nmodem.port = "+sim.Path()+"\n"+extra)}
@@ -38,19 +38,6 @@ func startBedDaemon(t *testing.T, app, extra string) *bedDaemon {
 
 // telephonyUp reports whether /healthz shows telephony ok or degraded.
 func (d *bedDaemon) telephonyUp() bool { return d.Healthz("telephony", "ok", "degraded") }
-
-// logLines returns the daemon's log lines that contain every one of parts.
-func (d *bedDaemon) logLines(parts ...string) []testkit.LogLine {
-	d.t.Helper()
-	return testkit.LogLines(d.t, d.Stderr.String(), parts...)
-}
-
-// waitLog waits up to timeout for the n-th log line (1-based) with every
-// one of parts and returns it.
-func (d *bedDaemon) waitLog(timeout time.Duration, n int, parts ...string) testkit.LogLine {
-	d.t.Helper()
-	return testkit.WaitLog(d.t, d.Stderr, timeout, n, parts...)
-}
 
 // smsSent returns how many SMS (parts) the pty modem was asked to send.
 func (d *bedDaemon) smsSent() int {
@@ -71,10 +58,10 @@ func (d *bedDaemon) noSMS(what string) {
 	if n := d.smsSent(); n != 0 {
 		d.t.Fatalf("%s: the modem was asked to send %d SMS parts, want none\n%s", what, n, d.Stderr.String())
 	}
-	if ls := d.logLines("SMS queued"); len(ls) != 0 {
+	if ls := d.LogLines("SMS queued"); len(ls) != 0 {
 		d.t.Fatalf("%s: SMS queued: %s", what, ls[0].Text)
 	}
-	if ls := d.logLines("call not placed"); len(ls) != 0 {
+	if ls := d.LogLines("call not placed"); len(ls) != 0 {
 		d.t.Fatalf("%s: %s", what, ls[0].Text)
 	}
 }

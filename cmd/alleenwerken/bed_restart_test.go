@@ -29,7 +29,7 @@ func TestDaemonKilledWhileRinging(t *testing.T) {
 	testbed.Need(t)
 	d := startBedDaemon(t, "awtest-kill", restartSettings)
 	d.RaiseAlarm(testbed.NumNoAnswer, testbed.NumSMSNo)
-	d.waitLog(15*time.Second, 1, `msg="call placed"`, "number="+testbed.NumNoAnswer)
+	d.WaitLog(15*time.Second, 1, `msg="call placed"`, "number="+testbed.NumNoAnswer)
 	time.Sleep(time.Second) // ringing
 	d.Kill()
 
@@ -37,15 +37,15 @@ func TestDaemonKilledWhileRinging(t *testing.T) {
 	d.useARI(slow.url())
 	slow.holdFor(time.Second)
 	d.Run()
-	started := d.waitLog(5*time.Second, 1, "time=")
-	placed := d.waitLog(10*time.Second, 1, `msg="call placed"`, "number="+testbed.NumSMSNo)
-	connected := d.waitLog(time.Second, 1, `msg="connected to Asterisk"`)
+	started := d.WaitLog(5*time.Second, 1, "time=")
+	placed := d.WaitLog(10*time.Second, 1, `msg="call placed"`, "number="+testbed.NumSMSNo)
+	connected := d.WaitLog(time.Second, 1, `msg="connected to Asterisk"`)
 	gap := placed.At.Sub(started.At)
 	t.Logf("restart → connected %v, restart → next number placed %v", connected.At.Sub(started.At), gap)
 	if gap > 2*time.Second {
 		t.Fatalf("next number placed %v after the restart, want within 2 s", gap)
 	}
-	d.waitLog(30*time.Second, 1, `msg="sms choice"`, "choice=no")
+	d.WaitLog(30*time.Second, 1, `msg="sms choice"`, "choice=no")
 	d.noSMS("after a restart with Asterisk up")
 	d.Stop()
 
@@ -70,13 +70,13 @@ func TestDaemonExpiredWhileStopped(t *testing.T) {
 	testkit.ExpireWhileStopped(t, filepath.Join(d.Dir, "aw.db"), id)
 
 	d.Run()
-	connected := d.waitLog(10*time.Second, 1, `msg="connected to Asterisk"`)
-	placed := d.waitLog(10*time.Second, 1, `msg="call placed"`, "number="+testbed.NumSMSNo)
+	connected := d.WaitLog(10*time.Second, 1, `msg="connected to Asterisk"`)
+	placed := d.WaitLog(10*time.Second, 1, `msg="call placed"`, "number="+testbed.NumSMSNo)
 	t.Logf("connected → first alarm call placed %v", placed.At.Sub(connected.At))
 	if placed.At.Before(connected.At) || placed.At.Sub(connected.At) > time.Second {
 		t.Fatalf("first call at %v, connected at %v: want it within 1 s after the connection", placed.At, connected.At)
 	}
-	d.waitLog(30*time.Second, 1, `msg="sms choice"`, "choice=no")
+	d.WaitLog(30*time.Second, 1, `msg="sms choice"`, "choice=no")
 	d.noSMS("a timer that came due while stopped")
 	d.Stop()
 }
@@ -90,20 +90,20 @@ func TestDaemonAsteriskBackAfterOutage(t *testing.T) {
 	testbed.RestartAsteriskAtEnd(t)
 	d := startBedDaemon(t, "awtest-outage", restartSettings)
 	d.RaiseAlarm(testbed.NumNoAnswer, testbed.NumSMSNo)
-	d.waitLog(15*time.Second, 1, `msg="call placed"`, "number="+testbed.NumNoAnswer)
+	d.WaitLog(15*time.Second, 1, `msg="call placed"`, "number="+testbed.NumNoAnswer)
 	testbed.Run(t, "asterisk-stop")
-	d.waitLog(20*time.Second, 1, "call could not be placed; backing off")
+	d.WaitLog(20*time.Second, 1, "call could not be placed; backing off")
 	time.Sleep(30 * time.Second)
 	testbed.Run(t, "asterisk-start")
-	connected := d.waitLog(30*time.Second, 2, `msg="connected to Asterisk"`)
-	placed := d.waitLog(10*time.Second, 1, `msg="call placed"`, "number="+testbed.NumSMSNo)
+	connected := d.WaitLog(30*time.Second, 2, `msg="connected to Asterisk"`)
+	placed := d.WaitLog(10*time.Second, 1, `msg="call placed"`, "number="+testbed.NumSMSNo)
 	gap := placed.At.Sub(connected.At)
-	t.Logf("reconnect → next call placed %v; calls not placed during the outage: %d", gap, len(d.logLines("call could not be placed")))
+	t.Logf("reconnect → next call placed %v; calls not placed during the outage: %d", gap, len(d.LogLines("call could not be placed")))
 	if gap < 0 || gap > time.Second {
 		t.Fatalf("next call placed %v after the reconnect, want within 1 s", gap)
 	}
-	d.waitLog(30*time.Second, 1, `msg="ALARM ACCEPTED"`)
-	if len(d.logLines("telephony cannot place calls: alarm SMS")) != 1 {
+	d.WaitLog(30*time.Second, 1, `msg="ALARM ACCEPTED"`)
+	if len(d.LogLines("telephony cannot place calls: alarm SMS")) != 1 {
 		t.Fatalf("want one telephony-down fan-out during the outage\n%s", d.Stderr.String())
 	}
 	d.Stop()

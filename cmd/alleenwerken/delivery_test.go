@@ -10,6 +10,7 @@ import (
 	"github.com/warthog618/sms"
 	"github.com/warthog618/sms/encoding/tpdu"
 
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/httpapi/browsertest"
 )
 
@@ -19,13 +20,13 @@ import (
 // (one delivered, one failed) show on the alarm's information page, opened
 // through the link in the SMS in headless Chromium.
 func TestAlarmSMSDeliveryOnInfoPage(t *testing.T) {
-	sim := newSim(t)
-	d, f := startReal(t, sim.Path(), "settings.cancel_window = 1s\n")
-	waitHealthy(t, d, "sms")
-	tok := configToken(t, f)
-	v := api(t, d, tok, "POST", "/api/v1/sessions",
+	sim := testkit.NewModemSim(t)
+	d := startReal(t, sim.Path(), "settings.cancel_window = 1s\n")
+	d.WaitHealthy("sms", 15*time.Second)
+	tok := d.Admin("", "token", "create", "-name", "t")
+	v := d.API(tok, "POST", "/api/v1/sessions",
 		`{"worker":{"name":"Laura","phone":"06-17782201"},"alarm_numbers":["0650262703","0650929952"],"duration_minutes":60}`)
-	api(t, d, tok, "POST", "/api/v1/sessions/"+v["id"].(string)+"/alarm", "")
+	d.API(tok, "POST", "/api/v1/sessions/"+v["id"].(string)+"/alarm", "")
 
 	// The calls cannot be placed: the alarm SMS goes to both numbers, in
 	// two parts each (the link makes it long).
@@ -34,7 +35,7 @@ func TestAlarmSMSDeliveryOnInfoPage(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for len(parts["+31650262703"]) < 2 || len(parts["+31650929952"]) < 2 {
 		if time.Now().After(deadline) {
-			t.Fatalf("alarm SMS at the modem: %d parts\n%s", len(sim.Sent()), d.stderr)
+			t.Fatalf("alarm SMS at the modem: %d parts\n%s", len(sim.Sent()), d.Stderr)
 		}
 		time.Sleep(50 * time.Millisecond)
 		parts, mrs = map[string][]*tpdu.TPDU{}, map[string][]int{}
@@ -56,7 +57,7 @@ func TestAlarmSMSDeliveryOnInfoPage(t *testing.T) {
 	t.Logf("alarm SMS %q", text)
 
 	page := func() string {
-		resp, err := http.Get(d.url + link)
+		resp, err := http.Get(d.Base + link)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +80,7 @@ func TestAlarmSMSDeliveryOnInfoPage(t *testing.T) {
 			}
 		}
 	}
-	tab := browsertest.New(t, d.url).NewTab()
+	tab := browsertest.New(t, d.Base).NewTab()
 	deadline = time.Now().Add(10 * time.Second)
 	for {
 		tab.Open(link)
@@ -89,10 +90,10 @@ func TestAlarmSMSDeliveryOnInfoPage(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("delivery not on the page: %q\n%s", got, d.stderr)
+			t.Fatalf("delivery not on the page: %q\n%s", got, d.Stderr)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	tab.Screenshot("info-sms-delivery.png", 412, 900, true)
-	d.stop(t)
+	d.Stop()
 }

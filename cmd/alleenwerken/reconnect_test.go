@@ -7,13 +7,13 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"alleenwerken/cmd/testkit"
 	"alleenwerken/store"
 )
 
@@ -28,11 +28,11 @@ type consoleClient struct {
 	csrf string
 }
 
-// loginInstaller creates an installer with the admin command for config f
-// and logs in to d's console as that user, on the installation page.
-func loginInstaller(t *testing.T, d *daemon, f string) *consoleClient {
+// loginInstaller creates an installer with the admin command and logs in
+// to d's console as that user, on the installation page.
+func loginInstaller(t *testing.T, d *testkit.Daemon) *consoleClient {
 	t.Helper()
-	user := exec.Command(binary, "user", "create", "-config", f, "-name", "inst", "-role", "installer")
+	user := d.Command("user", "create", "-name", "inst", "-role", "installer")
 	user.Stdin = strings.NewReader("Installateur-wachtwoord-1\n")
 	if out, err := user.CombinedOutput(); err != nil {
 		t.Fatalf("user create: %v %s", err, out)
@@ -43,10 +43,10 @@ func loginInstaller(t *testing.T, d *daemon, f string) *consoleClient {
 }
 
 // loginConsole logs in to d's console as an existing user.
-func loginConsole(t *testing.T, d *daemon, name, password string) *consoleClient {
+func loginConsole(t *testing.T, d *testkit.Daemon, name, password string) *consoleClient {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &consoleClient{t: t, base: d.url, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	c := &consoleClient{t: t, base: d.Base, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	c.do("GET", "/login", nil)
 	if st, body := c.do("POST", "/login", url.Values{"name": {name}, "password": {password}}); st != http.StatusSeeOther {
 		t.Fatalf("login: %d %s", st, body)
@@ -82,13 +82,13 @@ func (c *consoleClient) do(method, path string, form url.Values) (int, string) {
 // (a reminder) goes out through B: the modems are replaced without a
 // restart and nothing is sent twice. The ARI password is stored sealed.
 func TestConsoleSwapsModem(t *testing.T) {
-	simA := newSim(t)
-	simB := newSim(t)
-	d, f := startReal(t, simA.Path(), "settings.reminder_lead = 55s\n")
-	waitHealthy(t, d, "sms")
+	simA := testkit.NewModemSim(t)
+	simB := testkit.NewModemSim(t)
+	d := startReal(t, simA.Path(), "settings.reminder_lead = 55s\n")
+	d.WaitHealthy("sms", 15*time.Second)
 
-	c := loginInstaller(t, d, f)
-	form := url.Values{"ari_mode": {"native"}, "ari_url": {"http://" + freeAddr(t) + "/ari"},
+	c := loginInstaller(t, d)
+	form := url.Values{"ari_mode": {"native"}, "ari_url": {"http://" + testkit.FreeAddr(t) + "/ari"},
 		"ari_user": {"x"}, "ari_password": {"ARI-geheim-x81"}, "ari_app": {"alleenwerken"}, "modem_ports": {simB.Path()}}
 	// Asterisk does not answer there: refused next to the field, nothing
 	// saved, modem A still in use.
@@ -107,14 +107,14 @@ func TestConsoleSwapsModem(t *testing.T) {
 	if _, page := c.do("GET", "/console/installation?done=conn", nil); !strings.Contains(page, "verbinden opnieuw") || !strings.Contains(page, simB.Path()) {
 		t.Fatalf("page after save: %s", page)
 	}
-	waitHealthy(t, d, "sms")
+	d.WaitHealthy("sms", 15*time.Second)
 
-	api(t, d, configToken(t, f), "POST", "/api/v1/sessions",
+	d.API(d.Admin("", "token", "create", "-name", "t"), "POST", "/api/v1/sessions",
 		`{"worker":{"name":"Laura","phone":"06-17782201"},"alarm_numbers":["0650262703","0650929952"],"duration_minutes":1}`)
 	deadline := time.Now().Add(20 * time.Second)
 	for len(simB.Sent()) == 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("no reminder through modem B\n%s", d.stderr)
+			t.Fatalf("no reminder through modem B\n%s", d.Stderr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -125,12 +125,12 @@ func TestConsoleSwapsModem(t *testing.T) {
 	if n := len(simB.Sent()); n != 1 {
 		t.Fatalf("modem B sent %d, want 1", n)
 	}
-	if !strings.Contains(d.stderr.String(), "reconnecting with the connection set in the console") {
-		t.Fatalf("no log line for the reconnect\n%s", d.stderr)
+	if !strings.Contains(d.Stderr.String(), "reconnecting with the connection set in the console") {
+		t.Fatalf("no log line for the reconnect\n%s", d.Stderr)
 	}
 	// The ARI password from the form is sealed in the database file, with
 	// the key file the daemon made beside it.
-	dir := filepath.Dir(f)
+	dir := d.Dir
 	if b, err := os.ReadFile(filepath.Join(dir, "aw.db")); err != nil || bytes.Contains(b, []byte("ARI-geheim-x81")) {
 		t.Fatalf("ARI password as typed in the database file (read: %v)", err)
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/warthog618/sms"
 	"github.com/warthog618/sms/encoding/tpdu"
+
+	"alleenwerken/cmd/testkit"
 )
 
 // TestReminderThroughModem runs the real daemon (not the demo) against a
@@ -14,12 +16,12 @@ import (
 // API gets its reminder SMS at expiry minus the reminder lead, with the expiry
 // in local time (Europe/Amsterdam) in the text.
 func TestReminderThroughModem(t *testing.T) {
-	sim := newSim(t)
-	d, f := startReal(t, sim.Path(), "settings.reminder_lead = 55s\nsettings.time_zone = Europe/Amsterdam\n")
-	waitHealthy(t, d, "sms")
+	sim := testkit.NewModemSim(t)
+	d := startReal(t, sim.Path(), "settings.reminder_lead = 55s\nsettings.time_zone = Europe/Amsterdam\n")
+	d.WaitHealthy("sms", 15*time.Second)
 
 	// A 1-minute session with a 55 s lead: the reminder is due after 5 s.
-	v := api(t, d, configToken(t, f), "POST", "/api/v1/sessions",
+	v := d.API(d.Admin("", "token", "create", "-name", "t"), "POST", "/api/v1/sessions",
 		`{"worker":{"name":"Laura","phone":"06-17782201"},"alarm_numbers":["0650262703","0650929952"],"duration_minutes":1}`)
 	expires, _ := time.Parse(time.RFC3339, v["expires_at"].(string))
 	reminderAt, _ := time.Parse(time.RFC3339, v["reminder_at"].(string))
@@ -29,7 +31,7 @@ func TestReminderThroughModem(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for len(sim.Sent()) == 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("no reminder through the modem\n%s", d.stderr)
+			t.Fatalf("no reminder through the modem\n%s", d.Stderr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -48,23 +50,5 @@ func TestReminderThroughModem(t *testing.T) {
 	if sub.TPDU.DA.Number() != "+31617782201" || !strings.HasPrefix(string(b), want) {
 		t.Fatalf("to %s text %q, want prefix %q", sub.TPDU.DA.Number(), b, want)
 	}
-	d.stop(t)
-}
-
-// waitHealthy waits until /healthz shows component ok.
-func waitHealthy(t *testing.T, d *daemon, component string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		var h struct {
-			Components map[string]struct{ State, Reason string }
-		}
-		if err := getJSON(d.url+"/healthz", &h); err == nil && h.Components[component].State == "ok" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not ok within 15 s\n%s", component, d.stderr)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	d.Stop()
 }

@@ -5,11 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"alleenwerken/cmd/testkit"
 )
 
 // TestLostKeyFile runs the real daemon, saves a trunk and a connection in
@@ -18,22 +19,22 @@ import (
 // config file's connection is used, the health says what to enter again,
 // and entering them again in the console makes it ok.
 func TestLostKeyFile(t *testing.T) {
-	simA := newSim(t)
-	simB := newSim(t)
+	simA := testkit.NewModemSim(t)
+	simB := testkit.NewModemSim(t)
 	confDir := t.TempDir()
-	d, f := startReal(t, simA.Path(), "asterisk.config_dir = "+confDir+"\nsettings.reminder_lead = 55s\n")
-	waitHealthy(t, d, "sms")
+	d := startReal(t, simA.Path(), "asterisk.config_dir = "+confDir+"\nsettings.reminder_lead = 55s\n")
+	d.WaitHealthy("sms", 15*time.Second)
 	gen := filepath.Join(confDir, "alleenwerken", "pjsip_alleenwerken.conf")
-	dir := filepath.Dir(f)
+	dir := d.Dir
 
-	c := loginInstaller(t, d, f)
+	c := loginInstaller(t, d)
 	trunk := url.Values{"trunk_host": {"sip.example.nl"}, "trunk_user": {"0301234567"}, "trunk_password": {"Trunk-geheim-5521"}}
-	conn := url.Values{"ari_mode": {"native"}, "ari_url": {"http://" + freeAddr(t) + "/ari"}, "ari_user": {"x"},
+	conn := url.Values{"ari_mode": {"native"}, "ari_url": {"http://" + testkit.FreeAddr(t) + "/ari"}, "ari_user": {"x"},
 		"ari_password": {"ARI-geheim-x82"}, "ari_app": {"alleenwerken"}, "modem_ports": {simB.Path()}, "force": {"1"}}
 	save := func(c *consoleClient, path string, form url.Values) {
 		t.Helper()
 		if st, body := c.do("POST", path, form); st != http.StatusSeeOther {
-			t.Fatalf("%s: %d %s\n%s", path, st, body, d.stderr)
+			t.Fatalf("%s: %d %s\n%s", path, st, body, d.Stderr)
 		}
 	}
 	save(c, "/console/installation/trunk", trunk)
@@ -49,10 +50,10 @@ func TestLostKeyFile(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "aw.db.key")); err != nil {
 		t.Fatal(err)
 	}
-	d = restartReal(t, d, f)
-	waitHealthy(t, d, "sms")
-	d.waitLog(t, "cannot be read with the key file", 10*time.Second)
-	d.waitLog(t, "the connection set in the console cannot be used", 10*time.Second)
+	d.Restart()
+	d.WaitHealthy("sms", 15*time.Second)
+	d.WaitLog(10*time.Second, 1, "cannot be read with the key file")
+	d.WaitLog(10*time.Second, 1, "the connection set in the console cannot be used")
 	if now, err := os.ReadFile(gen); err != nil || !bytes.Equal(now, generated) {
 		t.Fatalf("the generated file was rewritten without its passwords (%v):\n%s", err, now)
 	}
@@ -60,7 +61,7 @@ func TestLostKeyFile(t *testing.T) {
 		var h struct {
 			Components map[string]struct{ State, Reason string }
 		}
-		if err := getJSON(d.url+"/healthz", &h); err != nil {
+		if err := d.GetJSON("/healthz", &h); err != nil {
 			t.Fatal(err)
 		}
 		return h.Components["storage"].State, h.Components["storage"].Reason
@@ -69,15 +70,15 @@ func TestLostKeyFile(t *testing.T) {
 		t.Fatalf("storage health %s: %s", st, why)
 	}
 	// The config file's modem A sends, not the console's B.
-	api(t, d, configToken(t, f), "POST", "/api/v1/sessions",
+	d.API(d.Admin("", "token", "create", "-name", "t"), "POST", "/api/v1/sessions",
 		`{"worker":{"name":"Laura","phone":"06-17782201"},"alarm_numbers":["0650262703","0650929952"],"duration_minutes":1}`)
-	d.waitLog(t, "sms sent", 10*time.Second)
+	d.WaitLog(10*time.Second, 1, "sms sent")
 	if len(simA.Sent()) != 1 || len(simB.Sent()) != 0 {
 		t.Fatalf("sent through A %d, B %d", len(simA.Sent()), len(simB.Sent()))
 	}
 
 	// Entered again: sealed with the new key, the health is ok.
-	c = &consoleClient{t: t, base: d.url, http: c.http}
+	c = &consoleClient{t: t, base: d.Base, http: c.http}
 	c.do("GET", "/console/installation", nil)
 	save(c, "/console/installation/trunk", trunk)
 	save(c, "/console/installation/connection", conn)
@@ -91,25 +92,25 @@ func TestLostKeyFile(t *testing.T) {
 // started again reads them (the generated Asterisk file keeps the trunk
 // password, the storage health is ok) while the old key opens nothing.
 func TestKeyRotate(t *testing.T) {
-	sim := newSim(t)
+	sim := testkit.NewModemSim(t)
 	confDir := t.TempDir()
-	d, f := startReal(t, sim.Path(), "asterisk.config_dir = "+confDir+"\n")
-	waitHealthy(t, d, "sms")
+	d := startReal(t, sim.Path(), "asterisk.config_dir = "+confDir+"\n")
+	d.WaitHealthy("sms", 15*time.Second)
 	gen := filepath.Join(confDir, "alleenwerken", "pjsip_alleenwerken.conf")
-	keyPath := filepath.Join(filepath.Dir(f), "aw.db.key")
-	c := loginInstaller(t, d, f)
+	keyPath := filepath.Join(d.Dir, "aw.db.key")
+	c := loginInstaller(t, d)
 	if st, body := c.do("POST", "/console/installation/trunk", url.Values{"trunk_host": {"sip.example.nl"}, "trunk_user": {"0301234567"}, "trunk_password": {"Trunk-geheim-6631"}}); st != http.StatusSeeOther {
 		t.Fatalf("trunk: %d %s", st, body)
 	}
 	oldKey, _ := os.ReadFile(keyPath)
 	rotate := func() (string, error) {
-		out, err := exec.Command(binary, "key", "rotate", "-config", f).CombinedOutput()
+		out, err := d.Command("key", "rotate").CombinedOutput()
 		return string(out), err
 	}
 	if out, err := rotate(); err == nil || !strings.Contains(out, "de dienst draait") {
 		t.Fatalf("rotation while the daemon runs: %v %s", err, out)
 	}
-	d.stop(t)
+	d.Stop()
 	start := time.Now()
 	out, err := rotate()
 	if err != nil {
@@ -124,17 +125,17 @@ func TestKeyRotate(t *testing.T) {
 		t.Fatalf("a new key left beside the key file: %v", err)
 	}
 	os.Remove(gen) // written again from the database at the start
-	d = rerunReal(t, f)
-	waitHealthy(t, d, "storage")
+	d.Run()
+	d.WaitHealthy("storage", 15*time.Second)
 	if b, err := os.ReadFile(gen); err != nil || !bytes.Contains(b, []byte("password = Trunk-geheim-6631")) {
 		t.Fatalf("generated file after the rotation: %v\n%s", err, b)
 	}
-	d.stop(t)
+	d.Stop()
 	// The old key opens nothing in the rotated file.
 	if err := os.WriteFile(keyPath, oldKey, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d = rerunReal(t, f)
-	d.waitLog(t, "cannot be read with the key file", 10*time.Second)
-	d.stop(t)
+	d.Run()
+	d.WaitLog(10*time.Second, 1, "cannot be read with the key file")
+	d.Stop()
 }

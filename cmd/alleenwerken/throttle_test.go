@@ -5,17 +5,19 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	aw "alleenwerken"
+	"alleenwerken/cmd/testkit"
 )
 
 // TestLoginLockoutSurvivesRestart: after too many wrong passwords the real
 // daemon refuses even the right one, and still does after a restart.
 func TestLoginLockoutSurvivesRestart(t *testing.T) {
-	sim := newSim(t)
-	d, f := startReal(t, sim.Path(), "")
-	waitHealthy(t, d, "sms")
-	c := loginInstaller(t, d, f)
+	sim := testkit.NewModemSim(t)
+	d := startReal(t, sim.Path(), "")
+	d.WaitHealthy("sms", 15*time.Second)
+	c := loginInstaller(t, d)
 	c.do("POST", "/logout", url.Values{})
 	login := func(password string) (int, string) {
 		c.do("GET", "/login", nil)
@@ -29,9 +31,9 @@ func TestLoginLockoutSurvivesRestart(t *testing.T) {
 	if st, body := login("Installateur-wachtwoord-1"); st != http.StatusTooManyRequests || !strings.Contains(body, "Te veel mislukte pogingen") {
 		t.Fatalf("right password after %d failures: %d", aw.LoginMaxFailures, st)
 	}
-	d = restartReal(t, d, f)
-	waitHealthy(t, d, "sms")
-	c.base = d.url
+	d.Restart()
+	d.WaitHealthy("sms", 15*time.Second)
+	c.base = d.Base
 	if st, _ := login("Installateur-wachtwoord-1"); st != http.StatusTooManyRequests {
 		t.Fatalf("right password after the restart: %d, want 429 (lock-out lost)", st)
 	}

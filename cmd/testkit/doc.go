@@ -3,7 +3,8 @@
 // writes, a real store in a temporary directory, fakes of the ports the
 // core talks to (a scripted telephony, a step-by-step telephony, an SMS
 // sender, a settable health), and the harness for the real daemon binary
-// (Build, Daemon, the daemon's log lines). Its subpackage testbed is the
+// (Build, Daemon with its admin commands, app API, health and log lines,
+// a modem simulator on a pseudo-terminal). Its subpackage testbed is the
 // handle on the Asterisk test bed.
 //
 // It is a normal package so that the tests of every package, the root's
