@@ -12,7 +12,7 @@ import (
 
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
-		"nats://user:secret@10.0.0.5:4222":                    "nats://10.0.0.5:4222",
+		"nats://user:secret@10.0.0.5:4222":                     "nats://10.0.0.5:4222",
 		"ari-proxy op nats://u:p%40ss@host:4222/x?y=1":         "ari-proxy op nats://host:4222/x?y=1",
 		"http://alleenwerken:geheim@127.0.0.1:8088/ari failed": "http://127.0.0.1:8088/ari failed",
 		"dial tls://a:b@h:1: refused; nats://c@d:2":            "dial tls://h:1: refused; nats://d:2",

@@ -6,20 +6,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"alleenwerken/cmd/testkit"
 )
 
 // The real daemon with a NATS address that holds a password: the
 // unauthenticated /healthz and the log show the address without it. Before,
 // /healthz's telephony reason and the log showed "nats://aw:<password>@…".
 func TestNoPasswordShown(t *testing.T) {
-	sim := newSim(t)
+	sim := testkit.NewModemSim(t)
 	const secret = "s3cret-nats-pw"
-	d, _ := startReal(t, sim.Path(), "nats.url = nats://aw:"+secret+"@"+freeAddr(t)+"\n")
-	d.waitLog(t, "connecting to Asterisk failed", 15*time.Second)
+	d := startReal(t, sim.Path(), "nats.url = nats://aw:"+secret+"@"+testkit.FreeAddr(t)+"\n")
+	d.WaitLog(15*time.Second, 1, "connecting to Asterisk failed")
 	var body string
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(body, `"telephony":{"reason"`) && time.Now().Before(deadline) {
-		resp, err := http.Get(d.url + "/healthz")
+		resp, err := http.Get(d.Base + "/healthz")
 		if err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
@@ -32,7 +34,7 @@ func TestNoPasswordShown(t *testing.T) {
 		t.Fatalf("/healthz shows the address or its password: %s", body)
 	}
 	time.Sleep(time.Second) // a few more reconnects in the log
-	log := d.stderr.String()
+	log := d.Stderr.String()
 	if strings.Contains(log, secret) {
 		t.Fatalf("the log shows the password:\n%s", log)
 	}
