@@ -40,7 +40,7 @@ func (s *Service) RaiseTestAlarm(ctx context.Context, by Actor, numbers []string
 	var ladder []string
 	seen := map[string]bool{}
 	for _, raw := range numbers {
-		n, err := ParseAlarmNumber("numbers", raw, set.Extensions)
+		n, err := ParseAlarmNumber("numbers", raw, set.Extensions, set.AllowedCountries)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package alleenwerken
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -14,8 +15,8 @@ const DefaultRegion = "NL"
 // (0617782201, 06-17782201, +31617782201, 31617782201, 0031617782201) or in
 // international form, and returns it in E.164. It must be a mobile number
 // because it receives the reminder SMS.
-func ParseMobileNumber(field, raw string) (string, error) {
-	n, err := parsePublicNumber(field, raw)
+func ParseMobileNumber(field, raw string, countries []string) (string, error) {
+	n, err := parsePublicNumber(field, raw, countries)
 	if err != nil {
 		return "", err
 	}
@@ -26,10 +27,10 @@ func ParseMobileNumber(field, raw string) (string, error) {
 }
 
 // ParseAlarmNumber reads an alarm number: an internal extension configured on
-// the appliance (returned as is, e.g. "201") or a public number (returned in
-// E.164). A number shaped like an extension that is not configured is
-// refused as such, naming the extensions there are.
-func ParseAlarmNumber(field, raw string, extensions []Extension) (string, error) {
+// the appliance (returned as is, e.g. "201") or a public number of one of
+// countries (returned in E.164). A number shaped like an extension that is
+// not configured is refused as such, naming the extensions there are.
+func ParseAlarmNumber(field, raw string, extensions []Extension, countries []string) (string, error) {
 	t := strings.TrimSpace(raw)
 	for _, x := range extensions {
 		if x.Number == t {
@@ -47,7 +48,7 @@ func ParseAlarmNumber(field, raw string, extensions []Extension) (string, error)
 		}
 		return "", FieldError(field, "%s", msg)
 	}
-	return parsePublicNumber(field, raw)
+	return parsePublicNumber(field, raw, countries)
 }
 
 // looksLikeExtension reports a number typed as an internal extension: 3 to
@@ -91,7 +92,15 @@ func NationalNumber(e164 string) string {
 	return strings.ReplaceAll(phonenumbers.Format(num, phonenumbers.NATIONAL), " ", "")
 }
 
-func parsePublicNumber(field, raw string) (string, error) {
+// DefaultCountries are the countries whose numbers may be called or sent
+// an SMS unless the allowed_countries setting says otherwise.
+var DefaultCountries = []string{"NL", "BE", "DE"}
+
+// parsePublicNumber reads a public number of one of countries (ISO 3166
+// codes; DefaultCountries when none): a number elsewhere is refused, so
+// that a typed or forged foreign number cannot make the appliance call a
+// costly destination every few minutes (toll fraud).
+func parsePublicNumber(field, raw string, countries []string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return "", FieldError(field, "Telefoonnummer ontbreekt.")
@@ -137,7 +146,33 @@ func parsePublicNumber(field, raw string) (string, error) {
 		// 14 + area code: a municipality's service number.
 		return "", FieldError(field, "%q is een servicenummer van een gemeente en kan niet gebeld worden voor een alarm.", raw)
 	}
+	if len(countries) == 0 {
+		countries = DefaultCountries
+	}
+	if region := phonenumbers.GetRegionCodeForNumber(num); !slices.Contains(countries, region) {
+		return "", FieldError(field, "%q is een nummer in %s; de instelling Toegestane landen (allowed_countries) staat alleen %s toe.",
+			raw, region, strings.Join(countries, ", "))
+	}
 	return phonenumbers.Format(num, phonenumbers.E164), nil
+}
+
+// CheckCountries checks and normalises a list of ISO 3166 country codes
+// ("nl, be" -> NL, BE): at least one, each a country with phone numbers.
+func CheckCountries(codes []string) ([]string, error) {
+	var out []string
+	for _, c := range codes {
+		c = strings.ToUpper(strings.TrimSpace(c))
+		if phonenumbers.GetCountryCodeForRegion(c) == 0 {
+			return nil, FieldError("allowed_countries", "%q is geen landcode (bijvoorbeeld NL, BE, DE).", c)
+		}
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return nil, FieldError("allowed_countries", "Geef minstens één land (bijvoorbeeld NL).")
+	}
+	return out, nil
 }
 
 // isEmergencyOrShort reports emergency numbers (112, 911) and short service

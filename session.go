@@ -110,13 +110,13 @@ type SessionStart struct {
 
 // Validate checks a start request against the API's rules and normalises the
 // numbers in place. Errors name the field.
-func (r *SessionStart) Validate(extensions []Extension) error {
+func (r *SessionStart) Validate(set Settings) error {
 	if r.Worker.Name == "" {
 		return FieldError("worker.name", "Naam ontbreekt.")
 	} else if len([]rune(r.Worker.Name)) > MaxNameLen {
 		return FieldError("worker.name", "Naam is langer dan %d tekens.", MaxNameLen)
 	}
-	phone, err := ParseMobileNumber("worker.phone", r.Worker.Phone)
+	phone, err := ParseMobileNumber("worker.phone", r.Worker.Phone, set.AllowedCountries)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (r *SessionStart) Validate(extensions []Extension) error {
 	seen := map[string]bool{}
 	for i, raw := range r.AlarmNumbers {
 		field := "alarm_numbers[" + strconv.Itoa(i) + "]"
-		n, err := ParseAlarmNumber(field, raw, extensions)
+		n, err := ParseAlarmNumber(field, raw, set.Extensions, set.AllowedCountries)
 		if err != nil {
 			return err
 		}

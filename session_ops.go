@@ -8,7 +8,7 @@ import (
 // StartSession validates and starts a session and arms its timers.
 func (s *Service) StartSession(ctx context.Context, deviceID string, req SessionStart, idemKey string) (*SessionView, error) {
 	set := s.settings(ctx)
-	if err := req.Validate(set.Extensions); err != nil {
+	if err := req.Validate(set); err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()

@@ -34,6 +34,9 @@ type Settings struct {
 	TrunkEndpoint     string        `json:"trunk_endpoint"` // PJSIP endpoint of the SIP trunk, for health
 	Extensions        []Extension   `json:"extensions"`
 	SIMPIN            string        `json:"-"` // the modem's SIM PIN; never shown
+	// AllowedCountries are the countries (ISO 3166) whose numbers may be
+	// entered as worker, alarm, fallback, admin or test number.
+	AllowedCountries []string `json:"allowed_countries"`
 }
 
 // Languages are the languages of the prompts, the SMS texts and the
@@ -58,6 +61,7 @@ func DefaultSettings() Settings {
 		PublicBaseURL:     "https://alleenwerken.local",
 		DialTemplate:      "PJSIP/{e164}@trunk",
 		TrunkEndpoint:     "trunk",
+		AllowedCountries:  slices.Clone(DefaultCountries),
 	}
 }
 
@@ -69,15 +73,20 @@ func (s *Settings) Validate() error {
 			return err
 		}
 	}
+	countries, err := CheckCountries(s.AllowedCountries)
+	if err != nil {
+		return err
+	}
+	s.AllowedCountries = countries
 	if s.FallbackNumber != "" {
-		n, err := ParseAlarmNumber("fallback_number", s.FallbackNumber, s.Extensions)
+		n, err := ParseAlarmNumber("fallback_number", s.FallbackNumber, s.Extensions, s.AllowedCountries)
 		if err != nil {
 			return err
 		}
 		s.FallbackNumber = n
 	}
 	for i, a := range s.AdminNumbers {
-		n, err := ParseMobileNumber("admin_numbers", a)
+		n, err := ParseMobileNumber("admin_numbers", a, s.AllowedCountries)
 		if err != nil {
 			return err
 		}

@@ -95,6 +95,15 @@ var SettingDefs = []SettingDef{
 			s.AdminNumbers = splitList(v)
 			return nil
 		}},
+	{Key: "allowed_countries", Kind: KindText, Page: PageSettings, Role: RoleSuperAdmin,
+		Label: [2]string{"Toegestane landen", "Allowed countries"},
+		Help: [2]string{"Alleen nummers uit deze landen worden aangenomen en gebeld (landcodes, gescheiden door komma's). Beschermt tegen belfraude naar dure bestemmingen.",
+			"Only numbers of these countries are accepted and called (country codes, separated by commas). Guards against toll fraud to costly destinations."},
+		Get: func(s *Settings) string { return strings.Join(s.AllowedCountries, ", ") },
+		Set: func(s *Settings, v string) error {
+			s.AllowedCountries = splitList(v)
+			return nil
+		}},
 	durationSetting("cancel_window", KindSeconds, func(s *Settings) *time.Duration { return &s.CancelWindow },
 		[2]string{"Annuleertijd na Alarm", "Cancel window after Alarm"},
 		[2]string{"Zo lang kan de medewerker een ingedrukt alarm nog annuleren.", "This long the worker can still cancel a pressed alarm."}),

@@ -142,6 +142,9 @@ func TestStartSession(t *testing.T) {
 			{"Service14020", func(b map[string]any) { b["alarm_numbers"] = []any{"201", "0650262703", "14020"} }, "alarm_numbers[2]"},
 			{"Duplicate", func(b map[string]any) { b["alarm_numbers"] = []any{"0650262703", "+31 6 50262703"} }, "alarm_numbers[1]"},
 			{"OwnNumber", func(b map[string]any) { b["alarm_numbers"] = []any{"201", "+31617782201"} }, "alarm_numbers[1]"},
+			{"Cuba", func(b map[string]any) { b["alarm_numbers"] = []any{"201", "+53 7 2345678"} }, "alarm_numbers[1]"},
+			{"Somalia", func(b map[string]any) { b["alarm_numbers"] = []any{"+252612345678", "201"} }, "alarm_numbers[0]"},
+			{"SaoTomeWorker", func(b map[string]any) { b["worker"].(map[string]any)["phone"] = "+2399912345" }, "worker.phone"},
 			{"OneAlarmNumber", func(b map[string]any) { b["alarm_numbers"] = []any{"201"} }, "alarm_numbers"},
 			{"FourAlarmNumbers", func(b map[string]any) {
 				b["alarm_numbers"] = []any{"201", "0650262703", "0650929952", "0650929953"}
