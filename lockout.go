@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
@@ -87,10 +88,11 @@ func errLockedOut(wait time.Duration) error {
 // down for each of its keys, which stays when the guess was wrong (fail)
 // and is taken back when it was right (pass).
 type try struct {
-	lock  *lockout
-	keys  []string
-	at    time.Time
-	locks bool // this try's failure locks one of its keys
+	lock   *lockout
+	keys   []string
+	at     time.Time
+	locks  bool        // this try's failure locks one of its keys
+	before []time.Time // the first key's failures inside the window before this try
 }
 
 // reserve counts a try of every key before it is evaluated, in one step,
@@ -116,6 +118,9 @@ func (t *lockout) reserve(keys ...string) (*try, error) {
 		return nil, errLockedOut(wait)
 	}
 	r := &try{lock: t, keys: keys, at: now}
+	if len(keys) > 0 {
+		r.before = slices.Clone(t.fails[keys[0]])
+	}
 	for _, k := range keys {
 		t.fails[k] = append(t.fails[k], now)
 		r.locks = r.locks || len(t.fails[k]) == t.max

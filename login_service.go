@@ -3,6 +3,7 @@ package alleenwerken
 import (
 	"context"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -10,12 +11,17 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Log-in lock-out: LoginMaxFailures failed log-ins for one user name or
-// from one address within LoginLockout lock further attempts until
-// LoginLockout after the last of them.
+// Log-in lock-out: LoginMaxFailures failed log-ins for one user name from
+// one address within LoginLockout lock that name from that address until
+// LoginLockout after the last of them. Other addresses, and other names
+// from that address, are not locked: an attacker cannot keep a real user
+// out. Instead every failure for a name in the window slows the next
+// log-ins for that name by LoginSlowStep, up to LoginSlowMax.
 const (
 	LoginMaxFailures = 5
 	LoginLockout     = 15 * time.Minute
+	LoginSlowStep    = 200 * time.Millisecond
+	LoginSlowMax     = time.Second
 )
 
 // LoginStore is the storage the log-in service needs.
@@ -33,7 +39,11 @@ type LoginStore interface {
 type LoginService struct {
 	store LoginStore
 	auditor
-	lock *lockout // per user name and per address
+	lock *lockout // per user name and address
+	slow *lockout // per user name, never locks: the slow-down
+	// Sleep waits d unless ctx ends; the slow-down uses it (time.Sleep
+	// by default; tests may shorten it).
+	Sleep func(ctx context.Context, d time.Duration)
 }
 
 // NewLoginService returns a log-in service on st; the failed log-ins still
@@ -42,6 +52,8 @@ type LoginService struct {
 func NewLoginService(ctx context.Context, st LoginStore, clock Clock, log *slog.Logger) (*LoginService, error) {
 	s := &LoginService{store: st, auditor: newAuditor(st, clock, log)}
 	s.lock = newLockout(s.clock, LoginMaxFailures, LoginLockout)
+	s.slow = newLockout(s.clock, math.MaxInt, LoginLockout)
+	s.Sleep = sleepCtx
 	if err := s.lock.persist(ctx, st, "login", s.log); err != nil {
 		return nil, err
 	}
@@ -64,14 +76,20 @@ var dummyHash = sync.OnceValue(func() []byte {
 // guesses sent in parallel are no better than guesses one by one.
 func (s *LoginService) Login(ctx context.Context, name, password, ip string) (string, *ConsoleSession, *User, error) {
 	name = strings.TrimSpace(name)
-	userKey, ipKey := "user:"+strings.ToLower(name), "ip:"+ip
-	guess, err := s.lock.reserve(userKey, ipKey)
+	userKey := "user:" + strings.ToLower(name)
+	pairKey := userKey + "|ip:" + ip
+	guess, err := s.lock.reserve(pairKey)
 	if err != nil {
 		return "", nil, nil, err
+	}
+	earlier, _ := s.slow.reserve(userKey) // never refuses
+	if n := len(earlier.before); n > 0 {
+		s.Sleep(ctx, min(time.Duration(n)*LoginSlowStep, LoginSlowMax))
 	}
 	u, err := s.store.UserByName(ctx, name)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
 		guess.pass() // not evaluated
+		earlier.pass()
 		return "", nil, nil, err
 	}
 	ok := false
@@ -83,6 +101,7 @@ func (s *LoginService) Login(ctx context.Context, name, password, ip string) (st
 	by := Actor{Door: DoorConsole, Name: name, IP: ip}
 	if !ok || name == "" || password == "" {
 		guess.fail(ctx)
+		earlier.fail(ctx)
 		s.audit(ctx, by, AuditEntry{Action: AuditLoginFailed})
 		if guess.locks {
 			s.audit(ctx, by, AuditEntry{Action: AuditLoginThrottled, Detail: "te veel mislukte pogingen"})
@@ -90,7 +109,8 @@ func (s *LoginService) Login(ctx context.Context, name, password, ip string) (st
 		return "", nil, nil, Errorf(EUNAUTHORIZED, "Onjuiste naam of wachtwoord.")
 	}
 	guess.pass()
-	s.lock.reset(ctx, userKey)
+	earlier.pass()
+	s.lock.reset(ctx, pairKey)
 	now := s.clock.Now()
 	tok, hash := NewToken("")
 	csrf, _ := NewToken("")
@@ -131,4 +151,14 @@ func (s *LoginService) Logout(ctx context.Context, by Actor, cs *ConsoleSession)
 // Active returns how many console sessions are valid now.
 func (s *LoginService) Active(ctx context.Context) (int, error) {
 	return s.store.CountConsoleSessions(ctx, s.clock.Now())
+}
+
+// sleepCtx waits d unless ctx ends first.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }

@@ -17,6 +17,7 @@ func newLoginService(t *testing.T, db *store.DB, clock aw.Clock) *aw.LoginServic
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Sleep = func(context.Context, time.Duration) {} // the slow-down is checked where it matters
 	return s
 }
 
@@ -88,8 +89,10 @@ func TestLoginService(t *testing.T) {
 		if e := lastAudit(t, db); e.Action != aw.AuditLoginThrottled || e.IP != "10.0.0.9" {
 			t.Fatalf("audit: %+v", e)
 		}
+		var slept []time.Duration
+		s.Sleep = func(_ context.Context, d time.Duration) { slept = append(slept, d) }
 		n := auditCount(t, db)
-		_, _, _, err := s.Login(ctx, "derde", "een-lang-wachtwoord", "10.0.0.10")
+		_, _, _, err := s.Login(ctx, "derde", "een-lang-wachtwoord", "10.0.0.9")
 		if aw.ErrorCode(err) != aw.ETOOMANY || aw.ErrorWait(err) != aw.LoginLockout {
 			t.Fatalf("right password while locked: %v (wait %v)", err, aw.ErrorWait(err))
 		}
@@ -97,12 +100,24 @@ func TestLoginService(t *testing.T) {
 			t.Fatalf("a refused attempt was audited: %d entries, was %d", got, n)
 		}
 		// A restart keeps the lock-out.
-		if _, _, _, err := newLoginService(t, db, clock).Login(ctx, "derde", "een-lang-wachtwoord", "10.0.0.10"); aw.ErrorCode(err) != aw.ETOOMANY {
+		again := newLoginService(t, db, clock)
+		again.Sleep = s.Sleep
+		if _, _, _, err := again.Login(ctx, "derde", "een-lang-wachtwoord", "10.0.0.9"); aw.ErrorCode(err) != aw.ETOOMANY {
 			t.Fatalf("after a restart: %v", err)
 		}
-		clock.Advance(aw.LoginLockout + time.Second)
+		// The real user from another address gets in, slowed down by at
+		// most LoginSlowMax.
+		slept = nil
 		if _, _, _, err := s.Login(ctx, "derde", "een-lang-wachtwoord", "10.0.0.10"); err != nil {
-			t.Fatalf("after the lock-out: %v", err)
+			t.Fatalf("from another address: %v", err)
+		}
+		if len(slept) != 1 || slept[0] != aw.LoginSlowMax {
+			t.Fatalf("slowed down %v, want once %v", slept, aw.LoginSlowMax)
+		}
+		clock.Advance(aw.LoginLockout + time.Second)
+		slept = nil
+		if _, _, _, err := s.Login(ctx, "derde", "een-lang-wachtwoord", "10.0.0.9"); err != nil || len(slept) != 0 {
+			t.Fatalf("after the lock-out: %v (slowed %v)", err, slept)
 		}
 	})
 }

@@ -116,11 +116,12 @@ func TestConsoleLogin(t *testing.T) {
 		if len(e.Audit(aw.AuditLoginThrottled)) != 1 {
 			t.Fatal("throttled attempt not audited")
 		}
-		// The five failures all came from this address: it is locked too.
+		// Only this name is locked from this address: another user behind
+		// it (an office's NAT) still gets in.
 		c2 := e.NewClient()
 		c2.Get("/login")
-		if p := c2.Post("/login", url.Values{"name": {responderName}, "password": {testPassword}}); p.Status != http.StatusTooManyRequests {
-			t.Fatalf("same IP, other user: %d, want 429", p.Status)
+		if p := c2.Post("/login", url.Values{"name": {responderName}, "password": {testPassword}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("same IP, other user: %d, want 303", p.Status)
 		}
 		e.Clock.Advance(aw.LoginLockout)
 		if p := c.Post("/login", url.Values{"name": {superName}, "password": {testPassword}}); p.Status != http.StatusSeeOther {

@@ -37,10 +37,11 @@ func guess(e *ConsoleEnv, ip, name, password string) int {
 }
 
 // Every guess is counted before it is evaluated, also when they come at
-// once from several addresses: no more than LoginMaxFailures of them are
-// checked, and the right password in the middle of a burst gets in no more
-// than one in sequence would. Before, 40 guesses in parallel were all
-// checked (40 × 401) and the right one among them logged in.
+// once: from one address no more than LoginMaxFailures guesses for a name
+// are checked, and the right password in the middle of a burst gets in no
+// more than one in sequence would; from several addresses, no more than
+// that from each. Before, 40 guesses in parallel were all checked
+// (40 × 401) and the right one among them logged in.
 func TestLoginLockoutParallel(t *testing.T) {
 	t.Run("FortyWrong", func(t *testing.T) {
 		e := MustOpenConsoleEnv(t)
@@ -48,38 +49,94 @@ func TestLoginLockoutParallel(t *testing.T) {
 		statuses := map[int]int{}
 		var mu sync.Mutex
 		var wg sync.WaitGroup
-		for i := range 40 {
+		for range 40 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				st := guess(e, fmt.Sprintf("127.0.0.%d", 2+i%8), "chef", "wrong password!")
+				st := guess(e, "127.0.0.2", "chef", "wrong password!")
 				mu.Lock()
 				statuses[st]++
 				mu.Unlock()
 			}()
 		}
 		wg.Wait()
-		t.Logf("40 wrong guesses in parallel from 8 addresses: %v", statuses)
+		t.Logf("40 wrong guesses in parallel from one address: %v", statuses)
 		if statuses[http.StatusUnauthorized] > aw.LoginMaxFailures || statuses[http.StatusTooManyRequests] < 40-aw.LoginMaxFailures {
 			t.Fatalf("checked %d guesses, want at most %d; statuses %v", statuses[http.StatusUnauthorized], aw.LoginMaxFailures, statuses)
+		}
+	})
+	t.Run("FromEightAddresses", func(t *testing.T) {
+		e := MustOpenConsoleEnv(t)
+		newSlowUser(t, e, "chef")
+		checked := map[string]int{}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for i := range 80 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ip := fmt.Sprintf("127.0.0.%d", 2+i%8)
+				if guess(e, ip, "chef", "wrong password!") == http.StatusUnauthorized {
+					mu.Lock()
+					checked[ip]++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		t.Logf("80 wrong guesses in parallel from 8 addresses, checked per address: %v", checked)
+		for ip, n := range checked {
+			if n > aw.LoginMaxFailures {
+				t.Fatalf("%d guesses checked from %s, want at most %d", n, ip, aw.LoginMaxFailures)
+			}
 		}
 	})
 	t.Run("RightOneInABurst", func(t *testing.T) {
 		e := MustOpenConsoleEnv(t)
 		newSlowUser(t, e, "chef")
 		var wg sync.WaitGroup
-		for i := range 39 {
+		for range 39 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				guess(e, fmt.Sprintf("127.0.0.%d", 2+i%8), "chef", "wrong password!")
+				guess(e, "127.0.0.2", "chef", "wrong password!")
 			}()
 		}
 		time.Sleep(100 * time.Millisecond) // the burst is in flight
-		st := guess(e, "127.0.0.20", "chef", testPassword)
+		st := guess(e, "127.0.0.2", "chef", testPassword)
 		wg.Wait()
 		if st != http.StatusTooManyRequests {
 			t.Fatalf("the right password in a burst of 39 wrong ones: %d, want 429", st)
 		}
 	})
+}
+
+// An attacker cannot keep a real user out: wrong guesses for a name from
+// the attacker's address lock that name only from that address, and wrong
+// guesses for several names from one address (a NAT or VPN shared with
+// real users) lock no one else behind it. The real user is slowed down by
+// at most a second. Before, 5 wrong guesses for a name locked it from
+// every address, and 5 from an address locked every user behind it.
+func TestLoginLockoutNoDenialOfService(t *testing.T) {
+	e := MustOpenConsoleEnv(t)
+	for range aw.LoginMaxFailures + 3 {
+		guess(e, "127.0.0.66", superName, "wrong password!")
+	}
+	if st := guess(e, "127.0.0.66", superName, testPassword); st != http.StatusTooManyRequests {
+		t.Fatalf("the attacker's own address with the right password: %d, want 429", st)
+	}
+	start := time.Now()
+	if st := guess(e, "127.0.0.5", superName, testPassword); st != http.StatusSeeOther {
+		t.Fatalf("the real user from their own address: %d, want 303", st)
+	}
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Fatalf("the real user's log-in took %v, want at most about 1 s more than usual", d)
+	}
+	// Guesses for other names from the address of an office's NAT.
+	for _, name := range []string{"a", "b", "c", "d", "e", "f"} {
+		guess(e, "127.0.0.77", name, "wrong password!")
+	}
+	if st := guess(e, "127.0.0.77", installerName, testPassword); st != http.StatusSeeOther {
+		t.Fatalf("a real user behind the same address: %d, want 303", st)
+	}
 }
