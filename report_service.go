@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -12,12 +13,15 @@ import (
 // Responders' lock-outs.
 const (
 	// CodeMaxFailures wrong report number/access code pairs from one
-	// address lock that address out of the code path for CodeLockout.
+	// address range (AddressRange) lock that range out of the code path
+	// for CodeLockout.
 	CodeMaxFailures = 5
 	CodeLockout     = 15 * time.Minute
-	// CodeMaxFailuresPerNumber wrong codes for one report number within an
-	// hour lock the code path for that number (the SMS link and a log-in
-	// still work): the code must not be guessable from many addresses.
+	// CodeMaxFailuresPerNumber wrong codes for the report number of an
+	// alarm the code opens, within an hour, lock the code path for that
+	// number (the SMS link and a log-in still work): the code must not be
+	// guessable from many addresses. A guess for a number that is no such
+	// alarm does not count here.
 	CodeMaxFailuresPerNumber = 20
 	// LinkMaxFailures unknown or expired links opened from one address
 	// lock that address out of the links for LinkLockout; it keeps guessers
@@ -150,36 +154,39 @@ func errUnknownLink() error { return Errorf(EUNAUTHORIZED, "Deze link is onbeken
 // CodeValidAfterHandled ago; ETOOMANY while ip or the number is locked
 // out.
 func (s *ReportService) ByCode(ctx context.Context, number int, code, ip string) (string, error) {
-	ipKey, numKey := "ip:"+ip, fmt.Sprintf("num:%d", number)
-	byIP, err := s.code.reserve(ipKey)
+	byRange, err := s.code.reserve("net:" + AddressRange(ip))
 	if err != nil {
-		return "", err
-	}
-	byNum, err := s.number.reserve(numKey)
-	if err != nil {
-		byIP.pass()
 		return "", err
 	}
 	now := s.clock.Now()
 	a, err := s.store.AlarmByNumber(ctx, number)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
-		byIP.pass() // not evaluated
-		byNum.pass()
+		byRange.pass() // not evaluated
 		return "", err
-	}
-	ok := a != nil && a.AccessCode != "" && subtle.ConstantTimeCompare([]byte(a.AccessCode), []byte(code)) == 1
-	if ok && a.State == AlarmHandled && (a.HandledAt == nil || now.Sub(*a.HandledAt) >= CodeValidAfterHandled) {
-		ok = false
 	}
 	by := ResponderActor(DoorCode, "", ip)
 	target := fmt.Sprintf("#%d", number)
-	if !ok {
-		byIP.fail(ctx)
-		byNum.fail(ctx)
+	refuse := func() (string, error) {
+		byRange.fail(ctx)
 		s.audit(ctx, by, AuditEntry{Action: AuditAccessRefused, Target: target, Detail: "verkeerde toegangscode of verlopen"})
 		return "", Errorf(EUNAUTHORIZED, "Meldingsnummer en toegangscode horen niet bij elkaar, of de melding is verlopen.")
 	}
-	byIP.pass()
+	if a == nil || a.AccessCode == "" || (a.State == AlarmHandled && (a.HandledAt == nil || now.Sub(*a.HandledAt) >= CodeValidAfterHandled)) {
+		// Not an alarm the code opens: the guess counts against the
+		// sender's address range only, so that nobody can lock the
+		// number of an alarm still to come.
+		return refuse()
+	}
+	byNum, err := s.number.reserve(fmt.Sprintf("num:%d", number))
+	if err != nil {
+		byRange.pass()
+		return "", err
+	}
+	if subtle.ConstantTimeCompare([]byte(a.AccessCode), []byte(code)) != 1 {
+		byNum.fail(ctx)
+		return refuse()
+	}
+	byRange.pass()
 	byNum.pass()
 	tok, hash := NewToken("")
 	exp := now.Add(InfoTokenTTL)
@@ -245,4 +252,23 @@ func (s *ReportService) Handle(ctx context.Context, by Actor, a *Alarm, remark s
 	}
 	s.audit(ctx, by, AuditEntry{Action: AuditAlarmHandled, Target: fmt.Sprintf("#%d", got.Number), New: remark})
 	return got, nil
+}
+
+// AddressRange is the range an address's guesses count against: its /24
+// for IPv4, its /64 for IPv6 (one subscriber), the address itself when it
+// cannot be read.
+func AddressRange(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	bits := 64
+	if addr.Unmap().Is4() {
+		addr, bits = addr.Unmap(), 24
+	}
+	p, err := addr.Prefix(bits)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }

@@ -72,7 +72,7 @@ func TestReportServiceByCode(t *testing.T) {
 			t.Fatalf("audit: %+v", e)
 		}
 	})
-	t.Run("ErrLockedPerAddress", func(t *testing.T) {
+	t.Run("ErrLockedPerRange", func(t *testing.T) {
 		s, _, clock, a := newReportService(t)
 		for i := 0; i < aw.CodeMaxFailures; i++ {
 			s.ByCode(ctx, a.Number, "0000", "10.0.0.5")
@@ -80,8 +80,11 @@ func TestReportServiceByCode(t *testing.T) {
 		if _, err := s.ByCode(ctx, a.Number, "4321", "10.0.0.5"); aw.ErrorCode(err) != aw.ETOOMANY {
 			t.Fatalf("right code from a locked address: %v", err)
 		}
-		if _, err := s.ByCode(ctx, a.Number, "4321", "10.0.0.6"); err != nil {
-			t.Fatalf("another address: %v", err)
+		if _, err := s.ByCode(ctx, a.Number, "4321", "10.0.0.6"); aw.ErrorCode(err) != aw.ETOOMANY {
+			t.Fatalf("another address in the same /24: %v", err)
+		}
+		if _, err := s.ByCode(ctx, a.Number, "4321", "10.0.1.6"); err != nil {
+			t.Fatalf("another range: %v", err)
 		}
 		clock.Advance(aw.CodeLockout)
 		if _, err := s.ByCode(ctx, a.Number, "4321", "10.0.0.5"); err != nil {
@@ -159,5 +162,16 @@ func TestReportServiceHandle(t *testing.T) {
 	}
 	if open, err := s.Open(ctx); err != nil || len(open) != 0 {
 		t.Fatalf("open: %d %v", len(open), err)
+	}
+}
+
+func TestAddressRange(t *testing.T) {
+	for ip, want := range map[string]string{
+		"10.0.0.5": "10.0.0.0/24", "127.0.0.66": "127.0.0.0/24", "::ffff:10.1.2.3": "10.1.2.0/24",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64", "nonsense": "nonsense",
+	} {
+		if got := aw.AddressRange(ip); got != want {
+			t.Errorf("AddressRange(%q) = %q, want %q", ip, got, want)
+		}
 	}
 }

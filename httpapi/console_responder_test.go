@@ -215,3 +215,34 @@ func TestConsoleAccessCode(t *testing.T) {
 		}
 	})
 }
+
+// Guesses for a report number that is not an open alarm count only
+// against the sender's address range: they cannot lock the code path of an
+// alarm raised later. Before, 20 wrong codes for the next number locked
+// it, and its real responder got 429 "over 60 minuten".
+func TestCodeNoLockInAdvance(t *testing.T) {
+	e := MustOpenConsoleEnv(t)
+	a := e.RaiseAlarm()
+	next := a.Number + 1
+	for i := range 25 {
+		c := e.NewClientFrom(fmt.Sprintf("127.0.%d.%d", 10+i/5, 2+i%5))
+		c.Get("/melding")
+		c.Post("/melding", url.Values{"number": {fmt.Sprint(next)}, "code": {"0000"}})
+	}
+	b, err := e.Svc.RaiseTestAlarm(t.Context(), aw.CLIActor("test"), []string{"0612000001"})
+	if err != nil || b.Number != next {
+		t.Fatalf("second alarm: %v %+v", err, b)
+	}
+	c := e.NewClientFrom("127.0.200.5")
+	c.Get("/melding")
+	if p := c.Post("/melding", url.Values{"number": {fmt.Sprint(next)}, "code": {b.AccessCode}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("the real responder with the right code: %d, want 303", p.Status)
+	}
+	// The guessers' ranges are locked; one address of theirs with the
+	// right code for the first alarm too.
+	g := e.NewClientFrom("127.0.10.9")
+	g.Get("/melding")
+	if p := g.Post("/melding", url.Values{"number": {fmt.Sprint(a.Number)}, "code": {a.AccessCode}}); p.Status != http.StatusTooManyRequests {
+		t.Fatalf("a locked range: %d, want 429", p.Status)
+	}
+}
