@@ -164,11 +164,12 @@ func (s *Service) UpdateLocation(ctx context.Context, deviceID, id string, loc L
 // own returns the session if it belongs to the device.
 func (s *Service) own(ctx context.Context, deviceID, id string) (*Session, error) {
 	sess, err := s.store.Session(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if sess.DeviceID != deviceID {
+	if ErrorCode(err) == ENOTFOUND || (err == nil && sess.DeviceID != deviceID) {
+		// One answer for both: the 404 does not tell that another
+		// device's session exists.
 		return nil, Errorf(ENOTFOUND, "Sessie niet gevonden.")
+	} else if err != nil {
+		return nil, err
 	}
 	return sess, nil
 }

@@ -354,3 +354,24 @@ func TestGetSession(t *testing.T) {
 		}
 	})
 }
+
+// A session id of another device answers exactly as an unknown id: the
+// 404 does not tell that the id exists. Before, an unknown id's message
+// named the id and another device's did not.
+func TestSessionOfAnotherDeviceLooksUnknown(t *testing.T) {
+	e := MustOpenEnv(t)
+	id := e.Do("POST", "/api/v1/sessions", startBody()).Session(t).ID
+	other, _ := e.NewDevice("Telefoon Piet")
+	unknown := "s_" + strings.Repeat("0", len(id)-2)
+	for _, path := range []string{"", "/extend", "/stop", "/alarm", "/location"} {
+		method := map[string]string{"": "GET", "/location": "PUT"}[path]
+		if method == "" {
+			method = "POST"
+		}
+		a := e.DoToken(other, method, "/api/v1/sessions/"+id+path, map[string]any{"minutes": 10, "lat": 52.1, "lon": 5.1, "accuracy_m": 10, "at": "2026-11-26T14:00:00Z"})
+		b := e.DoToken(other, method, "/api/v1/sessions/"+unknown+path, map[string]any{"minutes": 10, "lat": 52.1, "lon": 5.1, "accuracy_m": 10, "at": "2026-11-26T14:00:00Z"})
+		if a.Status != http.StatusNotFound || a.Status != b.Status || string(a.Body) != string(b.Body) {
+			t.Fatalf("%s %s: another device's id %d %s; unknown id %d %s", method, path, a.Status, a.Body, b.Status, b.Body)
+		}
+	}
+}

@@ -136,7 +136,7 @@ func (s *Server) MountConsole(c *Console) {
 // register adds every console route to r.
 func (c *Console) register(r *gin.Engine) {
 	sub, _ := fs.Sub(staticFS, "static")
-	r.StaticFS("/static", http.FS(sub))
+	r.StaticFS("/static", filesOnly{http.FS(sub)})
 	r.GET("/", func(g *gin.Context) { g.Redirect(http.StatusSeeOther, "/console") })
 
 	pub := r.Group("", c.secureHeaders)

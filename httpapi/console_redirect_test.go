@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -60,5 +61,20 @@ func TestNoOpenRedirectInBrowser(t *testing.T) {
 	// Location is the path on this console, or the whole URL elsewhere.
 	if loc := tab.Location(); loc != "/console" {
 		t.Fatalf("after log-in Chromium is at %q, want /console", loc)
+	}
+}
+
+// /static/ serves the console's files, and no listing of its folder.
+func TestStaticNoListing(t *testing.T) {
+	e := MustOpenConsoleEnv(t)
+	c := e.NewClient()
+	if p := c.Get("/static/console.css"); p.Status != http.StatusOK {
+		t.Fatalf("console.css: %d", p.Status)
+	}
+	for _, path := range []string{"/static/", "/static", "/static/."} {
+		p := c.Get(path)
+		if p.Status == http.StatusOK || strings.Contains(p.Body, `href="console.css"`) {
+			t.Fatalf("%s: %d lists the folder: %s", path, p.Status, p.Body)
+		}
 	}
 }
