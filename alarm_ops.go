@@ -9,8 +9,8 @@ import (
 // HandleAlarm marks an alarm handled; a running ladder stops and the session
 // is stopped.
 func (s *Service) HandleAlarm(ctx context.Context, alarmID, by, remark string) (*Alarm, error) {
-	if len([]rune(remark)) > MaxDescriptionLen {
-		return nil, FieldError("remark", "De opmerking is langer dan %d tekens.", MaxDescriptionLen)
+	if err := CheckText("remark", remark, MaxDescriptionLen, true); err != nil {
+		return nil, err
 	}
 	now := s.clock.Now()
 	a, err := s.store.UpdateAlarm(ctx, alarmID, func(x *Alarm) error {

@@ -36,6 +36,9 @@ func (s *DeviceService) CreateDevice(ctx context.Context, by Actor, name string)
 	if name == "" || len([]rune(name)) > MaxNameLen {
 		return nil, "", FieldError("name", "Geef het toestel een naam van 1 tot %d tekens.", MaxNameLen)
 	}
+	if err := CheckName("name", name, MaxNameLen); err != nil {
+		return nil, "", err
+	}
 	tok, hash := NewToken(DeviceTokenPrefix)
 	d := &Device{Name: name, TokenHash: hash, CreatedAt: s.clock.Now()}
 	if err := s.store.CreateDevice(ctx, d); err != nil {

@@ -245,6 +245,9 @@ func (s *ReportService) Handle(ctx context.Context, by Actor, a *Alarm, remark s
 		if by.Name == "" || len([]rune(by.Name)) > MaxNameLen {
 			return nil, FieldError("name", "Vul uw naam in.")
 		}
+		if err := CheckName("name", by.Name, MaxNameLen); err != nil {
+			return nil, err
+		}
 	}
 	got, err := s.alarms.HandleAlarm(ctx, a.ID, by.String(), remark)
 	if err != nil {

@@ -115,6 +115,8 @@ func (r *SessionStart) Validate(set Settings) error {
 		return FieldError("worker.name", "Naam ontbreekt.")
 	} else if len([]rune(r.Worker.Name)) > MaxNameLen {
 		return FieldError("worker.name", "Naam is langer dan %d tekens.", MaxNameLen)
+	} else if err := CheckName("worker.name", r.Worker.Name, MaxNameLen); err != nil {
+		return err
 	}
 	phone, err := ParseMobileNumber("worker.phone", r.Worker.Phone, set.AllowedCountries)
 	if err != nil {
@@ -146,13 +148,14 @@ func (r *SessionStart) Validate(set Settings) error {
 	for _, c := range []struct {
 		field, v string
 		max      int
+		lines    bool
 	}{
-		{"description", r.Description, MaxDescriptionLen},
-		{"reference", r.Reference, MaxReferenceLen},
-		{"address", r.Address, MaxAddressLen},
+		{"description", r.Description, MaxDescriptionLen, true},
+		{"reference", r.Reference, MaxReferenceLen, false},
+		{"address", r.Address, MaxAddressLen, false},
 	} {
-		if len([]rune(c.v)) > c.max {
-			return FieldError(c.field, "Langer dan %d tekens.", c.max)
+		if err := CheckText(c.field, c.v, c.max, c.lines); err != nil {
+			return err
 		}
 	}
 	if r.Location != nil {
@@ -172,8 +175,6 @@ func (l *Location) Validate(field string) error {
 		return FieldError(field+".lon", "Lengtegraad ligt tussen -180 en 180.")
 	case l.AccuracyM < 0:
 		return FieldError(field+".accuracy_m", "Nauwkeurigheid kan niet negatief zijn.")
-	case len([]rune(l.Status)) > MaxStatusLen:
-		return FieldError(field+".status", "Langer dan %d tekens.", MaxStatusLen)
 	}
-	return nil
+	return CheckText(field+".status", l.Status, MaxStatusLen, false)
 }

@@ -35,7 +35,7 @@ func ResponderText(lang string, a *Alarm, s *Session, link string, loc *time.Loc
 	}
 	if s != nil {
 		if s.Worker.Name != "" {
-			fmt.Fprintf(&b, " %s", s.Worker.Name)
+			fmt.Fprintf(&b, " %s", OneLine(s.Worker.Name))
 			if s.Worker.Phone != "" {
 				fmt.Fprintf(&b, " (%s)", s.Worker.Phone)
 			}
@@ -43,16 +43,16 @@ func ResponderText(lang string, a *Alarm, s *Session, link string, loc *time.Loc
 		}
 		if s.Description != "" {
 			if lang == "en" {
-				fmt.Fprintf(&b, " Description: %s.", strings.TrimRight(s.Description, "."))
+				fmt.Fprintf(&b, " Description: %s.", strings.TrimRight(OneLine(s.Description), "."))
 			} else {
-				fmt.Fprintf(&b, " Omschrijving: %s.", strings.TrimRight(s.Description, "."))
+				fmt.Fprintf(&b, " Omschrijving: %s.", strings.TrimRight(OneLine(s.Description), "."))
 			}
 		}
 		if s.Address != "" {
 			if lang == "en" {
-				fmt.Fprintf(&b, " Address: %s.", s.Address)
+				fmt.Fprintf(&b, " Address: %s.", OneLine(s.Address))
 			} else {
-				fmt.Fprintf(&b, " Adres: %s.", s.Address)
+				fmt.Fprintf(&b, " Adres: %s.", OneLine(s.Address))
 			}
 		}
 		if l := s.Location; l != nil {
@@ -108,6 +108,7 @@ func NotHandledText(lang string, a *Alarm, acceptor, link string, loc *time.Loca
 // phone system cannot place calls.
 func TelephonyDownText(lang string, a *Alarm, workerName, link string) string {
 	p := testPrefix(a)
+	workerName = OneLine(workerName)
 	if workerName == "" {
 		workerName = map[bool]string{true: "Someone working alone", false: "Iemand die alleen werkt"}[lang == "en"]
 	}

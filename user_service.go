@@ -41,6 +41,9 @@ func (s *UserService) CreateUser(ctx context.Context, by Actor, name string, rol
 	if name == "" || len([]rune(name)) > MaxNameLen {
 		return nil, FieldError("name", "Geef een gebruikersnaam van 1 tot %d tekens.", MaxNameLen)
 	}
+	if err := CheckName("name", name, MaxNameLen); err != nil {
+		return nil, err
+	}
 	if err := CheckRole(role); err != nil {
 		return nil, err
 	}

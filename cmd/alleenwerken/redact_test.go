@@ -20,7 +20,7 @@ func TestNoPasswordShown(t *testing.T) {
 	d.WaitLog(15*time.Second, 1, "connecting to Asterisk failed")
 	var body string
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(body, `"telephony":{"reason"`) && time.Now().Before(deadline) {
+	for !strings.Contains(body, `"telephony":{"state":"down"`) && time.Now().Before(deadline) {
 		resp, err := http.Get(d.Base + "/healthz")
 		if err == nil {
 			b, _ := io.ReadAll(resp.Body)
