@@ -62,8 +62,13 @@ func (s *Service) ExtendSession(ctx context.Context, deviceID, id string, minute
 		if x.State != SessionActive {
 			return Errorf(ECONFLICT, "Verlengen kan alleen als de sessie actief is (nu: %s).", x.State)
 		}
+		now := s.clock.Now()
+		if limit := now.Add(set.MaxAhead); x.ExpiresAt.Add(d).After(limit) {
+			return FieldError("minutes", "Een sessie loopt hoogstens %v vooruit (instelling max_ahead); verlengen kan nu met ten hoogste %d minuten.",
+				set.MaxAhead, max(0, int(limit.Sub(x.ExpiresAt).Minutes())))
+		}
 		x.ExpiresAt = x.ExpiresAt.Add(d)
-		x.ComputeReminder(s.clock.Now(), set.ReminderLead)
+		x.ComputeReminder(now, set.ReminderLead)
 		return nil
 	})
 	if err != nil {

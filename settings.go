@@ -37,6 +37,9 @@ type Settings struct {
 	// AllowedCountries are the countries (ISO 3166) whose numbers may be
 	// entered as worker, alarm, fallback, admin or test number.
 	AllowedCountries []string `json:"allowed_countries"`
+	// MaxAhead is how far a session's end may lie ahead: extensions do
+	// not add up beyond it.
+	MaxAhead time.Duration `json:"max_ahead"`
 }
 
 // Languages are the languages of the prompts, the SMS texts and the
@@ -62,6 +65,7 @@ func DefaultSettings() Settings {
 		DialTemplate:      "PJSIP/{e164}@trunk",
 		TrunkEndpoint:     "trunk",
 		AllowedCountries:  slices.Clone(DefaultCountries),
+		MaxAhead:          24 * time.Hour,
 	}
 }
 
@@ -105,6 +109,8 @@ func (s *Settings) Validate() error {
 		return FieldError("prompt_repeats", "Het aantal herhalingen ligt tussen 1 en 10.")
 	case s.LadderLoops < 1 || s.LadderLoops > 10:
 		return FieldError("ladder_loops", "Het aantal rondes ligt tussen 1 en 10.")
+	case s.MaxAhead < time.Hour || s.MaxAhead > 7*24*time.Hour:
+		return FieldError("max_ahead", "Een sessie loopt 1 tot 168 uur vooruit.")
 	case s.LoopPause < 0 || s.LoopPause > time.Hour:
 		return FieldError("loop_pause", "De pauze tussen rondes ligt tussen 0 seconden en 60 minuten.")
 	case s.RepeatInterval < time.Second || s.RepeatInterval > time.Hour:

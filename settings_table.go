@@ -104,6 +104,9 @@ var SettingDefs = []SettingDef{
 			s.AllowedCountries = splitList(v)
 			return nil
 		}},
+	durationSetting("max_ahead", KindMinutes, func(s *Settings) *time.Duration { return &s.MaxAhead },
+		[2]string{"Hoogstens vooruit", "At most ahead"},
+		[2]string{"Verder dan dit kan het einde van een sessie niet liggen, ook niet na verlengen.", "A session's end cannot lie further ahead than this, not even after extensions."}),
 	durationSetting("cancel_window", KindSeconds, func(s *Settings) *time.Duration { return &s.CancelWindow },
 		[2]string{"Annuleertijd na Alarm", "Cancel window after Alarm"},
 		[2]string{"Zo lang kan de medewerker een ingedrukt alarm nog annuleren.", "This long the worker can still cancel a pressed alarm."}),

@@ -39,6 +39,24 @@ func TestExtendSession(t *testing.T) {
 		}
 	})
 
+	// Extensions do not add up beyond max_ahead (24 h): before, 61 × 1440
+	// minutes pushed the end two months out.
+	t.Run("ErrBeyondMaxAhead", func(t *testing.T) {
+		e := MustOpenEnv(t)
+		s := e.MustStart() // ends in 1 h
+		resp := e.Do("POST", "/api/v1/sessions/"+s.ID+"/extend", map[string]any{"minutes": 1380})
+		if resp.Status != http.StatusOK {
+			t.Fatalf("to exactly 24 h ahead: %d %s", resp.Status, resp.Body)
+		}
+		resp = e.Do("POST", "/api/v1/sessions/"+s.ID+"/extend", map[string]any{"minutes": 1})
+		if resp.Status != http.StatusUnprocessableEntity || resp.Error(t).Field != "minutes" || !strings.Contains(resp.Error(t).Message, "max_ahead") {
+			t.Fatalf("beyond 24 h ahead: %d %s", resp.Status, resp.Body)
+		}
+		if got := *e.Do("GET", "/api/v1/sessions/"+s.ID, nil).Session(t).ExpiresAt; got != t0.Add(24*time.Hour).Format(time.RFC3339) {
+			t.Fatalf("expires_at %s after a refused extension", got)
+		}
+	})
+
 	t.Run("ErrInvalid", func(t *testing.T) {
 		e := MustOpenEnv(t)
 		s := e.MustStart()
