@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -40,17 +39,7 @@ func TestAcceptedAlarmNotHandled(t *testing.T) {
 	}
 	post := func(path, body string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest("POST", "http://"+m.HTTP.Addr()+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var v map[string]any
-		json.NewDecoder(resp.Body).Decode(&v)
-		return resp.StatusCode, v
+		return apiPost(t, m, tok, path, body)
 	}
 	start := `{"worker":{"name":"Laura van Dijk","phone":"0617782201"},"alarm_numbers":["0612345671","0612345673"],"duration_minutes":60}`
 	st, s := post("/api/v1/sessions", start)

@@ -58,6 +58,23 @@ func startMain(t *testing.T, base string, extra []string) (m *Main, out, log *te
 	return m, out, log
 }
 
+// apiPost sends a JSON body to m's app API with a device token and
+// returns the status and the decoded answer.
+func apiPost(t *testing.T, m *Main, tok, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", "http://"+m.HTTP.Addr()+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	json.NewDecoder(resp.Body).Decode(&v)
+	return resp.StatusCode, v
+}
+
 // The whole daemon in this process: a token from the device service, a
 // session and an alarm through the app API over HTTP, the ladder through
 // the demo telephony (busy, no answer, accepted with the SMS), the
@@ -71,18 +88,9 @@ func TestMainInProcess(t *testing.T) {
 	}
 	post := func(path, body string) map[string]any {
 		t.Helper()
-		req, _ := http.NewRequest("POST", "http://"+m.HTTP.Addr()+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var v map[string]any
-		json.NewDecoder(resp.Body).Decode(&v)
-		if resp.StatusCode >= 300 {
-			t.Fatalf("%s: %d %v", path, resp.StatusCode, v)
+		st, v := apiPost(t, m, tok, path, body)
+		if st >= 300 {
+			t.Fatalf("%s: %d %v", path, st, v)
 		}
 		return v
 	}
