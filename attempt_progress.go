@@ -63,7 +63,11 @@ func (p *attemptProgress) Accepted() AcceptPlan {
 		a, _ = e.store.Alarm(context.Background(), p.alarmID)
 	}
 	e.log.Warn("ALARM ACCEPTED", "alarm_id", p.alarmID, "by", p.number)
-	e.armUnhandled(context.Background(), p.alarmID)
+	if a != nil {
+		e.armUnhandledAt(a, e.settings(context.Background())) // the alarm as just written: no second read
+	} else {
+		e.armUnhandled(context.Background(), p.alarmID)
+	}
 	plan := AcceptPlan{OfferSMS: IsMobileNumber(p.number) && (e.sms == nil || e.sms.Health().State != HealthDown)}
 	if a != nil {
 		plan.ReportNumber, plan.AccessCode = a.Number, a.AccessCode
